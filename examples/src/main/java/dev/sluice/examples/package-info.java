@@ -1,0 +1,2 @@
+/** Runnable programs that show Sluice to a newcomer. */
+package dev.sluice.examples;
