@@ -1,38 +1,120 @@
 package dev.sluice.error;
 
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.sql.BatchUpdateException;
+import java.sql.SQLDataException;
 import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
+import java.sql.SQLIntegrityConstraintViolationException;
 import java.sql.SQLNonTransientConnectionException;
+import java.sql.SQLSyntaxErrorException;
+import java.sql.SQLTimeoutException;
 import java.sql.SQLTransactionRollbackException;
 import java.sql.SQLTransientConnectionException;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.List;
+import java.util.Locale;
+import org.sqlite.SQLiteException;
 
 /**
  * The only place that creates Sluice's {@link SQLException}s. Each message says what happened, with
- * numbers, then what to do. SQL is cut to 200 characters; bound values never appear. Stateless and
- * thread-safe.
+ * numbers, then what to do. SQL is cut to 200 characters; bound values never appear. A wrapped
+ * SQLite error stays as the cause and its vendor code is copied, so {@code getErrorCode() == 5}
+ * checks keep working. Stateless and thread-safe.
  */
 public final class Errors {
   static final int MAX_SQL = 200;
+
+  private static final String BUSY_HINT =
+      "Another process holds the database; retry the unit of work.";
+  private static final String SNAPSHOT_HINT =
+      "Another connection wrote since this transaction started reading; retry the unit of work.";
+  private static final String LOCKED_HINT =
+      "A table is locked by an open statement on this connection or a shared-cache connection;"
+          + " close open result sets or retry the unit of work.";
+  private static final String READONLY_HINT =
+      "The connection, transaction or file is read-only; write in a read-write transaction or"
+          + " check the file permissions.";
+  private static final String FULL_HINT = "Free disk space or raise PRAGMA max_page_count.";
+  private static final String CANTOPEN_HINT =
+      "Check that the directory exists and that the process may read and write it.";
+  private static final String NOTADB_HINT =
+      "The file is not an SQLite database: a wrong file, or an encrypted one.";
+  private static final String CORRUPT_HINT =
+      "The database file is damaged; run PRAGMA integrity_check and restore it from a backup.";
+  private static final String MISMATCH_HINT =
+      "A rowid or INTEGER PRIMARY KEY column takes integers only, and STRICT tables check every"
+          + " column's type.";
+  private static final String RANGE_HINT =
+      "A parameter index is out of range; check the ? placeholders.";
 
   private Errors() {}
 
   /**
    * Maps a SQLite error (null SQLState) to the standard SQLState and matching subclass, keeping the
    * vendor code and the original as cause. Exceptions that already carry a SQLState, and SQLite
-   * codes with no mapping, are returned unchanged.
+   * codes with no mapping, are returned unchanged. A {@link BatchUpdateException} stays one (its
+   * update counts matter to callers) and only gains the SQLState and vendor code.
    */
   public static SQLException translate(SQLException e) {
-    return e;
+    if (e == null || e.getSQLState() != null) {
+      return e;
+    }
+    int extended = SqliteCodes.extended(e);
+    String state = stateOf(extended);
+    if (state == null) {
+      return e;
+    }
+    SQLiteException sqlite = SqliteCodes.find(e);
+    int vendor = sqlite != null ? sqlite.getErrorCode() : e.getErrorCode();
+    String message = withHint(e.getMessage(), hintOf(extended));
+    if (e instanceof BatchUpdateException batch) {
+      return new BatchUpdateException(message, state, vendor, batch.getLargeUpdateCounts(), e);
+    }
+    switch (extended & 0xff) {
+      case SqliteCodes.CONSTRAINT:
+        return new SQLIntegrityConstraintViolationException(message, state, vendor, e);
+      case SqliteCodes.BUSY:
+      case SqliteCodes.LOCKED:
+        return new SQLTransactionRollbackException(message, state, vendor, e);
+      case SqliteCodes.CANTOPEN:
+      case SqliteCodes.NOTADB:
+      case SqliteCodes.CORRUPT:
+        return new SQLNonTransientConnectionException(message, state, vendor, e);
+      case SqliteCodes.ERROR:
+        return new SQLSyntaxErrorException(message, state, vendor, e);
+      case SqliteCodes.TOOBIG:
+      case SqliteCodes.MISMATCH:
+      case SqliteCodes.RANGE:
+        return new SQLDataException(message, state, vendor, e);
+      case SqliteCodes.INTERRUPT:
+        return new SQLTimeoutException(message, state, vendor, e);
+      default:
+        // READONLY (25006) and FULL (53100) have no dedicated JDBC subclass.
+        return new SQLException(message, state, vendor, e);
+    }
   }
 
-  /** Like {@link #translate} for failures while opening a database file: class 08001. */
+  /**
+   * Like {@link #translate} for failures while opening a database file: always 08001 {@link
+   * SQLNonTransientConnectionException}, saying which file and what to do. An exception that
+   * already has a class 08 SQLState is returned unchanged.
+   */
   public static SQLException translateOpen(SQLException e, String file) {
-    return new SQLNonTransientConnectionException(
-        "Cannot open SQLite database " + file + ": " + e.getMessage(),
-        SqlStates.CANNOT_CONNECT,
-        e.getErrorCode(),
-        e);
+    String state = e.getSQLState();
+    if (state != null && state.startsWith("08")) {
+      return e;
+    }
+    SQLiteException sqlite = SqliteCodes.find(e);
+    int vendor = sqlite != null ? sqlite.getErrorCode() : e.getErrorCode();
+    String message =
+        withHint(
+            "Cannot open SQLite database " + file + ": " + e.getMessage(),
+            openAdvice(SqliteCodes.primary(e), file));
+    return new SQLNonTransientConnectionException(message, SqlStates.CANNOT_CONNECT, vendor, e);
   }
 
   /** Use after close: 08003. {@code what} is e.g. "Connection" or "Statement". */
@@ -44,28 +126,34 @@ public final class Errors {
   /** A write attempted in a read-only transaction or on a read-only connection: 25006. */
   public static SQLException readOnlyViolation(String sql, Throwable cause) {
     return new SQLException(
-        "Cannot write in a read-only transaction: " + abbreviate(sql),
+        "Cannot write in a read-only transaction: "
+            + abbreviate(sql)
+            + ". Run the write in a read-write transaction (Connection.setReadOnly(false)).",
         SqlStates.READ_ONLY_TRANSACTION,
+        vendorOf(cause),
         cause);
   }
 
-  /** The writer was not obtained within the acquire timeout: 08001, transient. */
+  /**
+   * The writer was not obtained within the acquire timeout: 08001, transient. {@code holderThread}
+   * may be null when the writer was released in the meantime.
+   */
   public static SQLTransientConnectionException writerTimeout(
       long waitedMillis,
       int queueLength,
       long heldMillis,
       String holderThread,
       Throwable acquiredAt) {
+    String held =
+        holderThread == null ? "" : "; held " + heldMillis + " ms by \"" + holderThread + "\"";
     return new SQLTransientConnectionException(
         "Writer not available after "
             + waitedMillis
             + " ms ("
             + queueLength
-            + " waiting; held "
-            + heldMillis
-            + " ms by \""
-            + holderThread
-            + "\").",
+            + " waiting"
+            + held
+            + "). Shorten transactions or raise sluice.writer.acquireTimeout.",
         SqlStates.CANNOT_CONNECT,
         acquiredAt);
   }
@@ -73,13 +161,19 @@ public final class Errors {
   /** This thread already holds the writer through another logical connection: 25001. */
   public static SQLException writerReentry(String holderThread) {
     return new SQLException(
-        "Thread \"" + holderThread + "\" already holds the writer through another connection.",
+        "Thread \""
+            + holderThread
+            + "\" already holds the writer through another connection; waiting for it would"
+            + " deadlock (e.g. a REQUIRES_NEW transaction inside a write transaction on the same"
+            + " thread). Reuse the outer connection, or run the inner work after the outer"
+            + " transaction commits.",
         SqlStates.ACTIVE_TRANSACTION);
   }
 
   /** A database or engine could not be opened: 08001. */
   public static SQLNonTransientConnectionException cannotOpen(String message, Throwable cause) {
-    return new SQLNonTransientConnectionException(message, SqlStates.CANNOT_CONNECT, cause);
+    return new SQLNonTransientConnectionException(
+        message, SqlStates.CANNOT_CONNECT, vendorOf(cause), cause);
   }
 
   /** An option has an invalid value, e.g. "sluice.readers must be >= 1 (was 0)": 08001. */
@@ -89,26 +183,62 @@ public final class Errors {
         option + " " + requirement + " (was " + value + ")", SqlStates.CANNOT_CONNECT);
   }
 
-  /** An unknown sluice.* option: 08001, listing the known ones. */
+  /** An unknown sluice.* option: 08001, listing the known ones in sorted order. */
   public static SQLNonTransientConnectionException unknownOption(
       String option, Collection<String> known) {
+    List<String> sorted = new ArrayList<>(known);
+    sorted.sort(null);
     return new SQLNonTransientConnectionException(
-        "Unknown option " + option + ". Known options: " + known, SqlStates.CANNOT_CONNECT);
+        "Unknown option "
+            + option
+            + ". Fix the name; known options: "
+            + String.join(", ", sorted)
+            + ".",
+        SqlStates.CANNOT_CONNECT);
   }
 
-  /** A pragma read back with another value than wanted: 08001. */
+  /**
+   * A pragma read back with another value than wanted: 08001. {@code relaxOption} names the option
+   * (with its value) that accepts the mismatch; null when there is none.
+   */
   public static SQLNonTransientConnectionException pragmaMismatch(
       String pragma, String wanted, String actual, String relaxOption) {
+    String relax = relaxOption == null ? "" : " or relax it with " + relaxOption;
+    String advice;
+    if ("journal_mode".equalsIgnoreCase(pragma) && "wal".equalsIgnoreCase(wanted)) {
+      advice =
+          "memory".equalsIgnoreCase(actual)
+              ? "An in-memory database cannot use WAL; use a file" + relax + "."
+              : "WAL cannot be used on this file system (network share?); use a local disk"
+                  + relax
+                  + ".";
+    } else {
+      advice =
+          "SQLite kept its own value (read-only file or SQLite build?); check the file"
+              + relax
+              + ".";
+    }
     return new SQLNonTransientConnectionException(
-        "PRAGMA " + pragma + " is " + actual + ", wanted " + wanted + ".",
+        "PRAGMA " + pragma + " is " + actual + ", wanted " + wanted + ". " + advice,
         SqlStates.CANNOT_CONNECT);
   }
 
   /** A statement tried to change a pragma Sluice enforces: 0A000. */
   public static SQLFeatureNotSupportedException pragmaRefused(
       String pragma, String enforced, String requested) {
+    String name = pragma.toLowerCase(Locale.ROOT);
     return new SQLFeatureNotSupportedException(
-        "PRAGMA " + pragma + " is enforced as " + enforced + "; refused " + requested + ".",
+        "PRAGMA "
+            + pragma
+            + "="
+            + requested
+            + " refused: Sluice enforces "
+            + pragma
+            + "="
+            + enforced
+            + " on every connection. Set sluice.pragma."
+            + name
+            + " instead.",
         SqlStates.FEATURE_NOT_SUPPORTED);
   }
 
@@ -121,14 +251,44 @@ public final class Errors {
   /** SQLITE_BUSY/LOCKED inside a user's open transaction: 40001, retry the whole unit. */
   public static SQLTransactionRollbackException busyInTransaction(SQLException cause) {
     return new SQLTransactionRollbackException(
-        cause.getMessage(), SqlStates.SERIALIZATION_FAILURE, cause.getErrorCode(), cause);
+        sqliteMessage(cause)
+            + " inside a transaction. Roll back and retry the whole unit of work; a statement"
+            + " inside a transaction is never retried alone.",
+        SqlStates.SERIALIZATION_FAILURE,
+        vendorOf(cause),
+        cause);
+  }
+
+  /**
+   * SQLITE_BUSY/LOCKED still there after the retry policy gave up: 40001, so the caller may retry
+   * the unit later.
+   */
+  public static SQLTransactionRollbackException retriesExhausted(
+      SQLException cause, int attempts, long elapsedMillis) {
+    return new SQLTransactionRollbackException(
+        "Gave up after "
+            + attempts
+            + " attempts over "
+            + elapsedMillis
+            + " ms: "
+            + sqliteMessage(cause)
+            + ". Another connection kept the database locked; retry the unit of work later or"
+            + " shorten the other side's transactions.",
+        SqlStates.SERIALIZATION_FAILURE,
+        vendorOf(cause),
+        cause);
   }
 
   /** The thread was interrupted while waiting; sets the interrupt flag again: 57014. */
   public static SQLException interrupted(String waitingFor, InterruptedException e) {
     Thread.currentThread().interrupt();
-    return new java.sql.SQLTimeoutException(
-        "Interrupted while waiting for " + waitingFor + ".", SqlStates.QUERY_CANCELED, e);
+    return new SQLTimeoutException(
+        "Interrupted while waiting for "
+            + waitingFor
+            + "; the interrupt flag is set again. Stop the work or retry it on a thread that is"
+            + " not interrupted.",
+        SqlStates.QUERY_CANCELED,
+        e);
   }
 
   /** Cuts SQL to {@value #MAX_SQL} characters for messages. */
@@ -137,5 +297,129 @@ public final class Errors {
       return "";
     }
     return sql.length() <= MAX_SQL ? sql : sql.substring(0, MAX_SQL) + "...";
+  }
+
+  /** The SQLState for an extended SQLite code, or null when Sluice leaves the error unchanged. */
+  private static String stateOf(int extended) {
+    switch (extended & 0xff) {
+      case SqliteCodes.CONSTRAINT:
+        return switch (extended) {
+          case SqliteCodes.CONSTRAINT_UNIQUE, SqliteCodes.CONSTRAINT_PRIMARYKEY ->
+              SqlStates.UNIQUE_VIOLATION;
+          case SqliteCodes.CONSTRAINT_FOREIGNKEY -> SqlStates.FOREIGN_KEY_VIOLATION;
+          case SqliteCodes.CONSTRAINT_NOTNULL -> SqlStates.NOT_NULL_VIOLATION;
+          case SqliteCodes.CONSTRAINT_CHECK -> SqlStates.CHECK_VIOLATION;
+          default -> SqlStates.INTEGRITY_CONSTRAINT;
+        };
+      case SqliteCodes.BUSY:
+      case SqliteCodes.LOCKED:
+        return SqlStates.SERIALIZATION_FAILURE;
+      case SqliteCodes.READONLY:
+        return SqlStates.READ_ONLY_TRANSACTION;
+      case SqliteCodes.FULL:
+        return SqlStates.DISK_FULL;
+      case SqliteCodes.CANTOPEN:
+      case SqliteCodes.NOTADB:
+      case SqliteCodes.CORRUPT:
+        return SqlStates.CANNOT_CONNECT;
+      case SqliteCodes.ERROR:
+        return SqlStates.SYNTAX_OR_ACCESS;
+      case SqliteCodes.TOOBIG:
+        return SqlStates.STRING_TOO_LONG;
+      case SqliteCodes.MISMATCH:
+        return SqlStates.DATATYPE_MISMATCH;
+      case SqliteCodes.RANGE:
+        return SqlStates.INVALID_PARAMETER_VALUE;
+      case SqliteCodes.INTERRUPT:
+        return SqlStates.QUERY_CANCELED;
+      default:
+        return null;
+    }
+  }
+
+  /** What to do about a translated SQLite error, or null where the SQLite message says enough. */
+  private static String hintOf(int extended) {
+    if (extended == SqliteCodes.BUSY_SNAPSHOT) {
+      return SNAPSHOT_HINT;
+    }
+    return switch (extended & 0xff) {
+      case SqliteCodes.BUSY -> BUSY_HINT;
+      case SqliteCodes.LOCKED -> LOCKED_HINT;
+      case SqliteCodes.READONLY -> READONLY_HINT;
+      case SqliteCodes.FULL -> FULL_HINT;
+      case SqliteCodes.CANTOPEN -> CANTOPEN_HINT;
+      case SqliteCodes.NOTADB -> NOTADB_HINT;
+      case SqliteCodes.CORRUPT -> CORRUPT_HINT;
+      case SqliteCodes.MISMATCH -> MISMATCH_HINT;
+      case SqliteCodes.RANGE -> RANGE_HINT;
+      default -> null;
+    };
+  }
+
+  /** What to do when opening {@code file} failed with {@code primary}; looks at the disk. */
+  private static String openAdvice(int primary, String file) {
+    switch (primary) {
+      case SqliteCodes.CANTOPEN:
+        return cantOpenAdvice(file);
+      case SqliteCodes.NOTADB:
+        return NOTADB_HINT;
+      case SqliteCodes.CORRUPT:
+        return CORRUPT_HINT;
+      case SqliteCodes.READONLY:
+        return "The file or its directory is read-only; give the process write permission (WAL"
+            + " also creates the -wal and -shm files beside the database).";
+      case SqliteCodes.BUSY:
+      case SqliteCodes.LOCKED:
+        return "Another process holds the database; open it again when that process is done.";
+      default:
+        return "Check the path and the file's permissions.";
+    }
+  }
+
+  private static String cantOpenAdvice(String file) {
+    Path path;
+    try {
+      path = file == null ? null : Path.of(file).toAbsolutePath();
+    } catch (InvalidPathException e) {
+      return "The path is not valid here; fix it.";
+    }
+    if (path == null) {
+      return CANTOPEN_HINT;
+    }
+    Path parent = path.getParent();
+    if (parent != null && !Files.isDirectory(parent)) {
+      return "The directory " + parent + " does not exist; create it or fix the path.";
+    }
+    if (Files.isDirectory(path)) {
+      return "The path is a directory; name a database file.";
+    }
+    if (Files.exists(path) && !(Files.isReadable(path) && Files.isWritable(path))) {
+      return "The process may not read and write the file; fix its permissions.";
+    }
+    return CANTOPEN_HINT;
+  }
+
+  /** The SQLite driver's own message (it names the code), else the exception's. */
+  private static String sqliteMessage(SQLException e) {
+    SQLiteException sqlite = SqliteCodes.find(e);
+    return sqlite != null ? sqlite.getMessage() : e.getMessage();
+  }
+
+  private static int vendorOf(Throwable cause) {
+    SQLiteException sqlite = SqliteCodes.find(cause);
+    if (sqlite != null) {
+      return sqlite.getErrorCode();
+    }
+    return cause instanceof SQLException sql ? sql.getErrorCode() : 0;
+  }
+
+  private static String withHint(String message, String hint) {
+    if (hint == null) {
+      return message;
+    }
+    if (message == null || message.isEmpty()) {
+      return hint;
+    }
+    return message + (message.endsWith(".") ? " " : ". ") + hint;
   }
 }
