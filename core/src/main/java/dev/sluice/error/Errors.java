@@ -422,4 +422,19 @@ public final class Errors {
     }
     return message + (message.endsWith(".") ? " " : ". ") + hint;
   }
+
+  /** A call that is not valid in the connection's current transaction state: 25000. */
+  public static SQLException invalidTransactionState(String message) {
+    return new SQLException(message, SqlStates.INVALID_TRANSACTION_STATE);
+  }
+
+  /** An argument out of its valid range (negative timeout, bad index): 22023. */
+  public static SQLException invalidArgument(String message) {
+    return invalidArgument(message, null);
+  }
+
+  /** An argument out of its valid range, with the failure that revealed it: 22023. */
+  public static SQLException invalidArgument(String message, Throwable cause) {
+    return new java.sql.SQLDataException(message, SqlStates.INVALID_PARAMETER_VALUE, cause);
+  }
 }

@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class Pragmas {
   /** The option whose value lists the pragmas whose read-back value only logs a warning. */
-  public static final String VERIFY_OPTION = "sluice.pragma.verify";
+  public static final String VERIFY_OPTION = "sluice.pragma.relax";
 
   /** Prefix of the option that sets a pragma, e.g. {@code sluice.pragma.synchronous}. */
   public static final String OPTION_PREFIX = "sluice.pragma.";
@@ -233,7 +233,7 @@ public final class Pragmas {
           VERIFY_OPTION);
       return;
     }
-    throw Errors.pragmaMismatch(p.name(), p.value(), shown, VERIFY_OPTION);
+    throw Errors.pragmaMismatch(p.name(), p.value(), shown, VERIFY_OPTION + "=" + p.name());
   }
 
   /** The lower-case pragma name without quotes or schema. */

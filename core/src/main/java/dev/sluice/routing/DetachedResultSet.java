@@ -1,7 +1,6 @@
 package dev.sluice.routing;
 
 import dev.sluice.error.Errors;
-import dev.sluice.error.SqlStates;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.sql.ResultSet;
@@ -454,9 +453,8 @@ final class DetachedResultSet extends ForwardingResultSet {
         : value.toString().getBytes(StandardCharsets.UTF_8);
   }
 
-  // TODO factory: needs Errors.invalidParameter(message, cause) with SQLState 22023.
   private static SQLException invalid(String message) {
-    return new SQLException(message, SqlStates.INVALID_PARAMETER_VALUE);
+    return Errors.invalidArgument(message);
   }
 
   /** The columns' metadata; immutable, so thread-safe, and valid after the result set closes. */

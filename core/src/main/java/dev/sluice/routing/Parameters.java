@@ -1,7 +1,6 @@
 package dev.sluice.routing;
 
 import dev.sluice.error.Errors;
-import dev.sluice.error.SqlStates;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.Reader;
@@ -385,9 +384,8 @@ final class Parameters {
     }
   }
 
-  // TODO factory: needs Errors.invalidParameter(message, cause) with SQLState 22023.
   private static SQLException invalid(String message, Throwable cause) {
-    return new SQLException(message, SqlStates.INVALID_PARAMETER_VALUE, cause);
+    return Errors.invalidArgument(message, cause);
   }
 
   private static Integer typeNumber(SQLType type) {

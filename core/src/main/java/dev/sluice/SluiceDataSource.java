@@ -1,0 +1,194 @@
+package dev.sluice;
+
+import dev.sluice.driver.Engine;
+import dev.sluice.driver.Option;
+import dev.sluice.driver.Settings;
+import dev.sluice.error.Errors;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.io.PrintWriter;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.SQLFeatureNotSupportedException;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Properties;
+import java.util.logging.Logger;
+import javax.sql.DataSource;
+
+/**
+ * A {@link DataSource} over one SQLite database: reads run in parallel on a pool of reader
+ * connections, writes one at a time on a single writer, every connection gets the same verified
+ * pragmas. Build it with {@link #builder()}; close it when the application stops.
+ *
+ * <pre>{@code
+ * try (SluiceDataSource ds = SluiceDataSource.builder().url("jdbc:sqlite:app.db").build()) {
+ *   try (Connection c = ds.getConnection()) { ... }
+ * }
+ * }</pre>
+ *
+ * <p>Thread-safe. Connections it hands out are, like any JDBC connection, for one thread at a time.
+ *
+ * @since 0.1
+ */
+public final class SluiceDataSource implements DataSource, AutoCloseable {
+  private final Engine engine;
+  private PrintWriter logWriter;
+  private int loginTimeout;
+
+  private SluiceDataSource(Engine engine) {
+    this.engine = engine;
+  }
+
+  /** A builder with every option at its default. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  @Override
+  public Connection getConnection() throws SQLException {
+    return engine.connect();
+  }
+
+  @Override
+  public Connection getConnection(String username, String password) throws SQLException {
+    return engine.connect();
+  }
+
+  /** The data source name: the {@code datasource} tag of its meters. */
+  public String getName() {
+    return engine.settings().name();
+  }
+
+  /** Whether {@link #close()} was called. */
+  public boolean isClosed() {
+    return engine.isClosed();
+  }
+
+  /**
+   * Refuses new work, waits a bounded time ({@code sluice.close.timeout}) for work in flight,
+   * checkpoints the WAL, runs {@code PRAGMA optimize} and closes every connection.
+   */
+  @Override
+  public void close() throws SQLException {
+    engine.close();
+  }
+
+  @Override
+  public PrintWriter getLogWriter() {
+    return logWriter;
+  }
+
+  @Override
+  public void setLogWriter(PrintWriter out) {
+    this.logWriter = out;
+  }
+
+  @Override
+  public void setLoginTimeout(int seconds) {
+    this.loginTimeout = seconds;
+  }
+
+  @Override
+  public int getLoginTimeout() {
+    return loginTimeout;
+  }
+
+  @Override
+  public Logger getParentLogger() throws SQLFeatureNotSupportedException {
+    throw Errors.unsupported("java.util.logging (Sluice logs through SLF4J)");
+  }
+
+  /**
+   * Unwraps to this data source only: the reader pool inside is not the application's pool, so it
+   * is never handed out (frameworks would bind their pool metrics and settings to it).
+   */
+  @Override
+  public <T> T unwrap(Class<T> iface) throws SQLException {
+    if (iface.isInstance(this)) {
+      return iface.cast(this);
+    }
+    throw Errors.unsupported("unwrap(" + iface.getName() + ") of a SluiceDataSource");
+  }
+
+  @Override
+  public boolean isWrapperFor(Class<?> iface) {
+    return iface.isInstance(this);
+  }
+
+  @Override
+  public String toString() {
+    return "SluiceDataSource[" + engine.settings().name() + "]";
+  }
+
+  /**
+   * Builds a {@link SluiceDataSource}. Takes the same options as the URL. Not thread-safe; each
+   * {@link #build()} copies what it has, so a builder can be reused.
+   *
+   * @since 0.1
+   */
+  public static final class Builder {
+    private String url;
+    private final Map<String, String> properties = new LinkedHashMap<>();
+    private MeterRegistry meterRegistry;
+
+    Builder() {}
+
+    /** The database: {@code jdbc:sqlite:<file>[?params]} or {@code jdbc:sluice:sqlite:...}. */
+    public Builder url(String url) {
+      this.url = Objects.requireNonNull(url, "url");
+      return this;
+    }
+
+    /**
+     * Sets a {@code sluice.*} option or a sqlite-jdbc property by name, as in the URL (for example
+     * {@code option("sluice.readers", "4")} or {@code option("foreign_keys", "on")}).
+     */
+    public Builder option(String name, String value) {
+      properties.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(value, name));
+      return this;
+    }
+
+    /** The data source name ({@code sluice.name}): the {@code datasource} tag of its meters. */
+    public Builder name(String name) {
+      return option(Option.NAME.key(), name);
+    }
+
+    /** The reader pool size ({@code sluice.readers}). */
+    public Builder readers(int readers) {
+      return option(Option.READERS.key(), Integer.toString(readers));
+    }
+
+    /** How long a write waits for the writer ({@code sluice.writer.acquireTimeout}). */
+    public Builder writerAcquireTimeout(Duration timeout) {
+      return option(Option.WRITER_ACQUIRE_TIMEOUT.key(), Long.toString(timeout.toMillis()));
+    }
+
+    /** Sets a pragma on every connection ({@code sluice.pragma.<name>}). */
+    public Builder pragma(String name, String value) {
+      return option(Option.PRAGMA.key() + name, value);
+    }
+
+    /** Where meters go; by default Micrometer's global registry. */
+    public Builder meterRegistry(MeterRegistry registry) {
+      this.meterRegistry = registry;
+      return this;
+    }
+
+    /**
+     * Validates the options, opens the database (writer first, then the readers) and returns the
+     * data source.
+     *
+     * @throws SQLException 08001 when an option is invalid or the database cannot be opened
+     */
+    public SluiceDataSource build() throws SQLException {
+      if (url == null) {
+        throw Errors.cannotOpen("No URL given; call url(\"jdbc:sqlite:<file>\") first.", null);
+      }
+      Properties p = new Properties();
+      p.putAll(properties);
+      return new SluiceDataSource(Engine.open(Settings.parse(url, p), meterRegistry));
+    }
+  }
+}

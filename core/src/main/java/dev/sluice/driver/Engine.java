@@ -1,0 +1,256 @@
+package dev.sluice.driver;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.pool.HikariPool;
+import dev.sluice.error.Errors;
+import dev.sluice.metrics.Gauges;
+import dev.sluice.metrics.Meters;
+import dev.sluice.pragma.Pragmas;
+import dev.sluice.routing.Router;
+import dev.sluice.writer.Writer;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Metrics;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One database file's Sluice: the writer, the reader pool, the pragmas, the meters and the
+ * housekeeping thread, wired together once. Logical connections come from {@link #connect()}.
+ *
+ * <p>Thread-safe.
+ */
+public final class Engine implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Engine.class);
+
+  /** Opens one physical connection with its pragmas applied and verified. */
+  @FunctionalInterface
+  interface PhysicalOpener {
+    Connection open() throws SQLException;
+  }
+
+  private final Settings settings;
+  private final Pragmas pragmas;
+  private final Writer writer;
+  private final HikariDataSource readers;
+  private final Router router;
+  private final Meters meters;
+  private final ScheduledExecutorService housekeeping;
+  private volatile boolean closed;
+  private Runnable onClose = () -> {};
+
+  private Engine(Settings settings, MeterRegistry registry) throws SQLException {
+    this.settings = settings;
+    this.pragmas = pragmas(settings);
+    this.writer =
+        new Writer(
+            settings.name(),
+            () -> openPhysical(false),
+            TimeUnit.MILLISECONDS.toNanos(settings.writerAcquireTimeoutMillis()),
+            TimeUnit.MILLISECONDS.toNanos(settings.writerHoldWarningMillis()));
+    MeterRegistry reg = registry == null ? Metrics.globalRegistry : registry;
+    Meters m;
+    try {
+      m =
+          Meters.micrometer(
+              reg, settings.name(), new Gauges(writer::queueLength, this::walBytes, () -> 0));
+    } catch (IllegalStateException | IllegalArgumentException e) {
+      throw Errors.cannotOpen(
+          "Cannot register the meters of \""
+              + settings.name()
+              + "\": "
+              + e.getMessage()
+              + ". Give each data source its own sluice.name.",
+          e);
+    }
+    this.meters = m;
+    HikariDataSource pool = null;
+    try {
+      writer.start();
+      if (settings.singleConnection()) {
+        LOG.info(
+            "\"{}\" is an in-memory or temporary database: one connection serves reads and writes,"
+                + " without WAL.",
+            settings.name());
+      } else {
+        pool = readerPool(reg);
+      }
+    } catch (SQLException | RuntimeException e) {
+      meters.close();
+      try {
+        writer.close();
+      } catch (SQLException suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      throw e;
+    }
+    this.readers = pool;
+    this.router = new Router(settings.name(), writer, readers, pragmas, meters);
+    this.housekeeping =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "sluice-" + settings.name() + "-housekeeping");
+              t.setDaemon(true);
+              return t;
+            });
+    long holdWarning = settings.writerHoldWarningMillis();
+    if (holdWarning > 0) {
+      long period = Math.max(50, holdWarning / 4);
+      housekeeping.scheduleWithFixedDelay(
+          writer::warnIfHeldTooLong, period, period, TimeUnit.MILLISECONDS);
+    }
+  }
+
+  /** Opens an engine: the writer first (it creates the file and turns WAL on), then the readers. */
+  public static Engine open(Settings settings, MeterRegistry registry) throws SQLException {
+    return new Engine(settings, registry);
+  }
+
+  private static Pragmas pragmas(Settings settings) throws SQLException {
+    Pragmas.Builder b = Pragmas.builder();
+    if (settings.singleConnection()) {
+      b.clear("journal_mode");
+      b.clear("mmap_size");
+    }
+    for (Map.Entry<String, String> e : settings.pragmas().entrySet()) {
+      if ("default".equalsIgnoreCase(e.getValue())) {
+        b.clear(e.getKey());
+      } else {
+        b.set(e.getKey(), e.getValue());
+      }
+    }
+    for (String r : settings.relaxed()) {
+      b.relax(r);
+    }
+    return b.build();
+  }
+
+  private HikariDataSource readerPool(MeterRegistry registry) throws SQLException {
+    HikariConfig hc = new HikariConfig();
+    hc.setDataSource(new ReaderSource(() -> openPhysical(true)));
+    hc.setPoolName(settings.name() + "-readers");
+    hc.setMaximumPoolSize(settings.readers());
+    hc.setMinimumIdle(settings.readers());
+    hc.setConnectionTimeout(Math.max(250, settings.readerAcquireTimeoutMillis()));
+    hc.setAutoCommit(true);
+    hc.setMetricRegistry(registry);
+    try {
+      return new HikariDataSource(hc);
+    } catch (HikariPool.PoolInitializationException e) {
+      if (e.getCause() instanceof SQLException) {
+        throw (SQLException) e.getCause();
+      }
+      throw Errors.cannotOpen("Cannot start the reader pool of " + settings.name(), e);
+    }
+  }
+
+  /** Opens a physical connection and applies the writer's or a reader's pragmas. */
+  private Connection openPhysical(boolean reader) throws SQLException {
+    Properties props = settings.sqliteProperties(Map.of());
+    Connection c;
+    try {
+      c = org.sqlite.JDBC.createConnection(settings.sqliteUrl(), props);
+    } catch (SQLException e) {
+      throw Errors.translateOpen(
+          e, settings.file() == null ? settings.sqliteUrl() : settings.file().toString());
+    }
+    try {
+      if (!reader) {
+        // Reads the header: a file that is not a database (or is corrupt) fails here, by name.
+        try (Statement s = c.createStatement()) {
+          s.executeQuery("SELECT count(*) FROM sqlite_master").close();
+        } catch (SQLException e) {
+          throw Errors.translateOpen(e, String.valueOf(settings.file()));
+        }
+      }
+      if (reader) {
+        pragmas.applyToReader(c);
+      } else {
+        pragmas.applyToWriter(c);
+      }
+      return c;
+    } catch (SQLException | RuntimeException e) {
+      try {
+        c.close();
+      } catch (SQLException suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      if (e instanceof SQLException && ((SQLException) e).getSQLState() == null) {
+        throw Errors.translateOpen((SQLException) e, String.valueOf(settings.file()));
+      }
+      throw e;
+    }
+  }
+
+  private long walBytes() {
+    Path f = settings.file();
+    if (f == null) {
+      return 0;
+    }
+    try {
+      Path wal = f.resolveSibling(f.getFileName() + "-wal");
+      return Files.exists(wal) ? Files.size(wal) : 0;
+    } catch (java.io.IOException e) {
+      return 0;
+    }
+  }
+
+  public Settings settings() {
+    return settings;
+  }
+
+  /** A new logical connection. */
+  public Connection connect() throws SQLException {
+    return router.connect();
+  }
+
+  public boolean isClosed() {
+    return closed;
+  }
+
+  void onClose(Runnable r) {
+    this.onClose = r;
+  }
+
+  /**
+   * Stops new work, waits a bounded time for work in flight, checkpoints the WAL (TRUNCATE), runs
+   * {@code PRAGMA optimize} and closes every connection.
+   */
+  @Override
+  public void close() throws SQLException {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    router.close();
+    housekeeping.shutdownNow();
+    try {
+      if (readers != null) {
+        readers.close();
+      }
+      writer.close(
+          TimeUnit.MILLISECONDS.toNanos(settings.closeTimeoutMillis()),
+          c -> {
+            try (Statement s = c.createStatement()) {
+              if (!settings.singleConnection()) {
+                s.execute("PRAGMA wal_checkpoint(TRUNCATE)");
+              }
+              s.execute("PRAGMA optimize");
+            }
+          });
+    } finally {
+      meters.close();
+      onClose.run();
+    }
+  }
+}

@@ -1,0 +1,151 @@
+package dev.sluice.driver;
+
+import dev.sluice.error.Errors;
+import java.sql.SQLException;
+import java.util.Locale;
+
+/**
+ * Every {@code sluice.*} option: name, type, default and meaning. The URL parser, {@code
+ * Driver.getPropertyInfo}, the Spring metadata and the README table all derive from this enum.
+ * Immutable, thread-safe.
+ */
+public enum Option {
+  NAME(
+      "sluice.name",
+      Type.STRING,
+      "",
+      "Name of the data source: the `datasource` tag of every"
+          + " meter and the prefix of thread and pool names. Empty means the database file name."),
+  READERS("sluice.readers", Type.INT, "8", "Size of the reader pool (HikariCP), at least 1."),
+  READER_ACQUIRE_TIMEOUT(
+      "sluice.reader.acquireTimeout",
+      Type.MILLIS,
+      "30000",
+      "How long a read waits for a free reader connection, in ms."),
+  WRITER_ACQUIRE_TIMEOUT(
+      "sluice.writer.acquireTimeout",
+      Type.MILLIS,
+      "30000",
+      "How long a write waits in the writer queue before it fails with SQLState 08001, in ms."),
+  WRITER_HOLD_WARNING(
+      "sluice.writer.holdWarning",
+      Type.MILLIS,
+      "5000",
+      "A writer held longer than this is logged once with the stack of where it was acquired;"
+          + " 0 turns the warning off, in ms."),
+  PRAGMA(
+      "sluice.pragma.",
+      Type.PREFIX,
+      "",
+      "`sluice.pragma.<name>=<value>` sets a pragma on every"
+          + " connection (overrides the defaults); the value `default` leaves the pragma unset."),
+  PRAGMA_RELAX(
+      "sluice.pragma.relax",
+      Type.STRING,
+      "",
+      "Comma-separated pragma names whose read-back"
+          + " mismatch is logged as a warning instead of failing the open."),
+  CLOSE_TIMEOUT(
+      "sluice.close.timeout",
+      Type.MILLIS,
+      "10000",
+      "How long close() waits for in-flight work before it closes connections, in ms.");
+
+  /** The kinds of value an option takes. */
+  public enum Type {
+    STRING,
+    INT,
+    MILLIS,
+    BOOLEAN,
+    PREFIX
+  }
+
+  private final String key;
+  private final Type type;
+  private final String defaultValue;
+  private final String description;
+
+  Option(String key, Type type, String defaultValue, String description) {
+    this.key = key;
+    this.type = type;
+    this.defaultValue = defaultValue;
+    this.description = description;
+  }
+
+  public String key() {
+    return key;
+  }
+
+  public Type type() {
+    return type;
+  }
+
+  public String defaultValue() {
+    return defaultValue;
+  }
+
+  public String description() {
+    return description;
+  }
+
+  /** The option a {@code sluice.*} key names, or null if it names none. */
+  static Option forKey(String key) {
+    for (Option o : values()) {
+      if (o.type == Type.PREFIX ? key.startsWith(o.key) && !isExact(key) : o.key.equals(key)) {
+        return o;
+      }
+    }
+    return null;
+  }
+
+  private static boolean isExact(String key) {
+    for (Option o : values()) {
+      if (o.type != Type.PREFIX && o.key.equals(key)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  int parseInt(String value, int min) throws SQLException {
+    try {
+      int v = Integer.parseInt(value.trim());
+      if (v < min) {
+        throw Errors.invalidOption(key, value, "must be >= " + min);
+      }
+      return v;
+    } catch (NumberFormatException e) {
+      throw Errors.invalidOption(key, value, "must be a whole number");
+    }
+  }
+
+  long parseMillis(String value, long min) throws SQLException {
+    try {
+      long v = Long.parseLong(value.trim().toLowerCase(Locale.ROOT).replace("ms", ""));
+      if (v < min) {
+        throw Errors.invalidOption(key, value, "must be >= " + min + " ms");
+      }
+      return v;
+    } catch (NumberFormatException e) {
+      throw Errors.invalidOption(key, value, "must be a number of milliseconds");
+    }
+  }
+
+  /** A markdown table of every option, for the README. */
+  public static String markdownTable() {
+    StringBuilder b =
+        new StringBuilder("| option | type | default | meaning |\n| --- | --- | --- | --- |\n");
+    for (Option o : values()) {
+      b.append("| `")
+          .append(o.type == Type.PREFIX ? o.key + "<name>" : o.key)
+          .append("` | ")
+          .append(o.type.name().toLowerCase(Locale.ROOT))
+          .append(" | ")
+          .append(o.defaultValue.isEmpty() ? "" : "`" + o.defaultValue + "`")
+          .append(" | ")
+          .append(o.description)
+          .append(" |\n");
+    }
+    return b.toString();
+  }
+}

@@ -1,0 +1,250 @@
+package dev.sluice.driver;
+
+import dev.sluice.error.Errors;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * The immutable settings of one engine, parsed and validated from a URL and properties.
+ *
+ * <p>{@code sluice.*} keys are Sluice's options; every other key passes to sqlite-jdbc unchanged.
+ * sqlite-jdbc pragma names that Sluice manages (for example {@code foreign_keys=on} or {@code
+ * journal_mode}) also become wanted pragmas, so Sluice applies and verifies them on every
+ * connection instead of overwriting them with its defaults.
+ *
+ * @param name the data source name (metrics tag)
+ * @param sqliteUrl the {@code jdbc:sqlite:} URL handed to sqlite-jdbc
+ * @param sqliteProperties properties handed to sqlite-jdbc
+ * @param file the database file, or null for memory and temporary databases
+ * @param singleConnection whether everything runs on one connection ({@code :memory:})
+ * @param pragmas wanted pragma values by lower-case name ("default" means leave unset)
+ * @param relaxed pragma names whose read-back mismatch only warns
+ * @param engineKey identifies engines that may be shared: same file, same options
+ */
+public record Settings(
+    String name,
+    String sqliteUrl,
+    Map<String, String> sqliteProperties,
+    Path file,
+    boolean singleConnection,
+    int readers,
+    long readerAcquireTimeoutMillis,
+    long writerAcquireTimeoutMillis,
+    long writerHoldWarningMillis,
+    long closeTimeoutMillis,
+    Map<String, String> pragmas,
+    Set<String> relaxed,
+    String engineKey) {
+
+  public static final String SLUICE_PREFIX = "jdbc:sluice:sqlite:";
+  public static final String SQLITE_PREFIX = "jdbc:sqlite:";
+
+  /** sqlite-jdbc configuration keys that are pragmas Sluice applies and verifies itself. */
+  static final Set<String> MANAGED_PRAGMAS =
+      Set.of(
+          "journal_mode",
+          "synchronous",
+          "busy_timeout",
+          "foreign_keys",
+          "journal_size_limit",
+          "temp_store",
+          "cache_size",
+          "mmap_size");
+
+  /** Whether Sluice accepts this URL. */
+  public static boolean accepts(String url) {
+    return url != null && url.regionMatches(true, 0, SLUICE_PREFIX, 0, SLUICE_PREFIX.length());
+  }
+
+  /**
+   * Parses a {@code jdbc:sluice:sqlite:} or {@code jdbc:sqlite:} URL with optional properties
+   * (properties win over URL parameters, as in sqlite-jdbc).
+   */
+  public static Settings parse(String url, Properties info) throws SQLException {
+    if (url == null) {
+      throw Errors.cannotOpen("The JDBC URL is null; use jdbc:sluice:sqlite:<file>.", null);
+    }
+    String rest;
+    if (accepts(url)) {
+      rest = url.substring(SLUICE_PREFIX.length());
+    } else if (url.regionMatches(true, 0, SQLITE_PREFIX, 0, SQLITE_PREFIX.length())) {
+      rest = url.substring(SQLITE_PREFIX.length());
+    } else {
+      throw Errors.cannotOpen(
+          "Not a Sluice URL: \""
+              + Errors.abbreviate(url)
+              + "\". Use jdbc:sluice:sqlite:<file> (or jdbc:sqlite:<file> with the builder).",
+          null);
+    }
+    int q = rest.indexOf('?');
+    String path = q < 0 ? rest : rest.substring(0, q);
+    String query = q < 0 ? "" : rest.substring(q + 1);
+
+    Map<String, String> options = new TreeMap<>();
+    Map<String, String> passThrough = new LinkedHashMap<>();
+    StringBuilder keptQuery = new StringBuilder();
+    for (String part : query.split("&")) {
+      if (part.isEmpty()) {
+        continue;
+      }
+      int eq = part.indexOf('=');
+      String key = decode(eq < 0 ? part : part.substring(0, eq));
+      String value = eq < 0 ? "" : decode(part.substring(eq + 1));
+      if (key.startsWith("sluice.")) {
+        options.put(key, value);
+      } else {
+        passThrough.put(key, value);
+        keptQuery.append(keptQuery.length() == 0 ? "?" : "&").append(part);
+      }
+    }
+    Map<String, String> sqliteProps = new TreeMap<>();
+    if (info != null) {
+      for (String key : info.stringPropertyNames()) {
+        String value = info.getProperty(key);
+        if (key.startsWith("sluice.")) {
+          options.put(key, value);
+        } else {
+          sqliteProps.put(key, value);
+          passThrough.put(key, value);
+        }
+      }
+    }
+
+    // Validate every sluice.* key before doing anything with the file.
+    Map<String, String> pragmas = new TreeMap<>();
+    for (Map.Entry<String, String> e : passThrough.entrySet()) {
+      String k = e.getKey().toLowerCase(Locale.ROOT);
+      if (MANAGED_PRAGMAS.contains(k)) {
+        pragmas.put(k, e.getValue());
+      }
+    }
+    for (Map.Entry<String, String> e : options.entrySet()) {
+      Option o = Option.forKey(e.getKey());
+      if (o == null) {
+        List<String> known = new java.util.ArrayList<>();
+        for (Option each : Option.values()) {
+          known.add(each.type() == Option.Type.PREFIX ? each.key() + "<name>" : each.key());
+        }
+        throw Errors.unknownOption(e.getKey(), known);
+      }
+      if (o == Option.PRAGMA) {
+        String pragma = e.getKey().substring(Option.PRAGMA.key().length()).toLowerCase(Locale.ROOT);
+        if (!pragma.matches("[a-z_]+")) {
+          throw Errors.invalidOption(e.getKey(), e.getValue(), "must name a pragma ([a-z_]+)");
+        }
+        pragmas.put(pragma, e.getValue());
+      }
+    }
+
+    String lowerPath = path.toLowerCase(Locale.ROOT);
+    boolean memory =
+        path.isEmpty()
+            || lowerPath.equals(":memory:")
+            || lowerPath.startsWith("file::memory:")
+            || passThrough.containsKey("mode")
+                && "memory".equalsIgnoreCase(passThrough.get("mode"));
+    Path file = null;
+    if (!memory) {
+      String filePath = lowerPath.startsWith("file:") ? fileUriPath(path) : path;
+      file = Path.of(filePath).toAbsolutePath().normalize();
+      Path parent = file.getParent();
+      if (parent != null && !Files.isDirectory(parent)) {
+        throw Errors.cannotOpen(
+            "Cannot open SQLite database "
+                + file
+                + ": the directory "
+                + parent
+                + " does not exist. Create it, or fix the path in the URL.",
+            null);
+      }
+      if (Files.isDirectory(file)) {
+        throw Errors.cannotOpen(
+            "Cannot open SQLite database " + file + ": it is a directory, not a file.", null);
+      }
+    }
+
+    String name = options.getOrDefault(Option.NAME.key(), "");
+    if (name.isBlank()) {
+      name = file == null ? "memory" : stripExtension(file.getFileName().toString());
+    }
+    int readers = Option.READERS.parseInt(value(options, Option.READERS), 1);
+    long readerTimeout =
+        Option.READER_ACQUIRE_TIMEOUT.parseMillis(value(options, Option.READER_ACQUIRE_TIMEOUT), 1);
+    long writerTimeout =
+        Option.WRITER_ACQUIRE_TIMEOUT.parseMillis(value(options, Option.WRITER_ACQUIRE_TIMEOUT), 1);
+    long holdWarning =
+        Option.WRITER_HOLD_WARNING.parseMillis(value(options, Option.WRITER_HOLD_WARNING), 0);
+    long closeTimeout = Option.CLOSE_TIMEOUT.parseMillis(value(options, Option.CLOSE_TIMEOUT), 0);
+    Set<String> relaxed = new LinkedHashSet<>();
+    for (String r : value(options, Option.PRAGMA_RELAX).split(",")) {
+      if (!r.isBlank()) {
+        relaxed.add(r.trim().toLowerCase(Locale.ROOT));
+      }
+    }
+
+    String sqliteUrl = SQLITE_PREFIX + path + keptQuery;
+    String key =
+        (file == null ? sqliteUrl : file.toString())
+            + '|'
+            + new TreeMap<>(passThrough)
+            + '|'
+            + options;
+    return new Settings(
+        name,
+        sqliteUrl,
+        Collections.unmodifiableMap(sqliteProps),
+        file,
+        memory,
+        readers,
+        readerTimeout,
+        writerTimeout,
+        holdWarning,
+        closeTimeout,
+        Collections.unmodifiableMap(pragmas),
+        Collections.unmodifiableSet(relaxed),
+        key);
+  }
+
+  /** The sqlite-jdbc properties as a fresh {@link Properties} object. */
+  public Properties sqliteProperties(Map<String, String> extra) {
+    Properties p = new Properties();
+    p.putAll(sqliteProperties);
+    p.putAll(extra);
+    return p;
+  }
+
+  private static String value(Map<String, String> options, Option o) {
+    return options.getOrDefault(o.key(), o.defaultValue());
+  }
+
+  private static String decode(String s) {
+    return URLDecoder.decode(s, StandardCharsets.UTF_8);
+  }
+
+  private static String fileUriPath(String uri) {
+    String p = uri.substring("file:".length());
+    if (p.startsWith("//")) {
+      // file://host/path or file:///path: the path starts at the third slash
+      int slash = p.indexOf('/', 2);
+      p = slash < 0 ? "" : p.substring(slash);
+    }
+    return URLDecoder.decode(p, StandardCharsets.UTF_8);
+  }
+
+  private static String stripExtension(String fileName) {
+    int dot = fileName.lastIndexOf('.');
+    return dot > 0 ? fileName.substring(0, dot) : fileName;
+  }
+}

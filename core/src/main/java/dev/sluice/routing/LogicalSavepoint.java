@@ -1,0 +1,40 @@
+package dev.sluice.routing;
+
+import dev.sluice.error.Errors;
+import java.sql.SQLException;
+import java.sql.Savepoint;
+
+/**
+ * A savepoint of a logical connection. Names are quoted SQL identifiers, so user names cannot
+ * inject SQL. Immutable, thread-safe.
+ */
+record LogicalSavepoint(int id, String name) implements Savepoint {
+
+  static LogicalSavepoint of(Savepoint s) throws SQLException {
+    if (s instanceof LogicalSavepoint) {
+      return (LogicalSavepoint) s;
+    }
+    throw Errors.invalidArgument("Not a savepoint of this connection: " + s);
+  }
+
+  String sqlName() {
+    String n = name == null ? "sluice_sp_" + id : name;
+    return '"' + n.replace("\"", "\"\"") + '"';
+  }
+
+  @Override
+  public int getSavepointId() throws SQLException {
+    if (name != null) {
+      throw Errors.invalidArgument("Savepoint \"" + name + "\" is named; use getSavepointName()");
+    }
+    return id;
+  }
+
+  @Override
+  public String getSavepointName() throws SQLException {
+    if (name == null) {
+      throw Errors.invalidArgument("Savepoint " + id + " is unnamed; use getSavepointId()");
+    }
+    return name;
+  }
+}

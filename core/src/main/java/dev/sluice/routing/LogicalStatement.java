@@ -1,0 +1,703 @@
+package dev.sluice.routing;
+
+import dev.sluice.error.Errors;
+import dev.sluice.error.SqliteCodes;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.SQLWarning;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A statement of a logical connection. It keeps its settings and, for prepared statements, its
+ * bound values, and replays them on a physical statement each time it executes, because a physical
+ * connection is borrowed only for the duration of an execution (or of its result set).
+ *
+ * <p>Not thread-safe, like any JDBC statement, except {@link #cancel()}.
+ */
+class LogicalStatement implements Statement, LogicalResultSet.Release {
+  static final int QUERY = 0;
+  static final int UPDATE = 1;
+  static final int EXECUTE = 2;
+
+  private static final Classification BATCH = SqlClassifier.classify("INSERT INTO t VALUES (1)");
+
+  final LogicalConnection conn;
+  private boolean closed;
+
+  private int queryTimeout;
+  private int maxRows;
+  private int fetchSize;
+  private int maxFieldSize;
+  private boolean closeOnCompletion;
+  private boolean poolable;
+
+  private Lease lease;
+  private Statement physical;
+  private volatile Statement executing;
+  private LogicalResultSet resultSet;
+  private Classification resultClassification;
+  private long updateCount = -1;
+  private boolean hasKey;
+  private long key;
+  private List<String> batch;
+
+  LogicalStatement(LogicalConnection conn) {
+    this.conn = conn;
+  }
+
+  void checkOpen() throws SQLException {
+    if (closed) {
+      throw Errors.closed("Statement");
+    }
+    conn.checkOpen();
+  }
+
+  // ---- execution core ------------------------------------------------------------------------
+
+  /** Creates the physical statement for one execution; prepared statements bind here. */
+  Statement createPhysical(Connection c, String sql) throws SQLException {
+    return c.createStatement();
+  }
+
+  /**
+   * Runs the physical statement the way the caller asked (sqlite-jdbc answers each form
+   * differently) and leaves its outcome in {@link #physicalResult} or {@link #physicalCount}.
+   * Prepared statements ignore {@code sql} (already prepared).
+   */
+  boolean physicalExecute(Statement s, String sql, int op) throws SQLException {
+    switch (op) {
+      case QUERY:
+        physicalResult = s.executeQuery(sql);
+        return true;
+      case UPDATE:
+        physicalCount = s.executeUpdate(sql);
+        return false;
+      default:
+        return outcome(s, s.execute(sql));
+    }
+  }
+
+  /** Records the outcome of {@code execute()}. */
+  final boolean outcome(Statement s, boolean hasResultSet) throws SQLException {
+    if (hasResultSet) {
+      physicalResult = s.getResultSet();
+    } else {
+      physicalCount = s.getUpdateCount();
+    }
+    return hasResultSet;
+  }
+
+  /** The outcome of the last physical execution. */
+  ResultSet physicalResult;
+
+  long physicalCount;
+
+  /**
+   * Executes {@code sql} where the routing rules send it.
+   *
+   * @return whether the statement produced a result set
+   */
+  final boolean run(String sql, Classification c, int op) throws SQLException {
+    checkOpen();
+    closeCurrent();
+    hasKey = false;
+    updateCount = -1;
+    if (c.usesConnectionState()) {
+      sql =
+          SqlClassifier.rewriteConnectionState(
+              sql, conn.lastInsertRowid, conn.changes, conn.totalChanges);
+    }
+    Lease l = conn.route(c, sql);
+    return runOn(l, sql, c, op, true);
+  }
+
+  private boolean runOn(Lease l, String sql, Classification c, int op, boolean mayMisroute)
+      throws SQLException {
+    long start = conn.router.meters.now();
+    boolean ok = false;
+    Statement s = null;
+    try {
+      s = createPhysical(l.connection, sql);
+      applySettings(s);
+      physical = s;
+      lease = l;
+      executing = s;
+      boolean hasResultSet;
+      try {
+        hasResultSet = physicalExecute(s, sql, op);
+      } finally {
+        executing = null;
+      }
+      if (hasResultSet) {
+        resultClassification = c;
+        resultSet = new LogicalResultSet(physicalResult, this, this);
+        physicalResult = null;
+      } else {
+        updateCount = physicalCount;
+        if (l.onWriter && c.dml()) {
+          recordWrite(s, l.connection, c);
+        }
+        physical = null;
+        lease = null;
+        s.close();
+        if (l.isHeld()) {
+          conn.afterHeldStatement(c, false);
+        } else {
+          l.end(conn, false);
+        }
+      }
+      ok = true;
+      return hasResultSet;
+    } catch (SQLException e) {
+      physical = null;
+      lease = null;
+      closeQuietly(s);
+      if (mayMisroute && l.isReader() && SqliteCodes.isReadOnly(e)) {
+        // Safety net: query_only made the reader refuse, so nothing changed. Run it on the writer.
+        l.end(conn, false);
+        conn.router.misrouted(sql);
+        return runOn(Lease.writer(conn.router.acquireWriter(conn), true), sql, c, op, false);
+      }
+      if (l.isHeld()) {
+        conn.afterHeldStatement(c, true);
+      } else {
+        l.end(conn, Router.isBroken(e));
+      }
+      throw translate(e, l, sql);
+    } finally {
+      conn.router.meters.statement(l.onWriter, ok, conn.router.meters.now() - start);
+    }
+  }
+
+  private SQLException translate(SQLException e, Lease l, String sql) {
+    if (!l.onWriter && SqliteCodes.isReadOnly(e)) {
+      return Errors.readOnlyViolation(sql, e);
+    }
+    if (l.isHeld()) {
+      return LogicalConnection.translateBusy(e);
+    }
+    return Errors.translate(e);
+  }
+
+  private void recordWrite(Statement s, Connection c, Classification cls) throws SQLException {
+    long changed = LogicalConnection.physicalChanges(c);
+    long rowid = 0;
+    if (cls.insert() && changed > 0) {
+      rowid = readKey(s, c);
+      hasKey = true;
+      key = rowid;
+    }
+    conn.recordWrite(changed, cls.insert(), rowid);
+  }
+
+  /** The rowid sqlite-jdbc read right after the insert, or ours when its pattern missed it. */
+  private static long readKey(Statement s, Connection c) throws SQLException {
+    try (ResultSet k = s.getGeneratedKeys()) {
+      if (k != null && k.next()) {
+        return k.getLong(1);
+      }
+    }
+    try (Statement q = c.createStatement();
+        ResultSet r = q.executeQuery("SELECT last_insert_rowid()")) {
+      r.next();
+      return r.getLong(1);
+    }
+  }
+
+  private void applySettings(Statement s) throws SQLException {
+    if (queryTimeout > 0) {
+      s.setQueryTimeout(queryTimeout);
+    }
+    if (maxRows > 0) {
+      s.setMaxRows(maxRows);
+    }
+    if (fetchSize > 0) {
+      s.setFetchSize(fetchSize);
+    }
+    if (maxFieldSize > 0) {
+      s.setMaxFieldSize(maxFieldSize);
+    }
+  }
+
+  /** Called once when the current result set closes: gives back what it held. */
+  @Override
+  public void release() throws SQLException {
+    Statement s = physical;
+    Lease l = lease;
+    Classification c = resultClassification;
+    physical = null;
+    lease = null;
+    resultSet = null;
+    resultClassification = null;
+    if (l == null) {
+      return;
+    }
+    boolean broken = false;
+    try {
+      if (l.onWriter && c != null && c.dml()) {
+        // INSERT ... RETURNING: the write is complete once its rows are consumed and closed.
+        s.close();
+        recordWrite(s, l.connection, c);
+      }
+    } catch (SQLException e) {
+      broken = Router.isBroken(e);
+      throw Errors.translate(e);
+    } finally {
+      closeQuietly(s);
+      if (l.isHeld()) {
+        conn.afterHeldStatement(c == null ? BATCH : c, false);
+      } else {
+        l.end(conn, broken);
+      }
+    }
+    if (closeOnCompletion) {
+      close();
+    }
+  }
+
+  /** Closes the current result set, if any, which gives back its connection. */
+  void closeCurrent() throws SQLException {
+    LogicalResultSet r = resultSet;
+    if (r != null) {
+      r.close();
+    }
+  }
+
+  private static void closeQuietly(Statement s) {
+    if (s != null) {
+      try {
+        s.close();
+      } catch (SQLException e) {
+        // The statement's own outcome is what the caller needs.
+      }
+    }
+  }
+
+  // ---- batches -------------------------------------------------------------------------------
+
+  /** Runs a batch as one writer transaction (design.md rule 5), or inside the open one. */
+  final long[] runBatch(BatchBody body) throws SQLException {
+    checkOpen();
+    closeCurrent();
+    hasKey = false;
+    updateCount = -1;
+    if (conn.isReadOnlyMode()) {
+      throw Errors.readOnlyViolation("batch", null);
+    }
+    Lease l = conn.route(BATCH, "batch");
+    boolean own = !l.isHeld();
+    long start = conn.router.meters.now();
+    boolean ok = false;
+    Statement s = null;
+    try {
+      if (own) {
+        LogicalConnection.exec(l.connection, "BEGIN IMMEDIATE");
+      }
+      s = body.prepare(l.connection);
+      applySettings(s);
+      executing = s;
+      long[] counts;
+      try {
+        counts = s.executeLargeBatch();
+      } finally {
+        executing = null;
+      }
+      long changed = 0;
+      for (long n : counts) {
+        changed += Math.max(n, 0);
+      }
+      if (body.inserts()) {
+        key = readKey(s, l.connection);
+        hasKey = changed > 0;
+      }
+      if (own) {
+        LogicalConnection.exec(l.connection, "COMMIT");
+      }
+      conn.recordWrite(changed, body.inserts(), key);
+      ok = true;
+      return counts;
+    } catch (SQLException e) {
+      if (own) {
+        try {
+          LogicalConnection.exec(l.connection, "ROLLBACK");
+        } catch (SQLException ignored) {
+          // Rolled back already, or the connection is broken: either way nothing was committed.
+        }
+      }
+      throw own ? Errors.translate(e) : LogicalConnection.translateBusy(e);
+    } finally {
+      closeQuietly(s);
+      if (own) {
+        l.end(conn, false);
+      }
+      conn.router.meters.statement(true, ok, conn.router.meters.now() - start);
+    }
+  }
+
+  /** Builds the physical batch on a connection. */
+  interface BatchBody {
+    Statement prepare(Connection c) throws SQLException;
+
+    boolean inserts();
+  }
+
+  @Override
+  public void addBatch(String sql) throws SQLException {
+    checkOpen();
+    if (batch == null) {
+      batch = new ArrayList<>();
+    }
+    batch.add(sql);
+  }
+
+  @Override
+  public void clearBatch() throws SQLException {
+    checkOpen();
+    if (batch != null) {
+      batch.clear();
+    }
+  }
+
+  @Override
+  public int[] executeBatch() throws SQLException {
+    return toInts(executeLargeBatch());
+  }
+
+  @Override
+  public long[] executeLargeBatch() throws SQLException {
+    checkOpen();
+    if (batch == null || batch.isEmpty()) {
+      return new long[0];
+    }
+    List<String> sqls = new ArrayList<>(batch);
+    batch.clear();
+    boolean inserts = false;
+    for (String sql : sqls) {
+      inserts |= SqlClassifier.classify(sql).insert();
+    }
+    boolean anyInsert = inserts;
+    return runBatch(
+        new BatchBody() {
+          @Override
+          public Statement prepare(Connection c) throws SQLException {
+            Statement s = c.createStatement();
+            for (String sql : sqls) {
+              s.addBatch(sql);
+            }
+            return s;
+          }
+
+          @Override
+          public boolean inserts() {
+            return anyInsert;
+          }
+        });
+  }
+
+  static int[] toInts(long[] counts) {
+    int[] r = new int[counts.length];
+    for (int i = 0; i < counts.length; i++) {
+      r[i] = (int) Math.min(Integer.MAX_VALUE, counts[i]);
+    }
+    return r;
+  }
+
+  // ---- Statement -----------------------------------------------------------------------------
+
+  @Override
+  public ResultSet executeQuery(String sql) throws SQLException {
+    run(sql, SqlClassifier.classify(sql), QUERY);
+    return resultSet;
+  }
+
+  @Override
+  public int executeUpdate(String sql) throws SQLException {
+    run(sql, SqlClassifier.classify(sql), UPDATE);
+    return (int) updateCount;
+  }
+
+  @Override
+  public long executeLargeUpdate(String sql) throws SQLException {
+    run(sql, SqlClassifier.classify(sql), UPDATE);
+    return updateCount;
+  }
+
+  @Override
+  public boolean execute(String sql) throws SQLException {
+    return run(sql, SqlClassifier.classify(sql), EXECUTE);
+  }
+
+  @Override
+  public int executeUpdate(String sql, int autoGeneratedKeys) throws SQLException {
+    return executeUpdate(sql);
+  }
+
+  @Override
+  public int executeUpdate(String sql, int[] columnIndexes) throws SQLException {
+    return executeUpdate(sql);
+  }
+
+  @Override
+  public int executeUpdate(String sql, String[] columnNames) throws SQLException {
+    return executeUpdate(sql);
+  }
+
+  @Override
+  public long executeLargeUpdate(String sql, int autoGeneratedKeys) throws SQLException {
+    return executeLargeUpdate(sql);
+  }
+
+  @Override
+  public long executeLargeUpdate(String sql, int[] columnIndexes) throws SQLException {
+    return executeLargeUpdate(sql);
+  }
+
+  @Override
+  public long executeLargeUpdate(String sql, String[] columnNames) throws SQLException {
+    return executeLargeUpdate(sql);
+  }
+
+  @Override
+  public boolean execute(String sql, int autoGeneratedKeys) throws SQLException {
+    return execute(sql);
+  }
+
+  @Override
+  public boolean execute(String sql, int[] columnIndexes) throws SQLException {
+    return execute(sql);
+  }
+
+  @Override
+  public boolean execute(String sql, String[] columnNames) throws SQLException {
+    return execute(sql);
+  }
+
+  @Override
+  public ResultSet getResultSet() throws SQLException {
+    checkOpen();
+    return resultSet;
+  }
+
+  @Override
+  public int getUpdateCount() throws SQLException {
+    checkOpen();
+    return (int) Math.min(Integer.MAX_VALUE, updateCount);
+  }
+
+  @Override
+  public long getLargeUpdateCount() throws SQLException {
+    checkOpen();
+    return updateCount;
+  }
+
+  @Override
+  public boolean getMoreResults() throws SQLException {
+    return getMoreResults(CLOSE_CURRENT_RESULT);
+  }
+
+  @Override
+  public boolean getMoreResults(int current) throws SQLException {
+    checkOpen();
+    closeCurrent();
+    updateCount = -1;
+    return false;
+  }
+
+  @Override
+  public ResultSet getGeneratedKeys() throws SQLException {
+    checkOpen();
+    return hasKey ? DetachedResultSet.ofKey(key, this) : DetachedResultSet.empty("1", this);
+  }
+
+  @Override
+  public void close() throws SQLException {
+    if (closed) {
+      return;
+    }
+    try {
+      closeCurrent();
+    } finally {
+      closed = true;
+      conn.statementClosed(this);
+    }
+  }
+
+  @Override
+  public boolean isClosed() {
+    return closed;
+  }
+
+  @Override
+  public void cancel() throws SQLException {
+    Statement s = executing;
+    if (s != null) {
+      s.cancel();
+    }
+  }
+
+  @Override
+  public int getMaxFieldSize() throws SQLException {
+    checkOpen();
+    return maxFieldSize;
+  }
+
+  @Override
+  public void setMaxFieldSize(int max) throws SQLException {
+    checkOpen();
+    if (max < 0) {
+      throw Errors.invalidArgument("maxFieldSize must be >= 0 (was " + max + ")");
+    }
+    maxFieldSize = max;
+  }
+
+  @Override
+  public int getMaxRows() throws SQLException {
+    checkOpen();
+    return maxRows;
+  }
+
+  @Override
+  public void setMaxRows(int max) throws SQLException {
+    checkOpen();
+    if (max < 0) {
+      throw Errors.invalidArgument("maxRows must be >= 0 (was " + max + ")");
+    }
+    maxRows = max;
+  }
+
+  @Override
+  public void setEscapeProcessing(boolean enable) throws SQLException {
+    checkOpen();
+  }
+
+  @Override
+  public int getQueryTimeout() throws SQLException {
+    checkOpen();
+    return queryTimeout;
+  }
+
+  @Override
+  public void setQueryTimeout(int seconds) throws SQLException {
+    checkOpen();
+    if (seconds < 0) {
+      throw Errors.invalidArgument("queryTimeout must be >= 0 (was " + seconds + ")");
+    }
+    queryTimeout = seconds;
+  }
+
+  @Override
+  public SQLWarning getWarnings() throws SQLException {
+    checkOpen();
+    return null;
+  }
+
+  @Override
+  public void clearWarnings() throws SQLException {
+    checkOpen();
+  }
+
+  @Override
+  public void setCursorName(String name) throws SQLException {
+    throw Errors.unsupported("Statement.setCursorName");
+  }
+
+  @Override
+  public void setFetchDirection(int direction) throws SQLException {
+    checkOpen();
+    if (direction != ResultSet.FETCH_FORWARD) {
+      throw Errors.unsupported("Fetch direction other than FETCH_FORWARD");
+    }
+  }
+
+  @Override
+  public int getFetchDirection() throws SQLException {
+    checkOpen();
+    return ResultSet.FETCH_FORWARD;
+  }
+
+  @Override
+  public void setFetchSize(int rows) throws SQLException {
+    checkOpen();
+    if (rows < 0) {
+      throw Errors.invalidArgument("fetchSize must be >= 0 (was " + rows + ")");
+    }
+    fetchSize = rows;
+  }
+
+  @Override
+  public int getFetchSize() throws SQLException {
+    checkOpen();
+    return fetchSize;
+  }
+
+  @Override
+  public int getResultSetConcurrency() throws SQLException {
+    checkOpen();
+    return ResultSet.CONCUR_READ_ONLY;
+  }
+
+  @Override
+  public int getResultSetType() throws SQLException {
+    checkOpen();
+    return ResultSet.TYPE_FORWARD_ONLY;
+  }
+
+  @Override
+  public int getResultSetHoldability() throws SQLException {
+    checkOpen();
+    return ResultSet.CLOSE_CURSORS_AT_COMMIT;
+  }
+
+  @Override
+  public Connection getConnection() throws SQLException {
+    checkOpen();
+    return conn;
+  }
+
+  @Override
+  public void setPoolable(boolean poolable) throws SQLException {
+    checkOpen();
+    this.poolable = poolable;
+  }
+
+  @Override
+  public boolean isPoolable() throws SQLException {
+    checkOpen();
+    return poolable;
+  }
+
+  @Override
+  public void closeOnCompletion() throws SQLException {
+    checkOpen();
+    closeOnCompletion = true;
+  }
+
+  @Override
+  public boolean isCloseOnCompletion() throws SQLException {
+    checkOpen();
+    return closeOnCompletion;
+  }
+
+  @Override
+  public <T> T unwrap(Class<T> iface) throws SQLException {
+    if (iface.isInstance(this)) {
+      return iface.cast(this);
+    }
+    throw Errors.unsupported(
+        "unwrap(" + iface.getName() + "): the physical statement exists only while one runs");
+  }
+
+  @Override
+  public boolean isWrapperFor(Class<?> iface) {
+    return iface.isInstance(this);
+  }
+
+  /** For prepared statements: the physical statement as a PreparedStatement. */
+  static PreparedStatement prepared(Statement s) {
+    return (PreparedStatement) s;
+  }
+}

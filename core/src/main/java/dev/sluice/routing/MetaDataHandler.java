@@ -1,0 +1,86 @@
+package dev.sluice.routing;
+
+import dev.sluice.error.Errors;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
+import java.sql.DatabaseMetaData;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+
+/**
+ * {@link DatabaseMetaData} of a logical connection: each call borrows a physical connection (the
+ * one the logical connection holds, else a reader), asks sqlite-jdbc's metadata, and gives the
+ * connection back — when a result set is returned, only once that result set is closed.
+ *
+ * <p>A {@link Proxy} is acceptable here: the interface is wide and cold (schema tools and ORMs at
+ * start-up), never on a per-statement path. Thread-safety follows the logical connection's.
+ */
+final class MetaDataHandler implements InvocationHandler {
+  private final LogicalConnection conn;
+
+  private MetaDataHandler(LogicalConnection conn) {
+    this.conn = conn;
+  }
+
+  static DatabaseMetaData create(LogicalConnection conn) {
+    return (DatabaseMetaData)
+        Proxy.newProxyInstance(
+            MetaDataHandler.class.getClassLoader(),
+            new Class<?>[] {DatabaseMetaData.class},
+            new MetaDataHandler(conn));
+  }
+
+  @Override
+  public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
+    switch (method.getName()) {
+      case "equals":
+        return proxy == args[0];
+      case "hashCode":
+        return System.identityHashCode(proxy);
+      case "toString":
+        return "SluiceDatabaseMetaData[" + conn + "]";
+      case "getConnection":
+        return conn;
+      case "unwrap":
+        Class<?> iface = (Class<?>) args[0];
+        if (iface.isInstance(proxy)) {
+          return proxy;
+        }
+        throw Errors.unsupported("unwrap(" + iface.getName() + ") of Sluice's DatabaseMetaData");
+      case "isWrapperFor":
+        return ((Class<?>) args[0]).isInstance(proxy);
+      default:
+        return call(method, args);
+    }
+  }
+
+  private Object call(Method method, Object[] args) throws SQLException {
+    Lease lease = conn.metadataLease();
+    boolean handedOver = false;
+    try {
+      Object result = method.invoke(lease.connection.getMetaData(), args);
+      if (result instanceof ResultSet) {
+        handedOver = true;
+        return new LogicalResultSet((ResultSet) result, null, () -> lease.end(conn, false));
+      }
+      return result;
+    } catch (InvocationTargetException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof SQLException) {
+        throw Errors.translate((SQLException) cause);
+      }
+      if (cause instanceof RuntimeException) {
+        throw (RuntimeException) cause;
+      }
+      throw Errors.unsupported("DatabaseMetaData." + method.getName() + ": " + cause);
+    } catch (IllegalAccessException e) {
+      throw Errors.unsupported("DatabaseMetaData." + method.getName());
+    } finally {
+      if (!handedOver) {
+        lease.end(conn, false);
+      }
+    }
+  }
+}

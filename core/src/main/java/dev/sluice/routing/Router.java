@@ -1,0 +1,125 @@
+package dev.sluice.routing;
+
+import dev.sluice.error.Errors;
+import dev.sluice.error.SqliteCodes;
+import dev.sluice.metrics.Meters;
+import dev.sluice.pragma.Pragmas;
+import dev.sluice.writer.Writer;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.Set;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What every logical connection of one engine shares: the writer, the reader pool, the pragmas to
+ * guard and the meters. Hands out physical connections and records what they were used for.
+ *
+ * <p>Thread-safe: the writer and the reader pool are; everything else is final.
+ */
+public final class Router {
+  private static final Logger LOG = LoggerFactory.getLogger(Router.class);
+
+  /** Pragmas whose value lives in the database file, so changing them pins nothing. */
+  static final Set<String> DATABASE_PRAGMAS =
+      Set.of(
+          "user_version",
+          "application_id",
+          "wal_checkpoint",
+          "optimize",
+          "incremental_vacuum",
+          "auto_vacuum",
+          "page_size",
+          "schema_version",
+          "shrink_memory");
+
+  final Writer writer;
+  private final DataSource readers;
+  final Pragmas pragmas;
+  final Meters meters;
+  private final String name;
+  private volatile boolean closed;
+
+  /**
+   * @param readers the reader pool, or null when one connection serves everything ({@code
+   *     :memory:}); then reads go to the writer
+   */
+  public Router(String name, Writer writer, DataSource readers, Pragmas pragmas, Meters meters) {
+    this.name = name;
+    this.writer = writer;
+    this.readers = readers;
+    this.pragmas = pragmas;
+    this.meters = meters;
+  }
+
+  /** A new logical connection. */
+  public Connection connect() throws SQLException {
+    checkOpen();
+    return new LogicalConnection(this);
+  }
+
+  /** Refuses new logical connections and statements from now on. */
+  public void close() {
+    closed = true;
+  }
+
+  boolean isClosed() {
+    return closed;
+  }
+
+  void checkOpen() throws SQLException {
+    if (closed) {
+      throw Errors.closed("Sluice data source \"" + name + "\"");
+    }
+  }
+
+  boolean hasReaders() {
+    return readers != null;
+  }
+
+  /** Borrows a reader connection from the pool. */
+  Connection borrowReader() throws SQLException {
+    checkOpen();
+    try {
+      return readers.getConnection();
+    } catch (SQLException e) {
+      throw Errors.translate(e);
+    }
+  }
+
+  /** Returns a borrowed reader connection to the pool. */
+  static void returnReader(Connection c) throws SQLException {
+    c.close();
+  }
+
+  /** Waits for the writer and records the wait. */
+  Connection acquireWriter(Object holder) throws SQLException {
+    checkOpen();
+    long start = meters.now();
+    try {
+      return writer.acquire(holder);
+    } finally {
+      meters.writerWait(meters.now() - start);
+    }
+  }
+
+  /** Gives the writer back and records the hold. */
+  void releaseWriter(Object holder, boolean broken) {
+    meters.writerHold(writer.release(holder, broken));
+  }
+
+  /** Logs and counts a read that turned out to write and is re-run on the writer. */
+  void misrouted(String sql) {
+    meters.misroute();
+    LOG.warn(
+        "Statement classified as a read tried to write on a reader of \"{}\"; re-running it on the"
+            + " writer: {}",
+        name,
+        Errors.abbreviate(sql));
+  }
+
+  static boolean isBroken(SQLException e) {
+    return SqliteCodes.isConnectionBroken(e);
+  }
+}

@@ -1,0 +1,224 @@
+package dev.sluice.writer;
+
+import dev.sluice.error.Errors;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one physical connection that performs every write of an engine, handed to one holder at a
+ * time.
+ *
+ * <p>Waiters are served first-come first-served: a fair {@link Semaphore} taken with the timed
+ * {@code tryAcquire} (the untimed one barges past the queue). The holder is a logical connection,
+ * not a thread, because a logical connection may move between threads; the thread that acquired is
+ * remembered too, so that the same thread asking again through another logical connection gets an
+ * immediate error instead of waiting for itself forever. No {@code synchronized} around blocking
+ * work, so virtual threads do not pin.
+ *
+ * <p>Thread-safe. The physical connection is only touched by the current holder.
+ */
+public final class Writer implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Writer.class);
+
+  /** Opens a physical writer connection with every pragma applied and verified. */
+  @FunctionalInterface
+  public interface Opener {
+    Connection open() throws SQLException;
+  }
+
+  private final Semaphore permit = new Semaphore(1, true);
+  private final Opener opener;
+  private final long acquireTimeoutNanos;
+  private final long holdWarningNanos;
+  private final String name;
+
+  // Written by the holder while it has the permit, read by anyone (diagnostics, re-entry check).
+  private volatile Object owner;
+  private volatile Thread ownerThread;
+  private volatile long acquiredAtNanos;
+  private volatile Throwable acquiredAt;
+  private volatile boolean warned;
+
+  // Guarded by the permit.
+  private Connection connection;
+  private volatile boolean closed;
+
+  public Writer(String name, Opener opener, long acquireTimeoutNanos, long holdWarningNanos) {
+    this.name = name;
+    this.opener = opener;
+    this.acquireTimeoutNanos = acquireTimeoutNanos;
+    this.holdWarningNanos = holdWarningNanos;
+  }
+
+  /** Opens the physical connection now, so that open-time errors surface at engine start. */
+  public void start() throws SQLException {
+    Object self = this;
+    acquire(self);
+    release(self, false);
+  }
+
+  /**
+   * Waits for the writer, in queue order, at most the acquire timeout.
+   *
+   * @param holder the logical connection that will hold the writer
+   * @return the physical connection, valid until {@link #release}
+   * @throws SQLException 25001 when this thread already holds the writer through another holder,
+   *     08001 (transient) on timeout, 08003 when closed
+   */
+  public Connection acquire(Object holder) throws SQLException {
+    Thread me = Thread.currentThread();
+    if (ownerThread == me && owner != holder && owner != null) {
+      throw Errors.writerReentry(me.getName());
+    }
+    if (closed) {
+      throw Errors.closed("Sluice engine \"" + name + "\"");
+    }
+    long start = System.nanoTime();
+    boolean got;
+    try {
+      got = permit.tryAcquire(acquireTimeoutNanos, TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      throw Errors.interrupted("the writer", e);
+    }
+    if (!got) {
+      long now = System.nanoTime();
+      Thread holderThread = ownerThread;
+      throw Errors.writerTimeout(
+          TimeUnit.NANOSECONDS.toMillis(now - start),
+          permit.getQueueLength(),
+          holderThread == null ? 0 : TimeUnit.NANOSECONDS.toMillis(now - acquiredAtNanos),
+          holderThread == null ? "none" : holderThread.getName(),
+          acquiredAt);
+    }
+    try {
+      if (closed) {
+        throw Errors.closed("Sluice engine \"" + name + "\"");
+      }
+      if (connection == null || connection.isClosed()) {
+        connection = opener.open();
+      }
+    } catch (SQLException | RuntimeException e) {
+      permit.release();
+      throw e;
+    }
+    owner = holder;
+    ownerThread = me;
+    warned = false;
+    acquiredAt = holdWarningNanos > 0 ? new Throwable("Writer acquired here") : null;
+    acquiredAtNanos = System.nanoTime();
+    return connection;
+  }
+
+  /**
+   * Gives the writer back. A broken connection is closed and replaced at the next acquire.
+   *
+   * @return how long it was held, in nanoseconds
+   */
+  public long release(Object holder, boolean broken) {
+    if (owner != holder) {
+      throw new IllegalStateException("Writer released by a connection that does not hold it");
+    }
+    long held = System.nanoTime() - acquiredAtNanos;
+    if (broken) {
+      closeQuietly();
+    }
+    owner = null;
+    ownerThread = null;
+    acquiredAt = null;
+    permit.release();
+    return held;
+  }
+
+  /** Closes and forgets the physical connection; the next acquire opens a fresh one. */
+  private void closeQuietly() {
+    Connection c = connection;
+    connection = null;
+    if (c != null) {
+      try {
+        c.close();
+      } catch (SQLException e) {
+        LOG.debug("Closing a broken writer connection failed", e);
+      }
+    }
+  }
+
+  /** Whether {@code holder} currently holds the writer. */
+  public boolean isHeldBy(Object holder) {
+    return owner == holder;
+  }
+
+  /** Threads waiting for the writer. */
+  public int queueLength() {
+    return permit.getQueueLength();
+  }
+
+  /**
+   * Logs once per hold when the writer has been held longer than the hold warning, with the stack
+   * of where it was acquired. Called periodically by the engine's housekeeping thread.
+   */
+  public void warnIfHeldTooLong() {
+    Thread t = ownerThread;
+    Throwable where = acquiredAt;
+    if (holdWarningNanos <= 0 || t == null || warned) {
+      return;
+    }
+    long held = System.nanoTime() - acquiredAtNanos;
+    if (held > holdWarningNanos && ownerThread == t) {
+      warned = true;
+      LOG.warn(
+          "Writer of \"{}\" held for {} ms by thread \"{}\" ({} waiting). Keep write transactions"
+              + " short; the stack shows where it was acquired.",
+          name,
+          TimeUnit.NANOSECONDS.toMillis(held),
+          t.getName(),
+          permit.getQueueLength(),
+          where);
+    }
+  }
+
+  /**
+   * Stops new work, waits at most {@code timeoutNanos} for the current holder, runs {@code
+   * lastWork} on the physical connection (checkpoint, optimize), then closes it.
+   */
+  public void close(long timeoutNanos, LastWork lastWork) throws SQLException {
+    closed = true;
+    boolean got = false;
+    try {
+      got = permit.tryAcquire(timeoutNanos, TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (!got) {
+      LOG.warn(
+          "Closing \"{}\" while the writer is still held by \"{}\"; its transaction is rolled back.",
+          name,
+          ownerThread == null ? "none" : ownerThread.getName());
+    }
+    try {
+      Connection c = connection;
+      if (c != null && !c.isClosed() && got) {
+        lastWork.run(c);
+      }
+    } finally {
+      closeQuietly();
+      if (got) {
+        permit.release();
+      }
+    }
+  }
+
+  @Override
+  public void close() throws SQLException {
+    close(0, c -> {});
+  }
+
+  /** Work done on the writer connection just before it closes. */
+  @FunctionalInterface
+  public interface LastWork {
+    void run(Connection c) throws SQLException;
+  }
+}

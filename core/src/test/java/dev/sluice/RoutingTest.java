@@ -1,0 +1,349 @@
+package dev.sluice;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.sql.BatchUpdateException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * design.md's routing rules, each checked by where the statement actually ran: {@code PRAGMA
+ * query_only} answers 1 on a reader and 0 on the writer.
+ */
+class RoutingTest {
+  @RegisterExtension final TestDatabase db = new TestDatabase();
+  private SluiceDataSource ds;
+
+  @BeforeEach
+  void setUp() throws SQLException {
+    ds = db.dataSource();
+    try (Connection c = ds.getConnection();
+        Statement s = c.createStatement()) {
+      s.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL UNIQUE)");
+    }
+  }
+
+  private static long queryOnly(Statement s) throws SQLException {
+    try (ResultSet r = s.executeQuery("PRAGMA query_only")) {
+      r.next();
+      return r.getLong(1);
+    }
+  }
+
+  private static long count(Statement s) throws SQLException {
+    try (ResultSet r = s.executeQuery("SELECT count(*) FROM t")) {
+      r.next();
+      return r.getLong(1);
+    }
+  }
+
+  @Test
+  void autoCommitReadsRunOnReadersAndWritesOnTheWriter() throws SQLException {
+    try (Connection c = ds.getConnection();
+        Statement s = c.createStatement()) {
+      assertThat(queryOnly(s)).isEqualTo(1);
+      assertThat(s.executeUpdate("INSERT INTO t (v) VALUES ('a')")).isEqualTo(1);
+      assertThat(count(s)).isEqualTo(1);
+    }
+    assertThat(statements("write")).as("CREATE TABLE and INSERT").isEqualTo(2);
+    assertThat(statements("read")).isEqualTo(2);
+  }
+
+  private long statements(String route) {
+    return db.registry.get("sluice.statements").tag("route", route).timers().stream()
+        .mapToLong(io.micrometer.core.instrument.Timer::count)
+        .sum();
+  }
+
+  @Test
+  void writeTransactionRunsEverythingOnTheWriterAndSeesItsOwnWrites() throws SQLException {
+    try (Connection c = ds.getConnection();
+        Statement s = c.createStatement()) {
+      c.setAutoCommit(false);
+      s.executeUpdate("INSERT INTO t (v) VALUES ('a')");
+      assertThat(queryOnly(s)).isZero();
+      assertThat(count(s)).isEqualTo(1);
+      try (Connection other = ds.getConnection();
+          Statement os = other.createStatement()) {
+        assertThat(count(os)).as("uncommitted write invisible to readers").isZero();
+      }
+      c.commit();
+      c.setAutoCommit(true);
+      assertThat(queryOnly(s)).isEqualTo(1);
+      assertThat(count(s)).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void rollbackLeavesNothing() throws SQLException {
+    try (Connection c = ds.getConnection();
+        Statement s = c.createStatement()) {
+      c.setAutoCommit(false);
+      s.executeUpdate("INSERT INTO t (v) VALUES ('a')");
+      c.rollback();
+      c.setAutoCommit(true);
+      assertThat(count(s)).isZero();
+    }
+    assertThat(db.rawLong("SELECT count(*) FROM t")).isZero();
+  }
+
+  @Test
+  void readOnlyTransactionRefusesWritesWith25006AndStaysUsable() throws SQLException {
+    try (Connection c = ds.getConnection();
+        Statement s = c.createStatement()) {
+      c.setReadOnly(true);
+      c.setAutoCommit(false);
+      assertThat(queryOnly(s)).isEqualTo(1);
+      assertThatThrownBy(() -> s.executeUpdate("INSERT INTO t (v) VALUES ('a')"))
+          .isInstanceOf(SQLException.class)
+          .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("25006"))
+          .hasMessageContaining("read-only");
+      assertThat(count(s)).isZero();
+      c.commit();
+      c.setAutoCommit(true);
+      c.setReadOnly(false);
+      assertThat(s.executeUpdate("INSERT INTO t (v) VALUES ('a')")).isEqualTo(1);
+    }
+    assertThat(db.rawLong("SELECT count(*) FROM t")).isEqualTo(1);
+  }
+
+  @Test
+  void readOnlyTransactionReadsOneSnapshot() throws SQLException {
+    try (Connection c = ds.getConnection();
+        Statement s = c.createStatement();
+        Connection writer = ds.getConnection();
+        Statement ws = writer.createStatement()) {
+      c.setReadOnly(true);
+      c.setAutoCommit(false);
+      assertThat(count(s)).isZero();
+      ws.executeUpdate("INSERT INTO t (v) VALUES ('a')");
+      assertThat(count(s)).as("same snapshot inside the read-only transaction").isZero();
+      c.commit();
+      assertThat(count(s)).as("a new transaction sees the commit").isEqualTo(1);
+    }
+  }
+
+  @Test
+  void sqlTextTransactionPinsTheWriterUntilItEnds() throws SQLException {
+    try (Connection c = ds.getConnection();
+        Statement s = c.createStatement()) {
+      s.execute("BEGIN");
+      s.executeUpdate("INSERT INTO t (v) VALUES ('a')");
+      assertThat(queryOnly(s)).isZero();
+      assertThat(count(s)).isEqualTo(1);
+      s.execute("COMMIT");
+      assertThat(queryOnly(s)).isEqualTo(1);
+      assertThat(count(s)).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void savepointInSqlTextPinsUntilTheOutermostRelease() throws SQLException {
+    try (Connection c = ds.getConnection();
+        Statement s = c.createStatement()) {
+      s.execute("SAVEPOINT a");
+      s.executeUpdate("INSERT INTO t (v) VALUES ('a')");
+      s.execute("SAVEPOINT b");
+      s.executeUpdate("INSERT INTO t (v) VALUES ('b')");
+      s.execute("ROLLBACK TO b");
+      s.execute("RELEASE b");
+      assertThat(queryOnly(s)).isZero();
+      s.execute("RELEASE a");
+      assertThat(queryOnly(s)).isEqualTo(1);
+    }
+    assertThat(db.rawLong("SELECT count(*) FROM t")).isEqualTo(1);
+  }
+
+  @Test
+  void tempTablePinsTheWriterUntilCloseAndIsGoneAfterwards() throws SQLException {
+    try (Connection c = ds.getConnection();
+        Statement s = c.createStatement()) {
+      s.execute("CREATE TEMP TABLE scratch (x)");
+      s.executeUpdate("INSERT INTO scratch VALUES (1)");
+      try (ResultSet r = s.executeQuery("SELECT count(*) FROM scratch")) {
+        r.next();
+        assertThat(r.getLong(1)).isEqualTo(1);
+      }
+      assertThat(queryOnly(s)).isZero();
+    }
+    try (Connection c = ds.getConnection();
+        Statement s = c.createStatement()) {
+      c.setAutoCommit(false);
+      assertThatThrownBy(() -> s.executeQuery("SELECT * FROM scratch"))
+          .isInstanceOf(SQLException.class)
+          .hasMessageContaining("no such table");
+      c.rollback();
+    }
+  }
+
+  @Test
+  void autoCommitBatchIsAtomic() throws SQLException {
+    try (Connection c = ds.getConnection();
+        PreparedStatement ps = c.prepareStatement("INSERT INTO t (v) VALUES (?)")) {
+      ps.setString(1, "a");
+      ps.addBatch();
+      ps.setString(1, "b");
+      ps.addBatch();
+      ps.setString(1, "a");
+      ps.addBatch();
+      assertThatThrownBy(ps::executeBatch).isInstanceOf(SQLException.class);
+      assertThat(db.rawLong("SELECT count(*) FROM t")).isZero();
+      ps.setString(1, "c");
+      ps.addBatch();
+      ps.setString(1, "d");
+      ps.addBatch();
+      assertThat(ps.executeBatch()).containsExactly(1, 1);
+    }
+    assertThat(db.rawLong("SELECT count(*) FROM t")).isEqualTo(2);
+  }
+
+  @Test
+  void statementBatchRunsAsOneTransaction() throws SQLException {
+    try (Connection c = ds.getConnection();
+        Statement s = c.createStatement()) {
+      s.addBatch("INSERT INTO t (v) VALUES ('x')");
+      s.addBatch("INSERT INTO t (v) VALUES ('x')");
+      assertThatThrownBy(s::executeBatch)
+          .isInstanceOfAny(BatchUpdateException.class, SQLException.class);
+      assertThat(count(s)).isZero();
+    }
+  }
+
+  @Test
+  void sameThreadAskingForTheWriterThroughAnotherConnectionFailsAtOnce() throws SQLException {
+    try (Connection outer = ds.getConnection();
+        Statement os = outer.createStatement();
+        Connection inner = ds.getConnection();
+        Statement is = inner.createStatement()) {
+      outer.setAutoCommit(false);
+      os.executeUpdate("INSERT INTO t (v) VALUES ('outer')");
+      assertThatThrownBy(() -> is.executeUpdate("INSERT INTO t (v) VALUES ('inner')"))
+          .isInstanceOf(SQLException.class)
+          .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("25001"))
+          .hasMessageContaining("deadlock");
+      outer.commit();
+      assertThat(is.executeUpdate("INSERT INTO t (v) VALUES ('inner')")).isEqualTo(1);
+    }
+    assertThat(db.rawLong("SELECT count(*) FROM t")).isEqualTo(2);
+  }
+
+  @Test
+  void lastInsertRowidAndChangesDescribeTheLogicalConnectionsOwnWrite() throws Exception {
+    try (Connection a = ds.getConnection();
+        Statement sa = a.createStatement();
+        Connection b = ds.getConnection();
+        Statement sb = b.createStatement()) {
+      sa.executeUpdate("INSERT INTO t (v) VALUES ('a1')");
+      sa.executeUpdate("INSERT INTO t (v) VALUES ('a2')");
+      ExecutorService other = Executors.newSingleThreadExecutor();
+      try {
+        other
+            .submit(
+                () -> {
+                  sb.executeUpdate("INSERT INTO t (v) VALUES ('b1'), ('b2'), ('b3')");
+                  return null;
+                })
+            .get(10, TimeUnit.SECONDS);
+      } finally {
+        other.shutdown();
+      }
+      assertThat(longOf(sa, "SELECT last_insert_rowid()")).isEqualTo(2);
+      assertThat(longOf(sa, "SELECT changes()")).isEqualTo(1);
+      assertThat(longOf(sa, "SELECT total_changes()")).isEqualTo(2);
+      assertThat(longOf(sb, "SELECT last_insert_rowid()")).isEqualTo(5);
+      assertThat(longOf(sb, "select changes()")).isEqualTo(3);
+      try (ResultSet keys = sa.getGeneratedKeys()) {
+        assertThat(keys.next()).isFalse();
+      }
+      sa.executeUpdate("INSERT INTO t (v) VALUES ('a3')");
+      try (ResultSet keys = sa.getGeneratedKeys()) {
+        assertThat(keys.next()).isTrue();
+        assertThat(keys.getLong(1)).isEqualTo(6);
+      }
+    }
+  }
+
+  private static long longOf(Statement s, String sql) throws SQLException {
+    try (ResultSet r = s.executeQuery(sql)) {
+      assertThat(r.next()).isTrue();
+      return r.getLong(1);
+    }
+  }
+
+  @Test
+  void changingAnEnforcedPragmaIsRefusedButRestatingItIsNot() throws SQLException {
+    try (Connection c = ds.getConnection();
+        Statement s = c.createStatement()) {
+      assertThatThrownBy(() -> s.execute("PRAGMA journal_mode=DELETE"))
+          .isInstanceOf(SQLException.class)
+          .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("0A000"))
+          .hasMessageContaining("journal_mode");
+      assertThatThrownBy(() -> s.execute("PRAGMA query_only=0"))
+          .isInstanceOf(SQLException.class)
+          .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("0A000"));
+      s.execute("PRAGMA journal_mode=WAL");
+      assertThat(s.executeUpdate("INSERT INTO t (v) VALUES ('a')")).isEqualTo(1);
+    }
+    assertThat(db.rawLong("SELECT count(*) FROM t")).isEqualTo(1);
+  }
+
+  @Test
+  void syntaxErrorLeavesTheConnectionUsable() throws SQLException {
+    try (Connection c = ds.getConnection();
+        Statement s = c.createStatement()) {
+      assertThatThrownBy(() -> s.executeQuery("SELEC 1"))
+          .isInstanceOf(java.sql.SQLSyntaxErrorException.class)
+          .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("42000"));
+      assertThat(count(s)).isZero();
+    }
+  }
+
+  @Test
+  void uniqueViolationIs23505AndNothingIsWritten() throws SQLException {
+    try (Connection c = ds.getConnection();
+        Statement s = c.createStatement()) {
+      s.executeUpdate("INSERT INTO t (v) VALUES ('a')");
+      assertThatThrownBy(() -> s.executeUpdate("INSERT INTO t (v) VALUES ('a')"))
+          .isInstanceOf(java.sql.SQLIntegrityConstraintViolationException.class)
+          .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("23505"))
+          .satisfies(e -> assertThat(((SQLException) e).getErrorCode()).isEqualTo(19));
+      assertThat(count(s)).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void useAfterCloseIs08003() throws SQLException {
+    Connection c = ds.getConnection();
+    Statement s = c.createStatement();
+    c.close();
+    assertThatThrownBy(() -> s.executeQuery("SELECT 1"))
+        .isInstanceOf(SQLException.class)
+        .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("08003"));
+    assertThatThrownBy(c::createStatement)
+        .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("08003"));
+  }
+
+  @Test
+  void metadataWorksAndGivesTheReaderBack() throws SQLException {
+    try (Connection c = ds.getConnection()) {
+      for (int i = 0; i < 20; i++) {
+        try (ResultSet tables = c.getMetaData().getTables(null, null, "t", null)) {
+          assertThat(tables.next()).isTrue();
+          assertThat(tables.getString("TABLE_NAME")).isEqualTo("t");
+        }
+      }
+      assertThat(c.getMetaData().getDatabaseProductName()).isEqualTo("SQLite");
+      assertThat(c.getMetaData().getConnection()).isSameAs(c);
+    }
+  }
+}
