@@ -56,6 +56,28 @@ public final class SluiceDataSource implements DataSource, AutoCloseable {
     return engine.connect();
   }
 
+  /**
+   * Runs {@code work} in one read-write transaction and commits it. When the transaction fails
+   * because the database was busy or locked (SQLITE_BUSY, SQLITE_LOCKED, SQLState 40001), it is
+   * rolled back and the whole unit runs again, with exponential backoff and jitter, within the
+   * {@code sluice.retry.*} bounds; so {@code work} must be safe to run more than once (no side
+   * effects outside the connection). Any other failure rolls back and is thrown as is.
+   *
+   * @return what {@code work} returned in the attempt that committed
+   * @throws SQLException the failure of the unit, or 40001 when retries are exhausted
+   */
+  public <T> T inTransaction(SluiceWork<T> work) throws SQLException {
+    return engine.inTransaction(false, work::run);
+  }
+
+  /**
+   * Runs {@code work} in one read-only transaction on a reader: one consistent snapshot. Writes
+   * fail with 25006. Retried like {@link #inTransaction}.
+   */
+  public <T> T inReadOnlyTransaction(SluiceWork<T> work) throws SQLException {
+    return engine.inTransaction(true, work::run);
+  }
+
   /** The data source name: the {@code datasource} tag of its meters. */
   public String getName() {
     return engine.settings().name();

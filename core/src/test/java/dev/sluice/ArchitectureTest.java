@@ -90,7 +90,8 @@ class ArchitectureTest {
         .containsExactly(
             "dev.sluice.SluiceDataSource",
             "dev.sluice.SluiceDataSource$Builder",
-            "dev.sluice.SluiceDriver");
+            "dev.sluice.SluiceDriver",
+            "dev.sluice.SluiceWork");
   }
 
   @Test
@@ -100,6 +101,8 @@ class ArchitectureTest {
         .resideInAPackage("dev.sluice")
         .and()
         .arePublic()
+        .and()
+        .areNotInterfaces()
         .should()
         .haveModifier(JavaModifier.FINAL)
         .check(MAIN);

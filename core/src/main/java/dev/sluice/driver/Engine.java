@@ -7,6 +7,7 @@ import dev.sluice.error.Errors;
 import dev.sluice.metrics.Gauges;
 import dev.sluice.metrics.Meters;
 import dev.sluice.pragma.Pragmas;
+import dev.sluice.retry.Retry;
 import dev.sluice.routing.Router;
 import dev.sluice.writer.Writer;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -44,6 +45,7 @@ public final class Engine implements AutoCloseable {
   private final Writer writer;
   private final HikariDataSource readers;
   private final Router router;
+  private final Retry retry;
   private final Meters meters;
   private final ScheduledExecutorService housekeeping;
   private volatile boolean closed;
@@ -95,7 +97,21 @@ public final class Engine implements AutoCloseable {
       throw e;
     }
     this.readers = pool;
-    this.router = new Router(settings.name(), writer, readers, pragmas, meters);
+    this.retry =
+        new Retry(
+            settings.retry(),
+            new Retry.Listener() {
+              @Override
+              public void retried(boolean write, boolean locked) {
+                meters.retry(write, locked);
+              }
+
+              @Override
+              public void exhausted(boolean write) {
+                meters.retriesExhausted(write);
+              }
+            });
+    this.router = new Router(settings.name(), writer, readers, pragmas, meters, retry);
     this.housekeeping =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -205,6 +221,11 @@ public final class Engine implements AutoCloseable {
     }
   }
 
+  /** The engine's retry, for units of work ({@code inTransaction}). */
+  public Retry retry() {
+    return retry;
+  }
+
   public Settings settings() {
     return settings;
   }
@@ -212,6 +233,40 @@ public final class Engine implements AutoCloseable {
   /** A new logical connection. */
   public Connection connect() throws SQLException {
     return router.connect();
+  }
+
+  /** Work done on one connection inside one transaction. */
+  @FunctionalInterface
+  public interface Unit<T> {
+    T run(Connection connection) throws SQLException;
+  }
+
+  /**
+   * Runs {@code unit} in one transaction on a fresh logical connection and commits; on SQLITE_BUSY,
+   * SQLITE_LOCKED or 40001 the whole unit is rolled back and run again under the retry policy. Any
+   * other failure rolls back and is thrown.
+   */
+  public <T> T inTransaction(boolean readOnly, Unit<T> unit) throws SQLException {
+    return retry.write(
+        () -> {
+          try (Connection c = connect()) {
+            c.setReadOnly(readOnly);
+            c.setAutoCommit(false);
+            T result;
+            try {
+              result = unit.run(c);
+              c.commit();
+            } catch (SQLException | RuntimeException | Error e) {
+              try {
+                c.rollback();
+              } catch (SQLException rollbackFailure) {
+                e.addSuppressed(rollbackFailure);
+              }
+              throw e;
+            }
+            return result;
+          }
+        });
   }
 
   public boolean isClosed() {

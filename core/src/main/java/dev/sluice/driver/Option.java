@@ -45,6 +45,29 @@ public enum Option {
       "",
       "Comma-separated pragma names whose read-back"
           + " mismatch is logged as a warning instead of failing the open."),
+  RETRY_ATTEMPTS(
+      "sluice.retry.attempts",
+      Type.INT,
+      "10",
+      "Attempts of a statement, BEGIN IMMEDIATE, COMMIT or auto-commit batch that meets"
+          + " SQLITE_BUSY/LOCKED (the first included); 1 turns retry off."),
+  RETRY_INITIAL_DELAY(
+      "sluice.retry.initialDelay",
+      Type.MILLIS,
+      "10",
+      "Delay before the first retry, in ms; it doubles up to sluice.retry.maxDelay."),
+  RETRY_MAX_DELAY(
+      "sluice.retry.maxDelay", Type.MILLIS, "1000", "Longest delay between two attempts, in ms."),
+  RETRY_MAX_DURATION(
+      "sluice.retry.maxDuration",
+      Type.MILLIS,
+      "5000",
+      "Bound of all attempts and delays together, in ms."),
+  RETRY_JITTER(
+      "sluice.retry.jitter",
+      Type.FRACTION,
+      "0.25",
+      "Random share of each delay (0 to 1), so that processes do not retry in lockstep."),
   CLOSE_TIMEOUT(
       "sluice.close.timeout",
       Type.MILLIS,
@@ -56,6 +79,7 @@ public enum Option {
     STRING,
     INT,
     MILLIS,
+    FRACTION,
     BOOLEAN,
     PREFIX
   }
@@ -128,6 +152,18 @@ public enum Option {
       return v;
     } catch (NumberFormatException e) {
       throw Errors.invalidOption(key, value, "must be a number of milliseconds");
+    }
+  }
+
+  double parseFraction(String value) throws SQLException {
+    try {
+      double v = Double.parseDouble(value.trim());
+      if (!(v >= 0 && v <= 1)) {
+        throw Errors.invalidOption(key, value, "must be between 0 and 1");
+      }
+      return v;
+    } catch (NumberFormatException e) {
+      throw Errors.invalidOption(key, value, "must be a number between 0 and 1");
     }
   }
 

@@ -1,11 +1,13 @@
 package dev.sluice.driver;
 
 import dev.sluice.error.Errors;
+import dev.sluice.retry.Retry;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -29,6 +31,7 @@ import java.util.TreeMap;
  * @param sqliteProperties properties handed to sqlite-jdbc
  * @param file the database file, or null for memory and temporary databases
  * @param singleConnection whether everything runs on one connection ({@code :memory:})
+ * @param retry how SQLITE_BUSY/LOCKED are retried
  * @param pragmas wanted pragma values by lower-case name ("default" means leave unset)
  * @param relaxed pragma names whose read-back mismatch only warns
  * @param engineKey identifies engines that may be shared: same file, same options
@@ -44,6 +47,7 @@ public record Settings(
     long writerAcquireTimeoutMillis,
     long writerHoldWarningMillis,
     long closeTimeoutMillis,
+    Retry.Config retry,
     Map<String, String> pragmas,
     Set<String> relaxed,
     String engineKey) {
@@ -187,6 +191,24 @@ public record Settings(
     long holdWarning =
         Option.WRITER_HOLD_WARNING.parseMillis(value(options, Option.WRITER_HOLD_WARNING), 0);
     long closeTimeout = Option.CLOSE_TIMEOUT.parseMillis(value(options, Option.CLOSE_TIMEOUT), 0);
+    long initialDelay =
+        Option.RETRY_INITIAL_DELAY.parseMillis(value(options, Option.RETRY_INITIAL_DELAY), 0);
+    long maxDelay = Option.RETRY_MAX_DELAY.parseMillis(value(options, Option.RETRY_MAX_DELAY), 0);
+    if (maxDelay < initialDelay) {
+      throw Errors.invalidOption(
+          Option.RETRY_MAX_DELAY.key(),
+          Long.toString(maxDelay),
+          "must be >= sluice.retry.initialDelay (" + initialDelay + " ms)");
+    }
+    Retry.Config retry =
+        new Retry.Config(
+            Option.RETRY_ATTEMPTS.parseInt(value(options, Option.RETRY_ATTEMPTS), 1),
+            Duration.ofMillis(initialDelay),
+            Duration.ofMillis(maxDelay),
+            Duration.ofMillis(
+                Option.RETRY_MAX_DURATION.parseMillis(
+                    value(options, Option.RETRY_MAX_DURATION), 1)),
+            Option.RETRY_JITTER.parseFraction(value(options, Option.RETRY_JITTER)));
     Set<String> relaxed = new LinkedHashSet<>();
     for (String r : value(options, Option.PRAGMA_RELAX).split(",")) {
       if (!r.isBlank()) {
@@ -212,6 +234,7 @@ public record Settings(
         writerTimeout,
         holdWarning,
         closeTimeout,
+        retry,
         Collections.unmodifiableMap(pragmas),
         Collections.unmodifiableSet(relaxed),
         key);

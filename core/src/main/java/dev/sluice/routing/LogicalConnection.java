@@ -117,7 +117,7 @@ final class LogicalConnection implements Connection {
       Connection w = router.acquireWriter(this);
       writerHeld = w;
       try {
-        exec(w, "BEGIN IMMEDIATE");
+        router.retry.write(() -> exec(w, "BEGIN IMMEDIATE"));
       } catch (SQLException e) {
         writerHeld = null;
         router.releaseWriter(this, Router.isBroken(e));
@@ -246,10 +246,11 @@ final class LogicalConnection implements Connection {
     return false;
   }
 
-  static void exec(Connection c, String sql) throws SQLException {
+  static Void exec(Connection c, String sql) throws SQLException {
     try (Statement s = c.createStatement()) {
       s.execute(sql);
     }
+    return null;
   }
 
   /** Inside a user's transaction SQLITE_BUSY/LOCKED cannot be retried here: 40001. */
@@ -311,8 +312,9 @@ final class LogicalConnection implements Connection {
   private void commitInternal() throws SQLException {
     if (txBound) {
       closeResultSets();
+      Connection w = writerHeld;
       try {
-        exec(writerHeld, "COMMIT");
+        router.retry.write(() -> exec(w, "COMMIT"));
       } catch (SQLException e) {
         // The transaction is still open: the caller decides (rollback). Keep the writer.
         throw translateBusy(e);

@@ -121,17 +121,21 @@ class LogicalStatement implements Statement, LogicalResultSet.Release {
     boolean ok = false;
     Statement s = null;
     try {
-      s = createPhysical(l.connection, sql);
-      applySettings(s);
-      physical = s;
       lease = l;
-      executing = s;
       boolean hasResultSet;
       try {
-        hasResultSet = physicalExecute(s, sql, op);
-      } finally {
-        executing = null;
+        hasResultSet = executeOnce(l.connection, sql, op);
+      } catch (SQLException first) {
+        // Auto-commit work, and the BEGIN that opens a SQL-text transaction, may be repeated.
+        if (l.isHeld() && c.kind() != StatementKind.BEGIN) {
+          throw first;
+        }
+        String toRun = sql;
+        hasResultSet =
+            conn.router.retry.afterFailure(
+                l.onWriter, first, start, () -> executeOnce(l.connection, toRun, op));
       }
+      s = physical;
       if (hasResultSet) {
         resultClassification = c;
         resultSet = new LogicalResultSet(physicalResult, this, this);
@@ -153,9 +157,9 @@ class LogicalStatement implements Statement, LogicalResultSet.Release {
       ok = true;
       return hasResultSet;
     } catch (SQLException e) {
+      closeQuietly(physical);
       physical = null;
       lease = null;
-      closeQuietly(s);
       if (mayMisroute && l.isReader() && SqliteCodes.isReadOnly(e)) {
         // Safety net: query_only made the reader refuse, so nothing changed. Run it on the writer.
         l.end(conn, false);
@@ -170,6 +174,21 @@ class LogicalStatement implements Statement, LogicalResultSet.Release {
       throw translate(e, l, sql);
     } finally {
       conn.router.meters.statement(l.onWriter, ok, conn.router.meters.now() - start);
+    }
+  }
+
+  /** One attempt: a fresh physical statement (the failed one of a previous attempt closed). */
+  private boolean executeOnce(Connection c, String sql, int op) throws SQLException {
+    closeQuietly(physical);
+    physical = null;
+    Statement s = createPhysical(c, sql);
+    physical = s;
+    applySettings(s);
+    executing = s;
+    try {
+      return physicalExecute(s, sql, op);
+    } finally {
+      executing = null;
     }
   }
 
@@ -292,12 +311,42 @@ class LogicalStatement implements Statement, LogicalResultSet.Release {
     boolean own = !l.isHeld();
     long start = conn.router.meters.now();
     boolean ok = false;
-    Statement s = null;
     try {
+      long[] counts =
+          own
+              ? conn.router.retry.write(() -> batchTransaction(l.connection, body))
+              : batchOnce(l.connection, body);
+      ok = true;
+      return counts;
+    } catch (SQLException e) {
+      throw own ? Errors.translate(e) : LogicalConnection.translateBusy(e);
+    } finally {
       if (own) {
-        LogicalConnection.exec(l.connection, "BEGIN IMMEDIATE");
+        l.end(conn, false);
       }
-      s = body.prepare(l.connection);
+      conn.router.meters.statement(true, ok, conn.router.meters.now() - start);
+    }
+  }
+
+  /** An auto-commit batch: one transaction, retried as a unit (design.md rule 5). */
+  private long[] batchTransaction(Connection c, BatchBody body) throws SQLException {
+    LogicalConnection.exec(c, "BEGIN IMMEDIATE");
+    try {
+      long[] counts = batchOnce(c, body);
+      LogicalConnection.exec(c, "COMMIT");
+      return counts;
+    } catch (SQLException e) {
+      try {
+        LogicalConnection.exec(c, "ROLLBACK");
+      } catch (SQLException alreadyEnded) {
+        e.addSuppressed(alreadyEnded);
+      }
+      throw e;
+    }
+  }
+
+  private long[] batchOnce(Connection c, BatchBody body) throws SQLException {
+    try (Statement s = body.prepare(c)) {
       applySettings(s);
       executing = s;
       long[] counts;
@@ -310,31 +359,12 @@ class LogicalStatement implements Statement, LogicalResultSet.Release {
       for (long n : counts) {
         changed += Math.max(n, 0);
       }
-      if (body.inserts()) {
-        key = readKey(s, l.connection);
-        hasKey = changed > 0;
-      }
-      if (own) {
-        LogicalConnection.exec(l.connection, "COMMIT");
+      if (body.inserts() && changed > 0) {
+        key = readKey(s, c);
+        hasKey = true;
       }
       conn.recordWrite(changed, body.inserts(), key);
-      ok = true;
       return counts;
-    } catch (SQLException e) {
-      if (own) {
-        try {
-          LogicalConnection.exec(l.connection, "ROLLBACK");
-        } catch (SQLException ignored) {
-          // Rolled back already, or the connection is broken: either way nothing was committed.
-        }
-      }
-      throw own ? Errors.translate(e) : LogicalConnection.translateBusy(e);
-    } finally {
-      closeQuietly(s);
-      if (own) {
-        l.end(conn, false);
-      }
-      conn.router.meters.statement(true, ok, conn.router.meters.now() - start);
     }
   }
 

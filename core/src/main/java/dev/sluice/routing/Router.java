@@ -4,6 +4,7 @@ import dev.sluice.error.Errors;
 import dev.sluice.error.SqliteCodes;
 import dev.sluice.metrics.Meters;
 import dev.sluice.pragma.Pragmas;
+import dev.sluice.retry.Retry;
 import dev.sluice.writer.Writer;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -38,6 +39,7 @@ public final class Router {
   private final DataSource readers;
   final Pragmas pragmas;
   final Meters meters;
+  final Retry retry;
   private final String name;
   private volatile boolean closed;
 
@@ -45,8 +47,10 @@ public final class Router {
    * @param readers the reader pool, or null when one connection serves everything ({@code
    *     :memory:}); then reads go to the writer
    */
-  public Router(String name, Writer writer, DataSource readers, Pragmas pragmas, Meters meters) {
+  public Router(
+      String name, Writer writer, DataSource readers, Pragmas pragmas, Meters meters, Retry retry) {
     this.name = name;
+    this.retry = retry;
     this.writer = writer;
     this.readers = readers;
     this.pragmas = pragmas;

@@ -323,7 +323,7 @@ class PragmasTest {
         .hasMessageContaining("sluice.pragma.page_size");
     assertThatThrownBy(() -> Pragmas.builder().relax("jurnal_mode").build())
         .hasFieldOrPropertyWithValue("SQLState", "08001")
-        .hasMessageContaining("sluice.pragma.verify")
+        .hasMessageContaining("sluice.pragma.relax")
         .hasMessageContaining("jurnal_mode");
   }
 
@@ -362,7 +362,7 @@ class PragmasTest {
     assertThatThrownBy(() -> Pragmas.builder().set("query_only", "1").build())
         .hasMessageContaining("sluice.pragma.query_only");
     assertThatThrownBy(() -> Pragmas.builder().relax("query_only").build())
-        .hasMessageContaining("sluice.pragma.verify");
+        .hasMessageContaining("sluice.pragma.relax");
   }
 
   @Test
