@@ -119,6 +119,13 @@ public final class Engine implements AutoCloseable {
               t.setDaemon(true);
               return t;
             });
+    if (!settings.singleConnection() && !settings.externalCheckpoints()) {
+      housekeeping.scheduleWithFixedDelay(
+          this::checkpointIfLarge,
+          settings.checkpointIntervalMillis(),
+          settings.checkpointIntervalMillis(),
+          TimeUnit.MILLISECONDS);
+    }
     long holdWarning = settings.writerHoldWarningMillis();
     if (holdWarning > 0) {
       long period = Math.max(50, holdWarning / 4);
@@ -205,6 +212,29 @@ public final class Engine implements AutoCloseable {
         throw Errors.translateOpen((SQLException) e, String.valueOf(settings.file()));
       }
       throw e;
+    }
+  }
+
+  /**
+   * Readers that keep snapshots open starve SQLite's passive auto-checkpoint, and the WAL grows
+   * without bound. Past the limit, take the writer (in queue order, like any write) and run a
+   * TRUNCATE checkpoint; readers still on old snapshots make it stop short, and it runs again at
+   * the next interval.
+   */
+  private void checkpointIfLarge() {
+    if (walBytes() < settings.walLimitBytes() || closed) {
+      return;
+    }
+    Object checkpointer = housekeeping;
+    try {
+      Connection c = writer.acquire(checkpointer);
+      try (Statement s = c.createStatement()) {
+        s.execute("PRAGMA wal_checkpoint(TRUNCATE)");
+      } finally {
+        writer.release(checkpointer, false);
+      }
+    } catch (SQLException | RuntimeException e) {
+      LOG.debug("Background checkpoint of {} skipped", settings.name(), e);
     }
   }
 
@@ -297,7 +327,7 @@ public final class Engine implements AutoCloseable {
           TimeUnit.MILLISECONDS.toNanos(settings.closeTimeoutMillis()),
           c -> {
             try (Statement s = c.createStatement()) {
-              if (!settings.singleConnection()) {
+              if (!settings.singleConnection() && !settings.externalCheckpoints()) {
                 s.execute("PRAGMA wal_checkpoint(TRUNCATE)");
               }
               s.execute("PRAGMA optimize");

@@ -68,6 +68,24 @@ public enum Option {
       Type.FRACTION,
       "0.25",
       "Random share of each delay (0 to 1), so that processes do not retry in lockstep."),
+  CHECKPOINT(
+      "sluice.checkpoint",
+      Type.STRING,
+      "auto",
+      "`auto`: Sluice checkpoints the WAL (TRUNCATE) whenever it grows past"
+          + " sluice.checkpoint.walLimit, even while readers keep snapshots open, and at close."
+          + " `external`: Sluice never checkpoints and turns SQLite's auto-checkpoint off"
+          + " (wal_autocheckpoint=0), leaving checkpoints to a replicator such as Litestream."),
+  CHECKPOINT_WAL_LIMIT(
+      "sluice.checkpoint.walLimit",
+      Type.INT,
+      "16777216",
+      "WAL size in bytes above which the background checkpointer runs."),
+  CHECKPOINT_INTERVAL(
+      "sluice.checkpoint.interval",
+      Type.MILLIS,
+      "1000",
+      "How often the background checkpointer looks at the WAL size, in ms."),
   CLOSE_TIMEOUT(
       "sluice.close.timeout",
       Type.MILLIS,

@@ -32,6 +32,9 @@ import java.util.TreeMap;
  * @param file the database file, or null for memory and temporary databases
  * @param singleConnection whether everything runs on one connection ({@code :memory:})
  * @param retry how SQLITE_BUSY/LOCKED are retried
+ * @param externalCheckpoints whether checkpoints are left to an external replicator
+ * @param walLimitBytes WAL size above which the background checkpointer runs
+ * @param checkpointIntervalMillis how often the checkpointer looks at the WAL
  * @param pragmas wanted pragma values by lower-case name ("default" means leave unset)
  * @param relaxed pragma names whose read-back mismatch only warns
  * @param engineKey identifies engines that may be shared: same file, same options
@@ -48,6 +51,9 @@ public record Settings(
     long writerHoldWarningMillis,
     long closeTimeoutMillis,
     Retry.Config retry,
+    boolean externalCheckpoints,
+    long walLimitBytes,
+    long checkpointIntervalMillis,
     Map<String, String> pragmas,
     Set<String> relaxed,
     String engineKey) {
@@ -216,6 +222,19 @@ public record Settings(
       }
     }
 
+    String checkpoint = value(options, Option.CHECKPOINT).trim().toLowerCase(Locale.ROOT);
+    if (!checkpoint.equals("auto") && !checkpoint.equals("external")) {
+      throw Errors.invalidOption(Option.CHECKPOINT.key(), checkpoint, "must be auto or external");
+    }
+    boolean external = checkpoint.equals("external");
+    if (external && !pragmas.containsKey("wal_autocheckpoint")) {
+      pragmas.put("wal_autocheckpoint", "0");
+    }
+    long walLimit =
+        Option.CHECKPOINT_WAL_LIMIT.parseInt(value(options, Option.CHECKPOINT_WAL_LIMIT), 0);
+    long checkpointInterval =
+        Option.CHECKPOINT_INTERVAL.parseMillis(value(options, Option.CHECKPOINT_INTERVAL), 1);
+
     String sqliteUrl = SQLITE_PREFIX + path + keptQuery;
     String key =
         (file == null ? sqliteUrl : file.toString())
@@ -235,6 +254,9 @@ public record Settings(
         holdWarning,
         closeTimeout,
         retry,
+        external,
+        walLimit,
+        checkpointInterval,
         Collections.unmodifiableMap(pragmas),
         Collections.unmodifiableSet(relaxed),
         key);
