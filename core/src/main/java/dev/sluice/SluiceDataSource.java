@@ -2,6 +2,7 @@ package dev.sluice;
 
 import dev.sluice.driver.Engine;
 import dev.sluice.driver.Option;
+import dev.sluice.driver.RouteListener;
 import dev.sluice.driver.Settings;
 import dev.sluice.error.Errors;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -10,12 +11,15 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
 import java.util.logging.Logger;
 import javax.sql.DataSource;
+import net.ttddyy.dsproxy.listener.QueryExecutionListener;
 
 /**
  * A {@link DataSource} over one SQLite database: reads run in parallel on a pool of reader
@@ -33,6 +37,15 @@ import javax.sql.DataSource;
  * @since 0.1
  */
 public final class SluiceDataSource implements DataSource, AutoCloseable {
+  /**
+   * Custom value of a datasource-proxy {@code ExecutionInfo} after a statement: {@code "read"} or
+   * {@code "write"}, where it ran.
+   */
+  public static final String ROUTE = RouteListener.ROUTE;
+
+  /** Custom value (Boolean): whether the statement was retried after SQLITE_BUSY/LOCKED. */
+  public static final String RETRIED = RouteListener.RETRIED;
+
   private final Engine engine;
   private PrintWriter logWriter;
   private int loginTimeout;
@@ -154,8 +167,19 @@ public final class SluiceDataSource implements DataSource, AutoCloseable {
     private String url;
     private final Map<String, String> properties = new LinkedHashMap<>();
     private MeterRegistry meterRegistry;
+    private final List<QueryExecutionListener> listeners = new ArrayList<>();
 
     Builder() {}
+
+    /**
+     * Adds a datasource-proxy listener: it sees every statement, and after each one the custom
+     * values {@link SluiceDataSource#ROUTE} and {@link SluiceDataSource#RETRIED} of the {@code
+     * ExecutionInfo}. With no listener (and no {@code sluice.log.*} option) no proxy is made.
+     */
+    public Builder listener(QueryExecutionListener listener) {
+      listeners.add(Objects.requireNonNull(listener, "listener"));
+      return this;
+    }
 
     /** The database: {@code jdbc:sqlite:<file>[?params]} or {@code jdbc:sluice:sqlite:...}. */
     public Builder url(String url) {
@@ -210,7 +234,8 @@ public final class SluiceDataSource implements DataSource, AutoCloseable {
       }
       Properties p = new Properties();
       p.putAll(properties);
-      return new SluiceDataSource(Engine.open(Settings.parse(url, p), meterRegistry));
+      return new SluiceDataSource(
+          Engine.open(Settings.parse(url, p), meterRegistry, List.copyOf(listeners)));
     }
   }
 }

@@ -17,11 +17,16 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
+import net.ttddyy.dsproxy.listener.QueryExecutionListener;
+import net.ttddyy.dsproxy.listener.logging.SLF4JLogLevel;
+import net.ttddyy.dsproxy.support.ProxyDataSourceBuilder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,13 +50,15 @@ public final class Engine implements AutoCloseable {
   private final Writer writer;
   private final HikariDataSource readers;
   private final Router router;
+  private final DataSource proxy;
   private final Retry retry;
   private final Meters meters;
   private final ScheduledExecutorService housekeeping;
   private volatile boolean closed;
   private Runnable onClose = () -> {};
 
-  private Engine(Settings settings, MeterRegistry registry) throws SQLException {
+  private Engine(Settings settings, MeterRegistry registry, List<QueryExecutionListener> listeners)
+      throws SQLException {
     this.settings = settings;
     this.pragmas = pragmas(settings);
     this.writer =
@@ -112,6 +119,7 @@ public final class Engine implements AutoCloseable {
               }
             });
     this.router = new Router(settings.name(), writer, readers, pragmas, meters, retry);
+    this.proxy = proxy(listeners);
     this.housekeeping =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -136,7 +144,37 @@ public final class Engine implements AutoCloseable {
 
   /** Opens an engine: the writer first (it creates the file and turns WAL on), then the readers. */
   public static Engine open(Settings settings, MeterRegistry registry) throws SQLException {
-    return new Engine(settings, registry);
+    return new Engine(settings, registry, List.of());
+  }
+
+  /**
+   * Opens an engine whose connections report to datasource-proxy listeners (and SLF4J query logging
+   * when {@code sluice.log.*} asks for it).
+   */
+  public static Engine open(
+      Settings settings, MeterRegistry registry, List<QueryExecutionListener> listeners)
+      throws SQLException {
+    return new Engine(settings, registry, listeners);
+  }
+
+  /** A datasource-proxy around logical connections, or null when nothing listens (no cost). */
+  private DataSource proxy(List<QueryExecutionListener> listeners) {
+    if (listeners.isEmpty() && !settings.logQueries() && settings.slowQueryMillis() == 0) {
+      return null;
+    }
+    ProxyDataSourceBuilder b =
+        ProxyDataSourceBuilder.create(settings.name(), new OpenerSource(router::connect))
+            .listener(new RouteListener());
+    for (QueryExecutionListener l : listeners) {
+      b.listener(l);
+    }
+    if (settings.logQueries()) {
+      b.logQueryBySlf4j(SLF4JLogLevel.DEBUG);
+    }
+    if (settings.slowQueryMillis() > 0) {
+      b.logSlowQueryBySlf4j(settings.slowQueryMillis(), TimeUnit.MILLISECONDS, SLF4JLogLevel.WARN);
+    }
+    return b.build();
   }
 
   private static Pragmas pragmas(Settings settings) throws SQLException {
@@ -160,7 +198,7 @@ public final class Engine implements AutoCloseable {
 
   private HikariDataSource readerPool(MeterRegistry registry) throws SQLException {
     HikariConfig hc = new HikariConfig();
-    hc.setDataSource(new ReaderSource(() -> openPhysical(true)));
+    hc.setDataSource(new OpenerSource(() -> openPhysical(true)));
     hc.setPoolName(settings.name() + "-readers");
     hc.setMaximumPoolSize(settings.readers());
     hc.setMinimumIdle(settings.readers());
@@ -262,7 +300,7 @@ public final class Engine implements AutoCloseable {
 
   /** A new logical connection. */
   public Connection connect() throws SQLException {
-    return router.connect();
+    return proxy == null ? router.connect() : proxy.getConnection();
   }
 
   /** Work done on one connection inside one transaction. */

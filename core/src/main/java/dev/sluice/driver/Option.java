@@ -86,6 +86,16 @@ public enum Option {
       Type.MILLIS,
       "1000",
       "How often the background checkpointer looks at the WAL size, in ms."),
+  LOG_QUERIES(
+      "sluice.log.queries",
+      Type.BOOLEAN,
+      "false",
+      "Logs every statement with its timing through SLF4J at DEBUG (datasource-proxy)."),
+  LOG_SLOW_QUERIES(
+      "sluice.log.slowQueries",
+      Type.MILLIS,
+      "0",
+      "Logs statements slower than this many ms through SLF4J at WARN; 0 turns it off."),
   CLOSE_TIMEOUT(
       "sluice.close.timeout",
       Type.MILLIS,
@@ -183,6 +193,17 @@ public enum Option {
     } catch (NumberFormatException e) {
       throw Errors.invalidOption(key, value, "must be a number between 0 and 1");
     }
+  }
+
+  boolean parseBoolean(String value) throws SQLException {
+    String v = value.trim().toLowerCase(Locale.ROOT);
+    if (v.equals("true") || v.equals("on") || v.equals("1")) {
+      return true;
+    }
+    if (v.equals("false") || v.equals("off") || v.equals("0")) {
+      return false;
+    }
+    throw Errors.invalidOption(key, value, "must be true or false");
   }
 
   /** A markdown table of every option, for the README. */

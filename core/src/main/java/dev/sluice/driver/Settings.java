@@ -35,6 +35,8 @@ import java.util.TreeMap;
  * @param externalCheckpoints whether checkpoints are left to an external replicator
  * @param walLimitBytes WAL size above which the background checkpointer runs
  * @param checkpointIntervalMillis how often the checkpointer looks at the WAL
+ * @param logQueries whether every statement is logged (datasource-proxy, SLF4J DEBUG)
+ * @param slowQueryMillis statements slower than this are logged at WARN; 0 is off
  * @param pragmas wanted pragma values by lower-case name ("default" means leave unset)
  * @param relaxed pragma names whose read-back mismatch only warns
  * @param engineKey identifies engines that may be shared: same file, same options
@@ -54,6 +56,8 @@ public record Settings(
     boolean externalCheckpoints,
     long walLimitBytes,
     long checkpointIntervalMillis,
+    boolean logQueries,
+    long slowQueryMillis,
     Map<String, String> pragmas,
     Set<String> relaxed,
     String engineKey) {
@@ -257,6 +261,8 @@ public record Settings(
         external,
         walLimit,
         checkpointInterval,
+        Option.LOG_QUERIES.parseBoolean(value(options, Option.LOG_QUERIES)),
+        Option.LOG_SLOW_QUERIES.parseMillis(value(options, Option.LOG_SLOW_QUERIES), 0),
         Collections.unmodifiableMap(pragmas),
         Collections.unmodifiableSet(relaxed),
         key);

@@ -2,6 +2,7 @@ package dev.sluice.routing;
 
 import dev.sluice.error.Errors;
 import dev.sluice.error.SqliteCodes;
+import dev.sluice.retry.Retry;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -44,6 +45,11 @@ class LogicalStatement implements Statement, LogicalResultSet.Release {
   private boolean hasKey;
   private long key;
   private List<String> batch;
+
+  /** Where the last execution ran and whether it was retried, for listeners. */
+  boolean lastOnWriter;
+
+  boolean lastRetried;
 
   LogicalStatement(LogicalConnection conn) {
     this.conn = conn;
@@ -120,6 +126,8 @@ class LogicalStatement implements Statement, LogicalResultSet.Release {
     long start = conn.router.meters.now();
     boolean ok = false;
     Statement s = null;
+    lastOnWriter = l.onWriter;
+    lastRetried = false;
     try {
       lease = l;
       boolean hasResultSet;
@@ -131,6 +139,7 @@ class LogicalStatement implements Statement, LogicalResultSet.Release {
           throw first;
         }
         String toRun = sql;
+        lastRetried = Retry.retryable(first);
         hasResultSet =
             conn.router.retry.afterFailure(
                 l.onWriter, first, start, () -> executeOnce(l.connection, toRun, op));
@@ -309,6 +318,8 @@ class LogicalStatement implements Statement, LogicalResultSet.Release {
     }
     Lease l = conn.route(BATCH, "batch");
     boolean own = !l.isHeld();
+    lastOnWriter = true;
+    lastRetried = false;
     long start = conn.router.meters.now();
     boolean ok = false;
     try {

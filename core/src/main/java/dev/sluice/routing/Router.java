@@ -123,6 +123,22 @@ public final class Router {
         Errors.abbreviate(sql));
   }
 
+  /**
+   * Where a statement of a logical connection last ran: {@code "read"}, {@code "write"}, or null
+   * for anything that is not a Sluice statement. For listeners (datasource-proxy).
+   */
+  public static String lastRoute(Object statement) {
+    if (statement instanceof LogicalStatement) {
+      return ((LogicalStatement) statement).lastOnWriter ? "write" : "read";
+    }
+    return null;
+  }
+
+  /** Whether a statement's last execution needed a retry after SQLITE_BUSY/LOCKED. */
+  public static boolean lastRetried(Object statement) {
+    return statement instanceof LogicalStatement && ((LogicalStatement) statement).lastRetried;
+  }
+
   static boolean isBroken(SQLException e) {
     return SqliteCodes.isConnectionBroken(e);
   }

@@ -11,10 +11,10 @@ import javax.sql.DataSource;
  * Where HikariCP gets new reader connections: opens a physical sqlite-jdbc connection, applies and
  * verifies the reader pragmas ({@code query_only=1} among them). Thread-safe.
  */
-final class ReaderSource implements DataSource {
+final class OpenerSource implements DataSource {
   private final Engine.PhysicalOpener opener;
 
-  ReaderSource(Engine.PhysicalOpener opener) {
+  OpenerSource(Engine.PhysicalOpener opener) {
     this.opener = opener;
   }
 
@@ -58,7 +58,7 @@ final class ReaderSource implements DataSource {
     if (iface.isInstance(this)) {
       return iface.cast(this);
     }
-    throw Errors.unsupported("unwrap(" + iface.getName() + ") of the reader source");
+    throw Errors.unsupported("unwrap(" + iface.getName() + ") of an internal data source");
   }
 
   @Override
