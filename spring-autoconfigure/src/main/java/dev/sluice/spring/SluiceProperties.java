@@ -1,0 +1,223 @@
+package dev.sluice.spring;
+
+import java.time.Duration;
+import java.time.temporal.ChronoUnit;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.convert.DurationUnit;
+
+/**
+ * Sluice's settings in a Spring Boot application. Each property is the Sluice option of the same
+ * name (see the options table of the README), in Spring's relaxed form: {@code
+ * sluice.writer.acquire-timeout=5s} is the option {@code sluice.writer.acquireTimeout=5000}, and
+ * Sluice's own error messages name the same keys. An unset property keeps Sluice's default. An
+ * unknown {@code sluice.*} property fails the startup, as an unknown option fails the open.
+ *
+ * <p>Written once by Spring's binder at startup, read afterwards; not thread-safe while binding.
+ *
+ * @since 0.1
+ */
+@ConfigurationProperties(prefix = "sluice", ignoreUnknownFields = false)
+public final class SluiceProperties {
+
+  /**
+   * Name of the data source: the datasource tag of every meter and the prefix of thread and pool
+   * names; empty means the database file name.
+   */
+  private String name;
+
+  /** Size of the reader pool (HikariCP), at least 1; Sluice's default is 8. */
+  private Integer readers;
+
+  private final Reader reader = new Reader();
+
+  private final Writer writer = new Writer();
+
+  private final Close close = new Close();
+
+  /**
+   * Pragmas set and verified on every connection, by pragma name (value "default" leaves one
+   * unset); the key "relax" takes comma-separated pragma names whose read-back mismatch only warns.
+   */
+  private final Map<String, String> pragma = new LinkedHashMap<>();
+
+  /**
+   * Extra sqlite-jdbc connection properties, passed to the driver unchanged (write names that
+   * contain dots in brackets, e.g. sluice.sqlite[jdbc.get_generated_keys]=false).
+   */
+  private final Map<String, String> sqlite = new LinkedHashMap<>();
+
+  private final Spring spring = new Spring();
+
+  public String getName() {
+    return name;
+  }
+
+  public void setName(String name) {
+    this.name = name;
+  }
+
+  public Integer getReaders() {
+    return readers;
+  }
+
+  public void setReaders(Integer readers) {
+    this.readers = readers;
+  }
+
+  public Reader getReader() {
+    return reader;
+  }
+
+  public Writer getWriter() {
+    return writer;
+  }
+
+  public Close getClose() {
+    return close;
+  }
+
+  public Map<String, String> getPragma() {
+    return pragma;
+  }
+
+  public Map<String, String> getSqlite() {
+    return sqlite;
+  }
+
+  public Spring getSpring() {
+    return spring;
+  }
+
+  /**
+   * The set properties as Sluice options and sqlite-jdbc properties, for {@code
+   * SluiceDataSource.Builder.option}: keys exactly as the URL takes them.
+   */
+  Map<String, String> options() {
+    Map<String, String> options = new LinkedHashMap<>();
+    if (name != null && !name.isBlank()) {
+      options.put("sluice.name", name);
+    }
+    if (readers != null) {
+      options.put("sluice.readers", readers.toString());
+    }
+    putMillis(options, "sluice.reader.acquireTimeout", reader.acquireTimeout);
+    putMillis(options, "sluice.writer.acquireTimeout", writer.acquireTimeout);
+    putMillis(options, "sluice.writer.holdWarning", writer.holdWarning);
+    putMillis(options, "sluice.close.timeout", close.timeout);
+    for (Map.Entry<String, String> e : pragma.entrySet()) {
+      // Kebab-case is Spring's canonical form; pragma names use underscores.
+      String key = e.getKey().toLowerCase(Locale.ROOT).replace('-', '_');
+      options.put("sluice.pragma." + key, e.getValue());
+    }
+    options.putAll(sqlite);
+    return options;
+  }
+
+  private static void putMillis(Map<String, String> options, String key, Duration value) {
+    if (value != null) {
+      options.put(key, Long.toString(value.toMillis()));
+    }
+  }
+
+  /**
+   * The reader pool's settings ({@code sluice.reader.*}).
+   *
+   * @since 0.1
+   */
+  public static final class Reader {
+    /** How long a read waits for a free reader connection; Sluice's default is 30s. */
+    @DurationUnit(ChronoUnit.MILLIS)
+    private Duration acquireTimeout;
+
+    public Duration getAcquireTimeout() {
+      return acquireTimeout;
+    }
+
+    public void setAcquireTimeout(Duration acquireTimeout) {
+      this.acquireTimeout = acquireTimeout;
+    }
+  }
+
+  /**
+   * The single writer's settings ({@code sluice.writer.*}).
+   *
+   * @since 0.1
+   */
+  public static final class Writer {
+    /**
+     * How long a write waits in the writer queue before it fails with SQLState 08001; Sluice's
+     * default is 30s.
+     */
+    @DurationUnit(ChronoUnit.MILLIS)
+    private Duration acquireTimeout;
+
+    /**
+     * A writer held longer than this is logged once with the stack of where it was acquired; 0
+     * turns the warning off, Sluice's default is 5s.
+     */
+    @DurationUnit(ChronoUnit.MILLIS)
+    private Duration holdWarning;
+
+    public Duration getAcquireTimeout() {
+      return acquireTimeout;
+    }
+
+    public void setAcquireTimeout(Duration acquireTimeout) {
+      this.acquireTimeout = acquireTimeout;
+    }
+
+    public Duration getHoldWarning() {
+      return holdWarning;
+    }
+
+    public void setHoldWarning(Duration holdWarning) {
+      this.holdWarning = holdWarning;
+    }
+  }
+
+  /**
+   * Shutdown settings ({@code sluice.close.*}).
+   *
+   * @since 0.1
+   */
+  public static final class Close {
+    /**
+     * How long closing the data source waits for in-flight work before it closes connections;
+     * Sluice's default is 10s.
+     */
+    @DurationUnit(ChronoUnit.MILLIS)
+    private Duration timeout;
+
+    public Duration getTimeout() {
+      return timeout;
+    }
+
+    public void setTimeout(Duration timeout) {
+      this.timeout = timeout;
+    }
+  }
+
+  /**
+   * Settings of the Spring integration itself, not Sluice options ({@code sluice.spring.*}).
+   *
+   * @since 0.1
+   */
+  public static final class Spring {
+    /**
+     * Whether a plain jdbc:sqlite: spring.datasource.url also gets a SluiceDataSource instead of
+     * Spring Boot's HikariCP pool.
+     */
+    private boolean plainSqlite;
+
+    public boolean isPlainSqlite() {
+      return plainSqlite;
+    }
+
+    public void setPlainSqlite(boolean plainSqlite) {
+      this.plainSqlite = plainSqlite;
+    }
+  }
+}

@@ -1,0 +1,332 @@
+package dev.sluice.spring;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.zaxxer.hikari.HikariConfigMXBean;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.sluice.SluiceDataSource;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.context.annotation.ImportCandidates;
+import org.springframework.boot.context.properties.ConfigurationPropertiesBindException;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.boot.health.contributor.Status;
+import org.springframework.boot.jdbc.DataSourceUnwrapper;
+import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
+import org.springframework.boot.jdbc.autoconfigure.metrics.DataSourcePoolMetricsAutoConfiguration;
+import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration;
+import org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration;
+import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.sqlite.SQLiteDataSource;
+
+/** The auto-configuration in a real context (ApplicationContextRunner), on real database files. */
+class SluiceAutoConfigurationTest {
+  private final ApplicationContextRunner runner =
+      new ApplicationContextRunner()
+          .withConfiguration(
+              AutoConfigurations.of(
+                  SluiceAutoConfiguration.class, DataSourceAutoConfiguration.class))
+          .withBean(MeterRegistry.class, SimpleMeterRegistry::new);
+
+  @TempDir Path dir;
+
+  private String url(String file) {
+    return "spring.datasource.url=jdbc:sluice:sqlite:" + dir.resolve(file);
+  }
+
+  @Test
+  void isRegisteredAsAnAutoConfiguration() {
+    assertThat(ImportCandidates.load(AutoConfiguration.class, getClass().getClassLoader()))
+        .contains(SluiceAutoConfiguration.class.getName());
+  }
+
+  @Test
+  void sluiceUrlGivesOneSluiceDataSourceInsteadOfBootsPool() {
+    runner
+        .withPropertyValues(url("app.db"))
+        .run(
+            context -> {
+              assertThat(context).hasSingleBean(DataSource.class);
+              assertThat(context).hasSingleBean(SluiceDataSource.class);
+              assertThat(context).doesNotHaveBean(HikariDataSource.class);
+              assertThat(context.getBean(DataSource.class)).isInstanceOf(SluiceDataSource.class);
+              assertThat(selectOne(context.getBean(DataSource.class))).isEqualTo(1);
+            });
+  }
+
+  @Test
+  void dataSourceIsClosedWithTheContext() {
+    SluiceDataSource[] seen = new SluiceDataSource[1];
+    runner
+        .withPropertyValues(url("app.db"))
+        .run(
+            context -> {
+              seen[0] = context.getBean(SluiceDataSource.class);
+              assertThat(seen[0].isClosed()).isFalse();
+            });
+    assertThat(seen[0].isClosed()).isTrue();
+  }
+
+  @Test
+  void backsOffWhenTheApplicationDefinesADataSource() {
+    runner
+        .withPropertyValues(url("app.db"))
+        .withUserConfiguration(UserDataSourceConfiguration.class)
+        .run(
+            context -> {
+              assertThat(context).hasSingleBean(DataSource.class);
+              assertThat(context).doesNotHaveBean(SluiceDataSource.class);
+              assertThat(context.getBean(DataSource.class)).isInstanceOf(SQLiteDataSource.class);
+            });
+  }
+
+  @Test
+  void noSluiceDataSourceForAnotherDatabasesUrl() {
+    new ApplicationContextRunner()
+        .withConfiguration(AutoConfigurations.of(SluiceAutoConfiguration.class))
+        .withPropertyValues("spring.datasource.url=jdbc:h2:mem:orders")
+        .run(
+            context -> {
+              assertThat(context).hasNotFailed();
+              assertThat(context).doesNotHaveBean(DataSource.class);
+            });
+  }
+
+  @Test
+  void noSluiceDataSourceWithoutAUrl() {
+    new ApplicationContextRunner()
+        .withConfiguration(AutoConfigurations.of(SluiceAutoConfiguration.class))
+        .run(
+            context -> {
+              assertThat(context).hasNotFailed();
+              assertThat(context).doesNotHaveBean(DataSource.class);
+            });
+  }
+
+  @Test
+  void plainSqliteUrlKeepsBootsPoolUnlessOptedIn() {
+    String plain = "spring.datasource.url=jdbc:sqlite:" + dir.resolve("plain.db");
+    runner
+        .withPropertyValues(plain)
+        .run(
+            context -> {
+              assertThat(context).doesNotHaveBean(SluiceDataSource.class);
+              assertThat(context).hasSingleBean(HikariDataSource.class);
+            });
+    runner
+        .withPropertyValues(plain, "sluice.spring.plain-sqlite=true")
+        .run(
+            context -> {
+              assertThat(context).hasSingleBean(SluiceDataSource.class);
+              assertThat(context).doesNotHaveBean(HikariDataSource.class);
+            });
+  }
+
+  @Test
+  void propertiesReachTheDataSource() {
+    runner
+        .withPropertyValues(
+            url("app.db"),
+            "sluice.name=orders",
+            "sluice.readers=3",
+            "sluice.writer.acquire-timeout=5s",
+            "sluice.pragma.foreign_keys=on",
+            "sluice.pragma.cache-size=-2000")
+        .run(
+            context -> {
+              SluiceDataSource ds = context.getBean(SluiceDataSource.class);
+              MeterRegistry registry = context.getBean(MeterRegistry.class);
+              assertThat(ds.getName()).isEqualTo("orders");
+              assertThat(selectOne(ds)).isEqualTo(1);
+              assertThat(
+                      registry
+                          .get("sluice.statements")
+                          .tags("datasource", "orders", "route", "read", "outcome", "success")
+                          .timer()
+                          .count())
+                  .isEqualTo(1);
+              assertThat(
+                      registry
+                          .get("hikaricp.connections.max")
+                          .tag("pool", "orders-readers")
+                          .gauge()
+                          .value())
+                  .isEqualTo(3);
+              assertThat(pragma(ds, "foreign_keys")).isEqualTo("1");
+              assertThat(pragma(ds, "cache_size")).isEqualTo("-2000");
+            });
+  }
+
+  @Test
+  void unknownSluicePropertyFailsTheStartup() {
+    runner
+        .withPropertyValues(url("app.db"), "sluice.readerz=3")
+        .run(
+            context -> {
+              assertThat(context).hasFailed();
+              assertThat(causes(context.getStartupFailure()))
+                  .hasAtLeastOneElementOfType(ConfigurationPropertiesBindException.class);
+              assertThat(context.getStartupFailure()).hasStackTraceContaining("sluice.readerz");
+            });
+  }
+
+  @Test
+  void metricsGoToTheContextsRegistry() {
+    new ApplicationContextRunner()
+        .withConfiguration(
+            AutoConfigurations.of(
+                SluiceAutoConfiguration.class,
+                DataSourceAutoConfiguration.class,
+                MetricsAutoConfiguration.class,
+                SimpleMetricsExportAutoConfiguration.class))
+        .withPropertyValues(url("metrics.db"), "sluice.name=metered")
+        .run(
+            context -> {
+              DataSource ds = context.getBean(DataSource.class);
+              try (Connection c = ds.getConnection();
+                  Statement s = c.createStatement()) {
+                s.execute("CREATE TABLE t (id INTEGER PRIMARY KEY)");
+                s.execute("INSERT INTO t VALUES (1)");
+              }
+              MeterRegistry registry = context.getBean(MeterRegistry.class);
+              assertThat(
+                      registry
+                          .get("sluice.statements")
+                          .tags("datasource", "metered", "route", "write", "outcome", "success")
+                          .timer()
+                          .count())
+                  .isEqualTo(2);
+              assertThat(
+                      registry
+                          .get("sluice.writer.queue")
+                          .tag("datasource", "metered")
+                          .gauge()
+                          .value())
+                  .isZero();
+            });
+  }
+
+  @Test
+  void bootsPoolMetricsDoNotTakeTheReaderPoolForTheApplicationsPool() {
+    runner
+        .withConfiguration(AutoConfigurations.of(DataSourcePoolMetricsAutoConfiguration.class))
+        .withPropertyValues(url("app.db"), "sluice.name=pooled")
+        .run(
+            context -> {
+              DataSource ds = context.getBean(DataSource.class);
+              assertThat(selectOne(ds)).isEqualTo(1);
+              assertThat(
+                      DataSourceUnwrapper.unwrap(
+                          ds, HikariConfigMXBean.class, HikariDataSource.class))
+                  .isNull();
+              MeterRegistry registry = context.getBean(MeterRegistry.class);
+              assertThat(registry.find("jdbc.connections.max").meters()).isEmpty();
+              // The reader pool's own meters stay under its own name.
+              assertThat(registry.find("hikaricp.connections.max").meters())
+                  .allSatisfy(m -> assertThat(m.getId().getTag("pool")).isEqualTo("pooled-readers"))
+                  .hasSize(1);
+            });
+  }
+
+  @Test
+  void healthIsUpWithJournalModeWalSizeAndWriterQueue() {
+    runner
+        .withPropertyValues(url("health.db"), "sluice.name=healthy")
+        .run(
+            context -> {
+              assertThat(context).hasBean("sluiceHealthIndicator");
+              Health health =
+                  context.getBean("sluiceHealthIndicator", HealthIndicator.class).health();
+              assertThat(health.getStatus()).isEqualTo(Status.UP);
+              assertThat(health.getDetails())
+                  .containsEntry("name", "healthy")
+                  .containsEntry("journalMode", "wal")
+                  .containsEntry("writerQueue", 0L)
+                  .containsKey("walBytes");
+            });
+  }
+
+  @Test
+  void healthIsDownOnceTheDataSourceIsClosed() {
+    runner
+        .withPropertyValues(url("health.db"))
+        .run(
+            context -> {
+              context.getBean(SluiceDataSource.class).close();
+              Health health =
+                  context.getBean("sluiceHealthIndicator", HealthIndicator.class).health();
+              assertThat(health.getStatus()).isEqualTo(Status.DOWN);
+            });
+  }
+
+  @Test
+  void noHealthIndicatorWithoutActuatorsHealthClasses() {
+    runner
+        .withClassLoader(new FilteredClassLoader("org.springframework.boot.health"))
+        .withPropertyValues(url("app.db"))
+        .run(
+            context -> {
+              assertThat(context).hasSingleBean(SluiceDataSource.class);
+              assertThat(context).doesNotHaveBean("sluiceHealthIndicator");
+            });
+  }
+
+  @Test
+  void healthIndicatorCanBeSwitchedOff() {
+    runner
+        .withPropertyValues(url("app.db"), "management.health.sluice.enabled=false")
+        .run(context -> assertThat(context).doesNotHaveBean("sluiceHealthIndicator"));
+  }
+
+  private static List<Throwable> causes(Throwable failure) {
+    List<Throwable> chain = new ArrayList<>();
+    for (Throwable t = failure; t != null && !chain.contains(t); t = t.getCause()) {
+      chain.add(t);
+    }
+    return chain;
+  }
+
+  private static int selectOne(DataSource ds) throws SQLException {
+    try (Connection c = ds.getConnection();
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT 1")) {
+      rs.next();
+      return rs.getInt(1);
+    }
+  }
+
+  private static String pragma(DataSource ds, String name) throws SQLException {
+    try (Connection c = ds.getConnection();
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("PRAGMA " + name)) {
+      rs.next();
+      return rs.getString(1);
+    }
+  }
+
+  @Configuration(proxyBeanMethods = false)
+  static class UserDataSourceConfiguration {
+    @Bean
+    SQLiteDataSource userDataSource() {
+      SQLiteDataSource ds = new SQLiteDataSource();
+      ds.setUrl("jdbc:sqlite::memory:");
+      return ds;
+    }
+  }
+}
