@@ -69,7 +69,7 @@ public enum Option {
       "0.25",
       "Random share of each delay (0 to 1), so that processes do not retry in lockstep."),
   CHECKPOINT(
-      "sluice.checkpoint",
+      "sluice.checkpoint.mode",
       Type.STRING,
       "auto",
       "`auto`: Sluice checkpoints the WAL (TRUNCATE) whenever it grows past"

@@ -37,6 +37,12 @@ public final class SluiceProperties {
 
   private final Close close = new Close();
 
+  private final Retry retry = new Retry();
+
+  private final Checkpoint checkpoint = new Checkpoint();
+
+  private final Log log = new Log();
+
   /**
    * Pragmas set and verified on every connection, by pragma name (value "default" leaves one
    * unset); the key "relax" takes comma-separated pragma names whose read-back mismatch only warns.
@@ -79,6 +85,18 @@ public final class SluiceProperties {
     return close;
   }
 
+  public Retry getRetry() {
+    return retry;
+  }
+
+  public Checkpoint getCheckpoint() {
+    return checkpoint;
+  }
+
+  public Log getLog() {
+    return log;
+  }
+
   public Map<String, String> getPragma() {
     return pragma;
   }
@@ -107,6 +125,26 @@ public final class SluiceProperties {
     putMillis(options, "sluice.writer.acquireTimeout", writer.acquireTimeout);
     putMillis(options, "sluice.writer.holdWarning", writer.holdWarning);
     putMillis(options, "sluice.close.timeout", close.timeout);
+    if (retry.attempts != null) {
+      options.put("sluice.retry.attempts", retry.attempts.toString());
+    }
+    putMillis(options, "sluice.retry.initialDelay", retry.initialDelay);
+    putMillis(options, "sluice.retry.maxDelay", retry.maxDelay);
+    putMillis(options, "sluice.retry.maxDuration", retry.maxDuration);
+    if (retry.jitter != null) {
+      options.put("sluice.retry.jitter", retry.jitter.toString());
+    }
+    if (checkpoint.mode != null) {
+      options.put("sluice.checkpoint.mode", checkpoint.mode);
+    }
+    if (checkpoint.walLimit != null) {
+      options.put("sluice.checkpoint.walLimit", checkpoint.walLimit.toString());
+    }
+    putMillis(options, "sluice.checkpoint.interval", checkpoint.interval);
+    if (log.queries != null) {
+      options.put("sluice.log.queries", log.queries.toString());
+    }
+    putMillis(options, "sluice.log.slowQueries", log.slowQueries);
     for (Map.Entry<String, String> e : pragma.entrySet()) {
       // Kebab-case is Spring's canonical form; pragma names use underscores.
       String key = e.getKey().toLowerCase(Locale.ROOT).replace('-', '_');
@@ -218,6 +256,142 @@ public final class SluiceProperties {
 
     public void setPlainSqlite(boolean plainSqlite) {
       this.plainSqlite = plainSqlite;
+    }
+  }
+
+  /**
+   * Retry of SQLITE_BUSY/LOCKED ({@code sluice.retry.*}).
+   *
+   * @since 0.1
+   */
+  public static final class Retry {
+    /** Attempts, the first included; 1 turns retry off; Sluice's default is 10. */
+    private Integer attempts;
+
+    /** Delay before the first retry; it doubles up to max-delay; Sluice's default is 10ms. */
+    @DurationUnit(ChronoUnit.MILLIS)
+    private Duration initialDelay;
+
+    /** Longest delay between two attempts; Sluice's default is 1s. */
+    @DurationUnit(ChronoUnit.MILLIS)
+    private Duration maxDelay;
+
+    /** Bound of all attempts and delays together; Sluice's default is 5s. */
+    @DurationUnit(ChronoUnit.MILLIS)
+    private Duration maxDuration;
+
+    /** Random share of each delay, 0 to 1; Sluice's default is 0.25. */
+    private Double jitter;
+
+    public Integer getAttempts() {
+      return attempts;
+    }
+
+    public void setAttempts(Integer attempts) {
+      this.attempts = attempts;
+    }
+
+    public Duration getInitialDelay() {
+      return initialDelay;
+    }
+
+    public void setInitialDelay(Duration initialDelay) {
+      this.initialDelay = initialDelay;
+    }
+
+    public Duration getMaxDelay() {
+      return maxDelay;
+    }
+
+    public void setMaxDelay(Duration maxDelay) {
+      this.maxDelay = maxDelay;
+    }
+
+    public Duration getMaxDuration() {
+      return maxDuration;
+    }
+
+    public void setMaxDuration(Duration maxDuration) {
+      this.maxDuration = maxDuration;
+    }
+
+    public Double getJitter() {
+      return jitter;
+    }
+
+    public void setJitter(Double jitter) {
+      this.jitter = jitter;
+    }
+  }
+
+  /**
+   * WAL checkpoints ({@code sluice.checkpoint.*}).
+   *
+   * @since 0.1
+   */
+  public static final class Checkpoint {
+    /** "auto" (Sluice keeps the WAL bounded) or "external" (a replicator such as Litestream). */
+    private String mode;
+
+    /** WAL size in bytes above which the background checkpointer runs; default 16 MiB. */
+    private Integer walLimit;
+
+    /** How often the checkpointer looks at the WAL size; default 1s. */
+    @DurationUnit(ChronoUnit.MILLIS)
+    private Duration interval;
+
+    public String getMode() {
+      return mode;
+    }
+
+    public void setMode(String mode) {
+      this.mode = mode;
+    }
+
+    public Integer getWalLimit() {
+      return walLimit;
+    }
+
+    public void setWalLimit(Integer walLimit) {
+      this.walLimit = walLimit;
+    }
+
+    public Duration getInterval() {
+      return interval;
+    }
+
+    public void setInterval(Duration interval) {
+      this.interval = interval;
+    }
+  }
+
+  /**
+   * Statement logging through datasource-proxy and SLF4J ({@code sluice.log.*}).
+   *
+   * @since 0.1
+   */
+  public static final class Log {
+    /** Whether every statement is logged at DEBUG. */
+    private Boolean queries;
+
+    /** Statements slower than this are logged at WARN; unset or 0 is off. */
+    @DurationUnit(ChronoUnit.MILLIS)
+    private Duration slowQueries;
+
+    public Boolean getQueries() {
+      return queries;
+    }
+
+    public void setQueries(Boolean queries) {
+      this.queries = queries;
+    }
+
+    public Duration getSlowQueries() {
+      return slowQueries;
+    }
+
+    public void setSlowQueries(Duration slowQueries) {
+      this.slowQueries = slowQueries;
     }
   }
 }
