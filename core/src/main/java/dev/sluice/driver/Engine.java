@@ -7,6 +7,7 @@ import dev.sluice.error.Errors;
 import dev.sluice.metrics.Gauges;
 import dev.sluice.metrics.Meters;
 import dev.sluice.pragma.Pragmas;
+import dev.sluice.retry.Breaker;
 import dev.sluice.retry.Retry;
 import dev.sluice.routing.Router;
 import dev.sluice.writer.Writer;
@@ -52,6 +53,7 @@ public final class Engine implements AutoCloseable {
   private final Router router;
   private final DataSource proxy;
   private final Retry retry;
+  private final Breaker breaker;
   private final Meters meters;
   private final ScheduledExecutorService housekeeping;
   private volatile boolean closed;
@@ -67,12 +69,21 @@ public final class Engine implements AutoCloseable {
             () -> openPhysical(false),
             TimeUnit.MILLISECONDS.toNanos(settings.writerAcquireTimeoutMillis()),
             TimeUnit.MILLISECONDS.toNanos(settings.writerHoldWarningMillis()));
+    this.breaker =
+        settings.breakerFailures() > 0
+            ? new Breaker(
+                settings.name(),
+                settings.breakerFailures(),
+                java.time.Duration.ofMillis(settings.breakerDelayMillis()))
+            : Breaker.DISABLED;
     MeterRegistry reg = registry == null ? Metrics.globalRegistry : registry;
     Meters m;
     try {
       m =
           Meters.micrometer(
-              reg, settings.name(), new Gauges(writer::queueLength, this::walBytes, () -> 0));
+              reg,
+              settings.name(),
+              new Gauges(writer::queueLength, this::walBytes, breaker::state));
     } catch (IllegalStateException | IllegalArgumentException e) {
       throw Errors.cannotOpen(
           "Cannot register the meters of \""
@@ -116,9 +127,12 @@ public final class Engine implements AutoCloseable {
               @Override
               public void exhausted(boolean write) {
                 meters.retriesExhausted(write);
+                if (write) {
+                  breaker.holdFailed();
+                }
               }
             });
-    this.router = new Router(settings.name(), writer, readers, pragmas, meters, retry);
+    this.router = new Router(settings.name(), writer, readers, pragmas, meters, retry, breaker);
     this.proxy = proxy(listeners);
     this.housekeeping =
         Executors.newSingleThreadScheduledExecutor(
@@ -315,7 +329,7 @@ public final class Engine implements AutoCloseable {
    * other failure rolls back and is thrown.
    */
   public <T> T inTransaction(boolean readOnly, Unit<T> unit) throws SQLException {
-    return retry.write(
+    Retry.Attempt<T> attempt =
         () -> {
           try (Connection c = connect()) {
             c.setReadOnly(readOnly);
@@ -334,7 +348,8 @@ public final class Engine implements AutoCloseable {
             }
             return result;
           }
-        });
+        };
+    return readOnly ? retry.read(attempt) : retry.write(attempt);
   }
 
   public boolean isClosed() {

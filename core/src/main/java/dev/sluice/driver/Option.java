@@ -68,6 +68,17 @@ public enum Option {
       Type.FRACTION,
       "0.25",
       "Random share of each delay (0 to 1), so that processes do not retry in lockstep."),
+  BREAKER_FAILURES(
+      "sluice.breaker.failures",
+      Type.INT,
+      "0",
+      "Consecutive writes that exhaust their retries on SQLITE_BUSY/LOCKED before writes fail"
+          + " fast (circuit breaker); 0 turns the breaker off. Recommended: 3."),
+  BREAKER_DELAY(
+      "sluice.breaker.delay",
+      Type.MILLIS,
+      "10000",
+      "How long the breaker stays open before one probe write is let through, in ms."),
   CHECKPOINT(
       "sluice.checkpoint.mode",
       Type.STRING,

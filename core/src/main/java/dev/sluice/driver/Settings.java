@@ -32,6 +32,8 @@ import java.util.TreeMap;
  * @param file the database file, or null for memory and temporary databases
  * @param singleConnection whether everything runs on one connection ({@code :memory:})
  * @param retry how SQLITE_BUSY/LOCKED are retried
+ * @param breakerFailures failed writes in a row that open the write breaker; 0 is off
+ * @param breakerDelayMillis how long the breaker stays open before a probe
  * @param externalCheckpoints whether checkpoints are left to an external replicator
  * @param walLimitBytes WAL size above which the background checkpointer runs
  * @param checkpointIntervalMillis how often the checkpointer looks at the WAL
@@ -53,6 +55,8 @@ public record Settings(
     long writerHoldWarningMillis,
     long closeTimeoutMillis,
     Retry.Config retry,
+    int breakerFailures,
+    long breakerDelayMillis,
     boolean externalCheckpoints,
     long walLimitBytes,
     long checkpointIntervalMillis,
@@ -258,6 +262,8 @@ public record Settings(
         holdWarning,
         closeTimeout,
         retry,
+        Option.BREAKER_FAILURES.parseInt(value(options, Option.BREAKER_FAILURES), 0),
+        Option.BREAKER_DELAY.parseMillis(value(options, Option.BREAKER_DELAY), 1),
         external,
         walLimit,
         checkpointInterval,

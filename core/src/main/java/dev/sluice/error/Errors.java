@@ -437,4 +437,21 @@ public final class Errors {
   public static SQLException invalidArgument(String message, Throwable cause) {
     return new java.sql.SQLDataException(message, SqlStates.INVALID_PARAMETER_VALUE, cause);
   }
+
+  /** The write breaker is open: fail fast, 08001 (transient). */
+  public static SQLTransientConnectionException breakerOpen(
+      String name, long lockedMillis, long retryInMillis, int failures) {
+    return new SQLTransientConnectionException(
+        "Database \""
+            + name
+            + "\" has been locked by another process for "
+            + lockedMillis
+            + " ms ("
+            + failures
+            + " writes in a row gave up); writes fail fast and Sluice tries again in "
+            + retryInMillis
+            + " ms. Find the other process holding the lock (a backup, a migration, a long"
+            + " transaction).",
+        SqlStates.CANNOT_CONNECT);
+  }
 }

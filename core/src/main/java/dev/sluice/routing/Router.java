@@ -4,6 +4,7 @@ import dev.sluice.error.Errors;
 import dev.sluice.error.SqliteCodes;
 import dev.sluice.metrics.Meters;
 import dev.sluice.pragma.Pragmas;
+import dev.sluice.retry.Breaker;
 import dev.sluice.retry.Retry;
 import dev.sluice.writer.Writer;
 import java.sql.Connection;
@@ -40,6 +41,7 @@ public final class Router {
   final Pragmas pragmas;
   final Meters meters;
   final Retry retry;
+  private final Breaker breaker;
   private final String name;
   private volatile boolean closed;
 
@@ -48,9 +50,16 @@ public final class Router {
    *     :memory:}); then reads go to the writer
    */
   public Router(
-      String name, Writer writer, DataSource readers, Pragmas pragmas, Meters meters, Retry retry) {
+      String name,
+      Writer writer,
+      DataSource readers,
+      Pragmas pragmas,
+      Meters meters,
+      Retry retry,
+      Breaker breaker) {
     this.name = name;
     this.retry = retry;
+    this.breaker = breaker;
     this.writer = writer;
     this.readers = readers;
     this.pragmas = pragmas;
@@ -100,16 +109,25 @@ public final class Router {
   /** Waits for the writer and records the wait. */
   Connection acquireWriter(Object holder) throws SQLException {
     checkOpen();
+    breaker.checkPermit();
     long start = meters.now();
+    Connection c;
     try {
-      return writer.acquire(holder);
+      c = writer.acquire(holder);
     } finally {
       meters.writerWait(meters.now() - start);
     }
+    if (breaker.isOpen()) {
+      // The breaker opened while this write waited in the queue: fail fast like the rest.
+      writer.release(holder, false);
+      breaker.checkPermit();
+    }
+    return c;
   }
 
   /** Gives the writer back and records the hold. */
   void releaseWriter(Object holder, boolean broken) {
+    breaker.holdEnded();
     meters.writerHold(writer.release(holder, broken));
   }
 

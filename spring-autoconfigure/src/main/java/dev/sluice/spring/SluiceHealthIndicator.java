@@ -61,6 +61,15 @@ final class SluiceHealthIndicator extends AbstractHealthIndicator {
     if (queue != null) {
       builder.withDetail("writerQueue", (long) queue.value());
     }
+    Gauge breaker = gauge("sluice.breaker.state");
+    if (breaker != null && breaker.value() == 1) {
+      // Writes fail fast: another process has kept the database locked (sluice.breaker.*).
+      builder
+          .status(Status.DOWN)
+          .withDetail("writeBreaker", "open: database locked by another process");
+    } else if (breaker != null && breaker.value() == 2) {
+      builder.withDetail("writeBreaker", "half-open");
+    }
   }
 
   private Gauge gauge(String name) {
