@@ -34,7 +34,8 @@ public final class Demo {
     try (Connection c = DriverManager.getConnection(url);
         Statement s = c.createStatement()) {
       s.execute("DROP TABLE IF EXISTS account");
-      s.execute("CREATE TABLE account (id INTEGER PRIMARY KEY, owner TEXT NOT NULL, balance INTEGER NOT NULL)");
+      s.execute(
+          "CREATE TABLE account (id INTEGER PRIMARY KEY, owner TEXT NOT NULL, balance INTEGER NOT NULL)");
       try (PreparedStatement ins =
           c.prepareStatement("INSERT INTO account (owner, balance) VALUES (?, 1000)")) {
         for (int i = 0; i < 10; i++) {
@@ -42,21 +43,31 @@ public final class Demo {
           ins.executeUpdate();
         }
       }
-      out("writer : 10 accounts inserted; last generated key "
-          + scalar(s, "SELECT last_insert_rowid()"));
+      out(
+          "writer : 10 accounts inserted; last generated key "
+              + scalar(s, "SELECT last_insert_rowid()"));
 
-      out("pragmas: journal_mode=" + text(s, "PRAGMA journal_mode")
-          + ", synchronous=" + text(s, "PRAGMA synchronous")
-          + ", foreign_keys=" + text(s, "PRAGMA foreign_keys")
-          + ", busy_timeout=" + text(s, "PRAGMA busy_timeout")
-          + " (applied and read back on every connection)");
+      out(
+          "pragmas: journal_mode="
+              + text(s, "PRAGMA journal_mode")
+              + ", synchronous="
+              + text(s, "PRAGMA synchronous")
+              + ", foreign_keys="
+              + text(s, "PRAGMA foreign_keys")
+              + ", busy_timeout="
+              + text(s, "PRAGMA busy_timeout")
+              + " (applied and read back on every connection)");
 
       // PRAGMA query_only is 1 on readers and 0 on the writer: it shows where a statement ran.
-      out("route  : an auto-commit SELECT runs on a reader   (query_only="
-          + text(s, "PRAGMA query_only") + ")");
+      out(
+          "route  : an auto-commit SELECT runs on a reader   (query_only="
+              + text(s, "PRAGMA query_only")
+              + ")");
       c.setAutoCommit(false);
-      out("route  : inside a write transaction it runs on the writer (query_only="
-          + text(s, "PRAGMA query_only") + ")");
+      out(
+          "route  : inside a write transaction it runs on the writer (query_only="
+              + text(s, "PRAGMA query_only")
+              + ")");
       c.commit();
       c.setAutoCommit(true);
 
@@ -68,8 +79,9 @@ public final class Demo {
       } catch (SQLException e) {
         out("read-only: write refused with SQLState " + e.getSQLState() + ": " + e.getMessage());
       }
-      out("read-only: connection still usable, total balance "
-          + scalar(s, "SELECT sum(balance) FROM account"));
+      out(
+          "read-only: connection still usable, total balance "
+              + scalar(s, "SELECT sum(balance) FROM account"));
       c.commit();
       c.setAutoCommit(true);
       c.setReadOnly(false);
@@ -102,11 +114,15 @@ public final class Demo {
     double seconds = (System.nanoTime() - start) / 1e9;
     try (Connection c = DriverManager.getConnection(url);
         Statement s = c.createStatement()) {
-      out(String.format(
-          "stress : %d threads x %d read-modify-write transactions: %d failed, %.0f tx/s,"
-              + " total balance %s (10000 expected)",
-          threads, perThread, failures.get(), threads * perThread / seconds,
-          scalar(s, "SELECT sum(balance) FROM account")));
+      out(
+          String.format(
+              "stress : %d threads x %d read-modify-write transactions: %d failed, %.0f tx/s,"
+                  + " total balance %s (10000 expected)",
+              threads,
+              perThread,
+              failures.get(),
+              threads * perThread / seconds,
+              scalar(s, "SELECT sum(balance) FROM account")));
     }
   }
 
