@@ -41,6 +41,8 @@ public final class SluiceProperties {
 
   private final Checkpoint checkpoint = new Checkpoint();
 
+  private final Breaker breaker = new Breaker();
+
   private final Log log = new Log();
 
   /**
@@ -93,6 +95,10 @@ public final class SluiceProperties {
     return checkpoint;
   }
 
+  public Breaker getBreaker() {
+    return breaker;
+  }
+
   public Log getLog() {
     return log;
   }
@@ -134,6 +140,10 @@ public final class SluiceProperties {
     if (retry.jitter != null) {
       options.put("sluice.retry.jitter", retry.jitter.toString());
     }
+    if (breaker.failures != null) {
+      options.put("sluice.breaker.failures", breaker.failures.toString());
+    }
+    putMillis(options, "sluice.breaker.delay", breaker.delay);
     if (checkpoint.mode != null) {
       options.put("sluice.checkpoint.mode", checkpoint.mode);
     }
@@ -392,6 +402,39 @@ public final class SluiceProperties {
 
     public void setSlowQueries(Duration slowQueries) {
       this.slowQueries = slowQueries;
+    }
+  }
+
+  /**
+   * The write circuit breaker ({@code sluice.breaker.*}).
+   *
+   * @since 0.1
+   */
+  public static final class Breaker {
+    /**
+     * Consecutive writes that exhaust their retries on SQLITE_BUSY/LOCKED before writes fail fast;
+     * unset or 0 turns the breaker off; 3 is a good start.
+     */
+    private Integer failures;
+
+    /** How long the breaker stays open before one probe write; Sluice's default is 10s. */
+    @DurationUnit(ChronoUnit.MILLIS)
+    private Duration delay;
+
+    public Integer getFailures() {
+      return failures;
+    }
+
+    public void setFailures(Integer failures) {
+      this.failures = failures;
+    }
+
+    public Duration getDelay() {
+      return delay;
+    }
+
+    public void setDelay(Duration delay) {
+      this.delay = delay;
     }
   }
 }

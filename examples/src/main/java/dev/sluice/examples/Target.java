@@ -1,0 +1,92 @@
+package dev.sluice.examples;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+
+/**
+ * The three ways an application reaches SQLite that the stress program compares, each opened on its
+ * own database file. Only JDBC, {@link DriverManager} and (for {@link #HIKARI}) HikariCP are used:
+ * nothing of Sluice is named but its URL.
+ *
+ * <p>Thread-safe: the sources it opens hand out one connection per call.
+ */
+enum Target {
+  /** (a) What a program without a pool does: a new connection per operation, every default. */
+  PLAIN("a", "sqlite-jdbc", "plain sqlite-jdbc, new connection per operation, DELETE journal"),
+  /** (b) Today's careful setup. */
+  HIKARI("b", "HikariCP+WAL", "HikariCP pool 10, WAL, synchronous=NORMAL, busy_timeout=5000"),
+  /** (c) The URL swap. */
+  SLUICE("c", "Sluice", "jdbc:sluice:sqlite: through DriverManager, defaults");
+
+  private final String letter;
+  private final String label;
+  private final String description;
+
+  Target(String letter, String label, String description) {
+    this.letter = letter;
+    this.label = label;
+    this.description = description;
+  }
+
+  String letter() {
+    return letter;
+  }
+
+  /** Short name for the table, e.g. {@code a sqlite-jdbc}. */
+  String label() {
+    return letter + " " + label;
+  }
+
+  String description() {
+    return description;
+  }
+
+  /** Whether the target's connections put the file in WAL mode. */
+  boolean wal() {
+    return this != PLAIN;
+  }
+
+  /** Opens the target on a database file; the caller closes the source. */
+  Source open(Path file, String name) {
+    switch (this) {
+      case PLAIN:
+        String plainUrl = "jdbc:sqlite:" + file;
+        return () -> DriverManager.getConnection(plainUrl);
+      case HIKARI:
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(
+            "jdbc:sqlite:" + file + "?journal_mode=WAL&synchronous=NORMAL&busy_timeout=5000");
+        config.setMaximumPoolSize(10);
+        config.setPoolName(name);
+        HikariDataSource pool = new HikariDataSource(config);
+        return new Source() {
+          @Override
+          public Connection connection() throws SQLException {
+            return pool.getConnection();
+          }
+
+          @Override
+          public void close() {
+            pool.close();
+          }
+        };
+      case SLUICE:
+        String sluiceUrl = "jdbc:sluice:sqlite:" + file;
+        return () -> DriverManager.getConnection(sluiceUrl);
+      default:
+        throw new IllegalStateException("unknown target " + this);
+    }
+  }
+
+  /** Where a workload gets its connections; closing it ends the pool, if there is one. */
+  interface Source extends AutoCloseable {
+    Connection connection() throws SQLException;
+
+    @Override
+    default void close() {}
+  }
+}
