@@ -40,7 +40,7 @@ public final class SluiceDriver implements Driver {
     if (!acceptsURL(url)) {
       return null;
     }
-    return Engines.get(Settings.parse(url, info)).connect();
+    return Engines.get(url, info).connect();
   }
 
   @Override

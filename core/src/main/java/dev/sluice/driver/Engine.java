@@ -57,7 +57,7 @@ public final class Engine implements AutoCloseable {
   private final Meters meters;
   private final ScheduledExecutorService housekeeping;
   private volatile boolean closed;
-  private Runnable onClose = () -> {};
+  private final List<Runnable> onClose = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   private Engine(Settings settings, MeterRegistry registry, List<QueryExecutionListener> listeners)
       throws SQLException {
@@ -132,7 +132,16 @@ public final class Engine implements AutoCloseable {
                 }
               }
             });
-    this.router = new Router(settings.name(), writer, readers, pragmas, meters, retry, breaker);
+    this.router =
+        new Router(
+            settings.name(),
+            writer,
+            readers,
+            pragmas,
+            meters,
+            retry,
+            breaker,
+            settings.groupCommit());
     this.proxy = proxy(listeners);
     this.housekeeping =
         Executors.newSingleThreadScheduledExecutor(
@@ -357,7 +366,7 @@ public final class Engine implements AutoCloseable {
   }
 
   void onClose(Runnable r) {
-    this.onClose = r;
+    onClose.add(r);
   }
 
   /**
@@ -388,7 +397,7 @@ public final class Engine implements AutoCloseable {
           });
     } finally {
       meters.close();
-      onClose.run();
+      onClose.forEach(Runnable::run);
     }
   }
 }

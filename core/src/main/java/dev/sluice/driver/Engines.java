@@ -16,10 +16,33 @@ import org.slf4j.LoggerFactory;
 public final class Engines {
   private static final Logger LOG = LoggerFactory.getLogger(Engines.class);
   private static final Map<String, Engine> ENGINES = new ConcurrentHashMap<>();
+
+  /** Engines by the exact URL of a connect without properties: skips parsing on the hot path. */
+  private static final Map<String, Engine> BY_URL = new ConcurrentHashMap<>();
+
   private static final ReentrantLock OPENING = new ReentrantLock();
   private static volatile boolean hookInstalled;
 
   private Engines() {}
+
+  /**
+   * The shared engine for a URL and properties. A URL seen before without properties finds its
+   * engine without parsing again (DriverManager connects once per logical connection).
+   */
+  public static Engine get(String url, java.util.Properties info) throws SQLException {
+    boolean plain = info == null || info.isEmpty();
+    if (plain) {
+      Engine e = BY_URL.get(url);
+      if (e != null && !e.isClosed()) {
+        return e;
+      }
+    }
+    Engine e = get(Settings.parse(url, info));
+    if (plain && BY_URL.putIfAbsent(url, e) == null) {
+      e.onClose(() -> BY_URL.remove(url, e));
+    }
+    return e;
+  }
 
   /** The shared engine for these settings, opened on first use. */
   public static Engine get(Settings settings) throws SQLException {

@@ -33,6 +33,13 @@ public enum Option {
       "5000",
       "A writer held longer than this is logged once with the stack of where it was acquired;"
           + " 0 turns the warning off, in ms."),
+  WRITER_GROUP_COMMIT(
+      "sluice.writer.groupCommit",
+      Type.BOOLEAN,
+      "true",
+      "When auto-commit writes queue for the writer, the one that gets it runs the queued ones"
+          + " (up to 256) in one transaction, each under its own savepoint, and answers each"
+          + " after the single COMMIT. An uncontended write is never delayed."),
   PRAGMA(
       "sluice.pragma.",
       Type.PREFIX,

@@ -31,6 +31,7 @@ import java.util.TreeMap;
  * @param sqliteProperties properties handed to sqlite-jdbc
  * @param file the database file, or null for memory and temporary databases
  * @param singleConnection whether everything runs on one connection ({@code :memory:})
+ * @param groupCommit whether queued auto-commit writes share one transaction
  * @param retry how SQLITE_BUSY/LOCKED are retried
  * @param breakerFailures failed writes in a row that open the write breaker; 0 is off
  * @param breakerDelayMillis how long the breaker stays open before a probe
@@ -54,6 +55,7 @@ public record Settings(
     long writerAcquireTimeoutMillis,
     long writerHoldWarningMillis,
     long closeTimeoutMillis,
+    boolean groupCommit,
     Retry.Config retry,
     int breakerFailures,
     long breakerDelayMillis,
@@ -261,6 +263,7 @@ public record Settings(
         writerTimeout,
         holdWarning,
         closeTimeout,
+        Option.WRITER_GROUP_COMMIT.parseBoolean(value(options, Option.WRITER_GROUP_COMMIT)),
         retry,
         Option.BREAKER_FAILURES.parseInt(value(options, Option.BREAKER_FAILURES), 0),
         Option.BREAKER_DELAY.parseMillis(value(options, Option.BREAKER_DELAY), 1),

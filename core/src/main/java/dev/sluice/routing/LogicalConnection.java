@@ -45,7 +45,7 @@ final class LogicalConnection implements Connection {
   private int isolation = Connection.TRANSACTION_SERIALIZABLE;
   private int holdability = ResultSet.CLOSE_CURSORS_AT_COMMIT;
   private Map<String, Class<?>> typeMap = Collections.emptyMap();
-  private final Properties clientInfo = new Properties();
+  private Properties clientInfo;
   private int networkTimeout;
 
   /** The writer, while this connection holds it beyond one statement; else null. */
@@ -84,6 +84,16 @@ final class LogicalConnection implements Connection {
       throw Errors.closed("Connection");
     }
     router.checkOpen();
+  }
+
+  /** Whether an auto-commit write may join a group commit (design.md, Group commit). */
+  boolean canGroup(Classification c) {
+    return autoCommit
+        && !readOnly
+        && writerHeld == null
+        && readerTx == null
+        && c.kind() == StatementKind.WRITE
+        && !c.multiple();
   }
 
   boolean isReadOnlyMode() {
@@ -236,7 +246,7 @@ final class LogicalConnection implements Connection {
    * Whether the physical connection is inside a transaction. sqlite-jdbc does not expose {@code
    * sqlite3_get_autocommit}, so probe: BEGIN succeeds only outside a transaction.
    */
-  private static boolean inTransaction(Connection c) throws SQLException {
+  static boolean inTransaction(Connection c) throws SQLException {
     try (Statement s = c.createStatement()) {
       s.execute("BEGIN");
     } catch (SQLException e) {
@@ -739,12 +749,15 @@ final class LogicalConnection implements Connection {
 
   @Override
   public void setClientInfo(String name, String value) throws SQLClientInfoException {
+    if (clientInfo == null) {
+      clientInfo = new Properties();
+    }
     clientInfo.setProperty(name, value);
   }
 
   @Override
   public void setClientInfo(Properties properties) throws SQLClientInfoException {
-    clientInfo.clear();
+    clientInfo = new Properties();
     if (properties != null) {
       clientInfo.putAll(properties);
     }
@@ -753,14 +766,16 @@ final class LogicalConnection implements Connection {
   @Override
   public String getClientInfo(String name) throws SQLException {
     checkOpen();
-    return clientInfo.getProperty(name);
+    return clientInfo == null ? null : clientInfo.getProperty(name);
   }
 
   @Override
   public Properties getClientInfo() throws SQLException {
     checkOpen();
     Properties copy = new Properties();
-    copy.putAll(clientInfo);
+    if (clientInfo != null) {
+      copy.putAll(clientInfo);
+    }
     return copy;
   }
 

@@ -117,8 +117,43 @@ class LogicalStatement implements Statement, LogicalResultSet.Release {
           SqlClassifier.rewriteConnectionState(
               sql, conn.lastInsertRowid, conn.changes, conn.totalChanges);
     }
+    if (op == UPDATE && conn.router.group != null && conn.canGroup(c)) {
+      conn.checkOpen();
+      runGrouped(sql, c);
+      return false;
+    }
     Lease l = conn.route(c, sql);
     return runOn(l, sql, c, op, true);
+  }
+
+  /** An auto-commit update through the group commit: alone when uncontended, else grouped. */
+  private void runGrouped(String sql, Classification c) throws SQLException {
+    long start = conn.router.meters.now();
+    boolean ok = false;
+    lastOnWriter = true;
+    lastRetried = false;
+    GroupCommit.Job job = new GroupCommit.Job(this, sql, c.insert());
+    try {
+      conn.router.group.submit(job, conn);
+      if (job.error != null) {
+        throw Errors.translate(job.error);
+      }
+      updateCount = job.count;
+      if (c.dml()) {
+        conn.recordWrite(job.changes, c.insert(), job.key);
+        hasKey = job.hasKey;
+        key = job.key;
+      }
+      ok = true;
+    } finally {
+      conn.router.meters.statement(true, ok, conn.router.meters.now() - start);
+    }
+  }
+
+  /** Runs the physical statement as an update and returns its count. */
+  final long physicalUpdate(Statement s, String sql) throws SQLException {
+    physicalExecute(s, sql, UPDATE);
+    return physicalCount;
   }
 
   private boolean runOn(Lease l, String sql, Classification c, int op, boolean mayMisroute)
@@ -223,7 +258,7 @@ class LogicalStatement implements Statement, LogicalResultSet.Release {
   }
 
   /** The rowid sqlite-jdbc read right after the insert, or ours when its pattern missed it. */
-  private static long readKey(Statement s, Connection c) throws SQLException {
+  static long readKey(Statement s, Connection c) throws SQLException {
     try (ResultSet k = s.getGeneratedKeys()) {
       if (k != null && k.next()) {
         return k.getLong(1);

@@ -41,6 +41,10 @@ public final class Router {
   final Pragmas pragmas;
   final Meters meters;
   final Retry retry;
+
+  /** Group commit of auto-commit writes, or null when {@code sluice.writer.groupCommit=false}. */
+  final GroupCommit group;
+
   private final Breaker breaker;
   private final String name;
   private volatile boolean closed;
@@ -56,8 +60,10 @@ public final class Router {
       Pragmas pragmas,
       Meters meters,
       Retry retry,
-      Breaker breaker) {
+      Breaker breaker,
+      boolean groupCommit) {
     this.name = name;
+    this.group = groupCommit ? new GroupCommit(this, 256) : null;
     this.retry = retry;
     this.breaker = breaker;
     this.writer = writer;

@@ -130,6 +130,9 @@ public final class SluiceProperties {
     putMillis(options, "sluice.reader.acquireTimeout", reader.acquireTimeout);
     putMillis(options, "sluice.writer.acquireTimeout", writer.acquireTimeout);
     putMillis(options, "sluice.writer.holdWarning", writer.holdWarning);
+    if (writer.groupCommit != null) {
+      options.put("sluice.writer.groupCommit", writer.groupCommit.toString());
+    }
     putMillis(options, "sluice.close.timeout", close.timeout);
     if (retry.attempts != null) {
       options.put("sluice.retry.attempts", retry.attempts.toString());
@@ -195,6 +198,20 @@ public final class SluiceProperties {
    * @since 0.1
    */
   public static final class Writer {
+    /**
+     * Whether queued auto-commit writes share one transaction and one COMMIT (group commit);
+     * Sluice's default is true.
+     */
+    private Boolean groupCommit;
+
+    public Boolean getGroupCommit() {
+      return groupCommit;
+    }
+
+    public void setGroupCommit(Boolean groupCommit) {
+      this.groupCommit = groupCommit;
+    }
+
     /**
      * How long a write waits in the writer queue before it fails with SQLState 08001; Sluice's
      * default is 30s.

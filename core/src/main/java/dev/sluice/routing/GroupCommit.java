@@ -1,0 +1,230 @@
+package dev.sluice.routing;
+
+import dev.sluice.error.Errors;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * Group commit of auto-commit writes (design.md, Group commit). Each write joins a queue of pending
+ * jobs and then waits for the writer in the usual first-come first-served order. The thread that
+ * gets the writer runs every job still pending, in queue order, inside one {@code BEGIN IMMEDIATE
+ * ... COMMIT}, each under its own savepoint, and answers each caller only after the COMMIT; the
+ * callers whose jobs it ran find them done when their turn comes and give the writer straight back.
+ * An uncontended write finds only itself and runs as a plain auto-commit statement: no added
+ * latency, no timer waiting for company.
+ *
+ * <p>When the group cannot commit as one (a deferred constraint fails the COMMIT, or a statement
+ * ended the transaction itself, as {@code OR ROLLBACK} does), it is rolled back and every job not
+ * yet answered runs again alone, in order: nothing is lost, nothing counts twice.
+ *
+ * <p>Thread-safe: the queue is concurrent; a job is touched by its caller until it is queued, by
+ * the leader while it holds the writer, and by its caller again after {@link Job#done}.
+ */
+final class GroupCommit {
+  private final ConcurrentLinkedQueue<Job> pending = new ConcurrentLinkedQueue<>();
+  private final Router router;
+  private final int maxStatements;
+
+  GroupCommit(Router router, int maxStatements) {
+    this.router = router;
+    this.maxStatements = maxStatements;
+  }
+
+  /** One auto-commit write and, once done, its outcome. */
+  static final class Job {
+    final LogicalStatement statement;
+    final String sql;
+    final boolean insert;
+    private final CountDownLatch finished = new CountDownLatch(1);
+    private volatile boolean done;
+    long count;
+    long changes;
+    long key;
+    boolean hasKey;
+    SQLException error;
+    boolean grouped;
+
+    Job(LogicalStatement statement, String sql, boolean insert) {
+      this.statement = statement;
+      this.sql = sql;
+      this.insert = insert;
+    }
+
+    boolean done() {
+      return done;
+    }
+
+    void finish() {
+      done = true;
+      finished.countDown();
+    }
+  }
+
+  /** Runs {@code job}, alone or in a group, and returns once it is committed or has failed. */
+  void submit(Job job, Object holder) throws SQLException {
+    pending.add(job);
+    Connection w;
+    try {
+      w = router.acquireWriter(holder);
+    } catch (SQLException e) {
+      if (pending.remove(job)) {
+        throw e;
+      }
+      // A leader took the job before this thread gave up waiting: its outcome will come.
+      awaitQuietly(job);
+      return;
+    }
+    boolean broken = false;
+    try {
+      if (!job.done()) {
+        List<Job> group = drain();
+        broken = run(w, group);
+      }
+    } finally {
+      router.releaseWriter(holder, broken);
+    }
+  }
+
+  private static void awaitQuietly(Job job) throws SQLException {
+    try {
+      job.finished.await();
+    } catch (InterruptedException e) {
+      throw Errors.interrupted("a group commit", e);
+    }
+  }
+
+  private List<Job> drain() {
+    List<Job> group = new ArrayList<>();
+    for (Job j = pending.poll(); j != null; j = pending.poll()) {
+      group.add(j);
+      if (group.size() >= maxStatements) {
+        break;
+      }
+    }
+    return group;
+  }
+
+  /**
+   * Runs a group on the writer.
+   *
+   * @return whether the writer connection broke
+   */
+  private boolean run(Connection w, List<Job> group) {
+    if (group.size() == 1) {
+      return alone(w, group.get(0));
+    }
+    router.meters.groupSize(group.size());
+    try {
+      router.retry.write(() -> LogicalConnection.exec(w, "BEGIN IMMEDIATE"));
+    } catch (SQLException e) {
+      // Nothing ran: every job fails as it would have alone after its retries.
+      for (Job j : group) {
+        j.error = e;
+        j.finish();
+      }
+      return Router.isBroken(e);
+    }
+    boolean committed = false;
+    try {
+      boolean intact = true;
+      for (Job j : group) {
+        intact = inSavepoint(w, j);
+        if (!intact) {
+          break;
+        }
+      }
+      if (intact) {
+        router.retry.write(() -> LogicalConnection.exec(w, "COMMIT"));
+        committed = true;
+      }
+    } catch (SQLException e) {
+      committed = false;
+    }
+    if (committed) {
+      for (Job j : group) {
+        j.grouped = true;
+        j.finish();
+      }
+      return false;
+    }
+    // Roll back what is left and answer every job by running it alone, in order.
+    try {
+      if (LogicalConnection.inTransaction(w)) {
+        LogicalConnection.exec(w, "ROLLBACK");
+      }
+    } catch (SQLException e) {
+      for (Job j : group) {
+        j.error = e;
+        j.finish();
+      }
+      return Router.isBroken(e);
+    }
+    boolean broken = false;
+    for (Job j : group) {
+      if (j.done()) {
+        continue;
+      }
+      j.error = null;
+      j.hasKey = false;
+      broken |= alone(w, j);
+    }
+    return broken;
+  }
+
+  /**
+   * One job under its own savepoint. A failed statement is the caller's error (its savepoint is
+   * rolled back) and the group goes on.
+   *
+   * @return false when the transaction ended under the group (it must be re-run job by job)
+   */
+  private boolean inSavepoint(Connection w, Job j) throws SQLException {
+    LogicalConnection.exec(w, "SAVEPOINT sluice_group");
+    try {
+      execute(w, j);
+    } catch (SQLException e) {
+      j.error = e;
+      if (!LogicalConnection.inTransaction(w)) {
+        // The statement ended the transaction (OR ROLLBACK, RAISE(ROLLBACK)): its own outcome
+        // stands, as it would alone; the others run again alone.
+        j.finish();
+        return false;
+      }
+      LogicalConnection.exec(w, "ROLLBACK TO sluice_group");
+    }
+    LogicalConnection.exec(w, "RELEASE sluice_group");
+    return true;
+  }
+
+  /** A job as a plain auto-commit statement, retried on BUSY like any. */
+  private boolean alone(Connection w, Job j) {
+    boolean broken = false;
+    try {
+      router.retry.write(
+          () -> {
+            execute(w, j);
+            return null;
+          });
+    } catch (SQLException e) {
+      j.error = e;
+      broken = Router.isBroken(e);
+    }
+    j.finish();
+    return broken;
+  }
+
+  private static void execute(Connection w, Job j) throws SQLException {
+    try (Statement s = j.statement.createPhysical(w, j.sql)) {
+      j.count = j.statement.physicalUpdate(s, j.sql);
+      j.changes = LogicalConnection.physicalChanges(w);
+      if (j.insert && j.changes > 0) {
+        j.key = LogicalStatement.readKey(s, w);
+        j.hasKey = true;
+      }
+    }
+  }
+}

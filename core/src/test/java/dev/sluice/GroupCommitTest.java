@@ -1,0 +1,188 @@
+package dev.sluice;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.micrometer.core.instrument.DistributionSummary;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Group commit (issue 9). A group is formed deterministically: a transaction holds the writer while
+ * N auto-commit writes queue behind it (the queue gauge says when), then it commits and the first
+ * waiter runs all N in one transaction. Each caller must get exactly what it would have got alone.
+ */
+class GroupCommitTest {
+  private static final int N = 6;
+
+  @RegisterExtension final TestDatabase db = new TestDatabase();
+  private ExecutorService pool;
+
+  @BeforeEach
+  void setUp() throws SQLException {
+    pool = Executors.newFixedThreadPool(N);
+    db.rawExec(
+        "PRAGMA journal_mode=WAL",
+        "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL UNIQUE)",
+        "CREATE TABLE parent (id INTEGER PRIMARY KEY)",
+        "CREATE TABLE child (id INTEGER PRIMARY KEY, p INTEGER"
+            + " REFERENCES parent(id) DEFERRABLE INITIALLY DEFERRED)",
+        "INSERT INTO parent VALUES (1)");
+  }
+
+  @AfterEach
+  void tearDown() {
+    pool.shutdownNow();
+  }
+
+  /** What one caller got: its key, or its error's SQLState. */
+  record Outcome(String sql, long key, String state) {}
+
+  /** Runs {@code sqls} as auto-commit writes queued behind a held writer, then lets them go. */
+  private List<Outcome> queuedBehindAHolder(SluiceDataSource ds, List<String> sqls)
+      throws Exception {
+    List<Future<Outcome>> futures = new ArrayList<>();
+    try (Connection holder = ds.getConnection();
+        Statement hs = holder.createStatement()) {
+      holder.setAutoCommit(false);
+      hs.executeUpdate("INSERT INTO t (v) VALUES ('holder')");
+      for (int i = 0; i < sqls.size(); i++) {
+        String sql = sqls.get(i);
+        futures.add(pool.submit(() -> write(ds, sql)));
+        awaitQueue(i + 1);
+      }
+      holder.commit();
+    }
+    List<Outcome> outcomes = new ArrayList<>();
+    for (Future<Outcome> f : futures) {
+      outcomes.add(f.get(20, TimeUnit.SECONDS));
+    }
+    return outcomes;
+  }
+
+  private static Outcome write(SluiceDataSource ds, String sql) throws SQLException {
+    try (Connection c = ds.getConnection();
+        PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.executeUpdate();
+      try (Statement s = c.createStatement();
+          ResultSet r = s.executeQuery("SELECT last_insert_rowid()")) {
+        r.next();
+        return new Outcome(sql, r.getLong(1), null);
+      }
+    } catch (SQLException e) {
+      return new Outcome(sql, -1, e.getSQLState());
+    }
+  }
+
+  private void awaitQueue(int n) throws TimeoutException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (db.registry.get("sluice.writer.queue").gauge().value() < n) {
+      if (System.nanoTime() > deadline) {
+        throw new TimeoutException("queue never reached " + n);
+      }
+      Thread.onSpinWait();
+    }
+  }
+
+  private DistributionSummary groups() {
+    return db.registry.get("sluice.writer.group.size").summary();
+  }
+
+  private static List<String> inserts(String... values) {
+    List<String> sqls = new ArrayList<>();
+    for (String v : values) {
+      sqls.add("INSERT INTO t (v) VALUES ('" + v + "')");
+    }
+    return sqls;
+  }
+
+  @Test
+  void queuedWritesCommitAsOneGroupAndEachCallerGetsItsOwnKey() throws Exception {
+    SluiceDataSource ds = db.dataSource();
+    List<Outcome> outcomes = queuedBehindAHolder(ds, inserts("a", "b", "c", "d", "e", "f"));
+    assertThat(groups().count()).isEqualTo(1);
+    assertThat(groups().max()).isEqualTo(N);
+    for (Outcome o : outcomes) {
+      assertThat(o.state()).isNull();
+      String v = o.sql().substring(o.sql().indexOf('\'') + 1, o.sql().lastIndexOf('\''));
+      assertThat(
+              db.rawLong("SELECT count(*) FROM t WHERE id = " + o.key() + " AND v = '" + v + "'"))
+          .as("the key of %s names its own row", v)
+          .isEqualTo(1);
+    }
+    assertThat(db.rawLong("SELECT count(*) FROM t")).isEqualTo(N + 1);
+  }
+
+  @Test
+  void aFailingStatementFailsOnlyItsCaller() throws Exception {
+    SluiceDataSource ds = db.dataSource();
+    List<Outcome> outcomes = queuedBehindAHolder(ds, inserts("a", "b", "a", "c", "holder", "d"));
+    assertThat(outcomes)
+        .extracting(Outcome::state)
+        .containsExactly(null, null, "23505", null, "23505", null);
+    assertThat(groups().max()).isEqualTo(N);
+    assertThat(db.rawLong("SELECT count(*) FROM t")).isEqualTo(5);
+  }
+
+  @Test
+  void aStatementThatEndsTheTransactionLeavesTheOthersToRunAlone() throws Exception {
+    SluiceDataSource ds = db.dataSource();
+    List<String> sqls = inserts("a", "b", "c", "d", "e");
+    sqls.add(2, "INSERT OR ROLLBACK INTO t (v) VALUES ('holder')");
+    List<Outcome> outcomes = queuedBehindAHolder(ds, sqls);
+    assertThat(outcomes)
+        .extracting(Outcome::state)
+        .containsExactly(null, null, "23505", null, null, null);
+    assertThat(db.rawLong("SELECT count(*) FROM t")).as("every other row once").isEqualTo(6);
+    assertThat(db.rawLong("SELECT count(DISTINCT v) FROM t")).isEqualTo(6);
+  }
+
+  @Test
+  void aCommitThatFailsMakesEachJobRunAloneSoOnlyTheGuiltyOneFails() throws Exception {
+    SluiceDataSource ds = db.track(db.builder().option("foreign_keys", "on").build());
+    List<String> sqls = new ArrayList<>();
+    for (int i = 0; i < N; i++) {
+      // A deferred foreign key is checked at COMMIT: the orphan fails the group's COMMIT.
+      sqls.add("INSERT INTO child (p) VALUES (" + (i == 3 ? 42 : 1) + ")");
+    }
+    List<Outcome> outcomes = queuedBehindAHolder(ds, sqls);
+    assertThat(outcomes)
+        .extracting(Outcome::state)
+        .containsExactly(null, null, null, "23503", null, null);
+    assertThat(db.rawLong("SELECT count(*) FROM child")).isEqualTo(N - 1);
+    assertThat(db.rawLong("SELECT count(*) FROM child WHERE p = 42")).isZero();
+  }
+
+  @Test
+  void uncontendedWritesNeverFormAGroup() throws Exception {
+    SluiceDataSource ds = db.dataSource();
+    for (String sql : inserts("a", "b", "c")) {
+      assertThat(write(ds, sql).state()).isNull();
+    }
+    assertThat(groups().count()).isZero();
+    assertThat(db.rawLong("SELECT count(*) FROM t")).isEqualTo(3);
+  }
+
+  @Test
+  void groupCommitCanBeTurnedOff() throws Exception {
+    SluiceDataSource ds =
+        db.track(db.builder().option("sluice.writer.groupCommit", "false").build());
+    List<Outcome> outcomes = queuedBehindAHolder(ds, inserts("a", "b", "c", "d", "e", "f"));
+    assertThat(outcomes).extracting(Outcome::state).containsOnlyNulls();
+    assertThat(groups().count()).isZero();
+    assertThat(db.rawLong("SELECT count(*) FROM t")).isEqualTo(N + 1);
+  }
+}
