@@ -36,7 +36,6 @@ import java.util.function.Consumer;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -127,9 +126,6 @@ class BadInputTest {
   // ---- URL, files ----------------------------------------------------------------------------
 
   @Test
-  @Disabled(
-      "bug: a bad %-escape in the URL throws IllegalArgumentException (URLDecoder, from"
-          + " Settings.decode/fileUriPath) out of DriverManager.getConnection and build()")
   void malformedPercentEscapeInTheUrlIs08001() {
     assertState(
         () -> DriverManager.getConnection(db.sluiceUrl("sluice.readers=%zz")),
@@ -165,9 +161,6 @@ class BadInputTest {
   }
 
   @Test
-  @Disabled(
-      "bug: a database file the process may not write opens without error (SQLite falls back to"
-          + " read-only); every write then fails with 25006 as if it were a read-only transaction")
   void readOnlyDatabaseFileIsRefusedAtOpen() throws Exception {
     table(3);
     assumeThat(makeUnwritable(db.file())).as("a file this process cannot write").isTrue();
@@ -432,11 +425,6 @@ class BadInputTest {
   }
 
   @Test
-  @Disabled(
-      "bug: a multi-statement string is not checked for enforced pragmas: 'INSERT ...; PRAGMA"
-          + " synchronous=OFF' runs and leaves the shared writer at synchronous=0 for every later"
-          + " commit; 'INSERT ...; PRAGMA journal_mode=DELETE' fails (SQLITE_BUSY, reported as"
-          + " 40001 'inside a transaction') after its INSERT was committed")
   void enforcedPragmasCannotBeChangedInAMultiStatementString() throws SQLException {
     table(0);
     SluiceDataSource ds = db.dataSource();
@@ -522,10 +510,6 @@ class BadInputTest {
   }
 
   @Test
-  @Disabled(
-      "bug: an auto-commit write whose query timeout fires is retried (each attempt waits the"
-          + " query timeout as busy timeout) until sluice.retry.maxDuration, then fails with 40001;"
-          + " measured: setQueryTimeout(1) gave up after 14 attempts over 21.6 s")
   void queryTimeoutThatFiresEndsAnAutoCommitWriteWith57014() throws Exception {
     table(0);
     SluiceDataSource ds =

@@ -9,7 +9,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -118,10 +117,6 @@ class DiskFullTest {
   }
 
   @Test
-  @Disabled(
-      "bug: an auto-commit batch on a logical connection that pins the writer for connection state"
-          + " (per-connection pragma, temp table, ATTACH) runs without BEGIN/COMMIT, so the rows"
-          + " before the failing one are committed (same with a UNIQUE violation)")
   void fullAutoCommitBatchChangesNothing() throws SQLException {
     try (Connection c = ds.getConnection();
         Statement s = c.createStatement()) {

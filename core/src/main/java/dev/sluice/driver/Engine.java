@@ -221,7 +221,7 @@ public final class Engine implements AutoCloseable {
 
   private HikariDataSource readerPool(MeterRegistry registry) throws SQLException {
     HikariConfig hc = new HikariConfig();
-    hc.setDataSource(new OpenerSource(() -> openPhysical(true)));
+    hc.setDataSource(new OpenerSource(this::openReader));
     hc.setPoolName(settings.name() + "-readers");
     hc.setMaximumPoolSize(settings.readers());
     hc.setMinimumIdle(settings.readers());
@@ -235,6 +235,28 @@ public final class Engine implements AutoCloseable {
         throw (SQLException) e.getCause();
       }
       throw Errors.cannotOpen("Cannot start the reader pool of " + settings.name(), e);
+    }
+  }
+
+  /**
+   * Reader connections this engine opened. HikariCP's shutdown "aborts" connections still in use,
+   * which sqlite-jdbc ignores: close() closes what is left here, so no file stays open.
+   */
+  private final java.util.Set<Connection> openedReaders =
+      java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  private Connection openReader() throws SQLException {
+    Connection c = openPhysical(true);
+    openedReaders.removeIf(Engine::isClosedQuietly);
+    openedReaders.add(c);
+    return c;
+  }
+
+  private static boolean isClosedQuietly(Connection c) {
+    try {
+      return c.isClosed();
+    } catch (SQLException e) {
+      return true;
     }
   }
 
@@ -253,6 +275,22 @@ public final class Engine implements AutoCloseable {
         // Reads the header: a file that is not a database (or is corrupt) fails here, by name.
         try (Statement s = c.createStatement()) {
           s.executeQuery("SELECT count(*) FROM sqlite_master").close();
+          if (!settings.singleConnection()) {
+            // SQLite opens a file it may not write read-only, silently: find out now, not at
+            // the first write.
+            long version;
+            try (java.sql.ResultSet r = s.executeQuery("PRAGMA user_version")) {
+              r.next();
+              version = r.getLong(1);
+            }
+            s.execute("BEGIN IMMEDIATE");
+            try {
+              // Rewrites the header with the same value, then rolls back: nothing changes.
+              s.execute("PRAGMA user_version = " + version);
+            } finally {
+              s.execute("ROLLBACK");
+            }
+          }
         } catch (SQLException e) {
           throw Errors.translateOpen(e, String.valueOf(settings.file()));
         }
@@ -384,6 +422,14 @@ public final class Engine implements AutoCloseable {
     try {
       if (readers != null) {
         readers.close();
+        for (Connection c : openedReaders) {
+          try {
+            c.close();
+          } catch (SQLException e) {
+            LOG.debug("Closing a reader left in use at close failed", e);
+          }
+        }
+        openedReaders.clear();
       }
       writer.close(
           TimeUnit.MILLISECONDS.toNanos(settings.closeTimeoutMillis()),

@@ -120,8 +120,8 @@ public record Settings(
         continue;
       }
       int eq = part.indexOf('=');
-      String key = decode(eq < 0 ? part : part.substring(0, eq));
-      String value = eq < 0 ? "" : decode(part.substring(eq + 1));
+      String key = decode(eq < 0 ? part : part.substring(0, eq), part);
+      String value = eq < 0 ? "" : decode(part.substring(eq + 1), part);
       if (key.startsWith("sluice.")) {
         options.put(key, value);
       } else {
@@ -289,18 +289,28 @@ public record Settings(
     return options.getOrDefault(o.key(), o.defaultValue());
   }
 
-  private static String decode(String s) {
-    return URLDecoder.decode(s, StandardCharsets.UTF_8);
+  private static String decode(String s, String context) throws SQLException {
+    try {
+      return URLDecoder.decode(s, StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) {
+      throw Errors.cannotOpen(
+          "Malformed URL part \""
+              + Errors.abbreviate(context)
+              + "\": "
+              + e.getMessage()
+              + ". Write % as %25 in URLs.",
+          e);
+    }
   }
 
-  private static String fileUriPath(String uri) {
+  private static String fileUriPath(String uri) throws SQLException {
     String p = uri.substring("file:".length());
     if (p.startsWith("//")) {
       // file://host/path or file:///path: the path starts at the third slash
       int slash = p.indexOf('/', 2);
       p = slash < 0 ? "" : p.substring(slash);
     }
-    return URLDecoder.decode(p, StandardCharsets.UTF_8);
+    return decode(p, uri);
   }
 
   private static String stripExtension(String fileName) {

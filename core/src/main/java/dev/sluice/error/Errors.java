@@ -117,6 +117,12 @@ public final class Errors {
     return new SQLNonTransientConnectionException(message, SqlStates.CANNOT_CONNECT, vendor, e);
   }
 
+  /** Work cut short because the data source closed under it: 08003, with what failed. */
+  public static SQLNonTransientConnectionException closed(String what, Throwable cause) {
+    return new SQLNonTransientConnectionException(
+        what + " was closed while this statement ran.", SqlStates.CONNECTION_DOES_NOT_EXIST, cause);
+  }
+
   /** Use after close: 08003. {@code what} is e.g. "Connection" or "Statement". */
   public static SQLNonTransientConnectionException closed(String what) {
     return new SQLNonTransientConnectionException(
@@ -453,5 +459,48 @@ public final class Errors {
             + " ms. Find the other process holding the lock (a backup, a migration, a long"
             + " transaction).",
         SqlStates.CANNOT_CONNECT);
+  }
+
+  /** SQLite rolled back the user's transaction after an error: 40001, roll back and retry. */
+  public static SQLTransactionRollbackException transactionAborted() {
+    return new SQLTransactionRollbackException(
+        "The transaction was rolled back by SQLite after an earlier error (an interrupt or an OR"
+            + " ROLLBACK conflict); nothing of it will be committed. Call rollback() and retry the"
+            + " unit of work.",
+        SqlStates.SERIALIZATION_FAILURE);
+  }
+
+  /** A statement waited longer than its query timeout for the database lock: 57014. */
+  public static java.sql.SQLTimeoutException queryTimeout(int seconds, SQLException cause) {
+    return new java.sql.SQLTimeoutException(
+        "Query timeout of "
+            + seconds
+            + " s expired while the database was locked by another connection: "
+            + cause.getMessage(),
+        SqlStates.QUERY_CANCELED,
+        cause.getErrorCode(),
+        cause);
+  }
+
+  /** No reader connection became free in time: 08001 (transient). */
+  public static SQLTransientConnectionException readerTimeout(SQLException cause) {
+    return new SQLTransientConnectionException(
+        "No reader connection available: "
+            + cause.getMessage()
+            + ". Close result sets and read-only transactions sooner, or raise sluice.readers or"
+            + " sluice.reader.acquireTimeout.",
+        SqlStates.CANNOT_CONNECT,
+        cause);
+  }
+
+  /**
+   * Errors while reading a result set: SQLite's are translated; sqlite-jdbc's own, which carry no
+   * SQLState (a column index out of range, a bad label), become 22023 with the original as cause.
+   */
+  public static SQLException translateResultSet(SQLException e) {
+    if (e.getSQLState() != null || SqliteCodes.find(e) != null) {
+      return translate(e);
+    }
+    return invalidArgument(e.getMessage(), e);
   }
 }

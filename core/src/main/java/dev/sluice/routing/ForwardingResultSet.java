@@ -1,5 +1,6 @@
 package dev.sluice.routing;
 
+import dev.sluice.error.Errors;
 import java.io.InputStream;
 import java.io.Reader;
 import java.math.BigDecimal;
@@ -28,1009 +29,1795 @@ import java.util.Map;
  * one-line call to {@link #target()}. It exists because result sets are called once per row and
  * column, where a reflective proxy would cost an allocation and a lookup per call; subclasses
  * override only what they change. {@code ForwardingContractTest} fails when the JDK adds a method
- * that is not forwarded here. Thread-safe as far as the target is; result sets are meant for one
- * thread at a time.
+ * that is not forwarded here. SQLite errors (a failing step in {@code next()}, a bad column index)
+ * leave as Sluice's translated exceptions, with a SQLState. Thread-safe as far as the target is;
+ * result sets are meant for one thread at a time.
  */
 abstract class ForwardingResultSet implements ResultSet {
 
   /** The result set each call goes to; throws instead when this result set cannot be used. */
   protected abstract ResultSet target() throws SQLException;
 
+  /** The exception a failed call throws: SQLite's translated, sqlite-jdbc's own as 22023. */
+  SQLException failure(SQLException e) {
+    return Errors.translateResultSet(e);
+  }
+
   @Override
   public boolean absolute(int row) throws SQLException {
-    return target().absolute(row);
+    try {
+      return target().absolute(row);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public void afterLast() throws SQLException {
-    target().afterLast();
+    try {
+      target().afterLast();
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public void beforeFirst() throws SQLException {
-    target().beforeFirst();
+    try {
+      target().beforeFirst();
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public void cancelRowUpdates() throws SQLException {
-    target().cancelRowUpdates();
+    try {
+      target().cancelRowUpdates();
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public void clearWarnings() throws SQLException {
-    target().clearWarnings();
+    try {
+      target().clearWarnings();
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public void close() throws SQLException {
-    target().close();
+    try {
+      target().close();
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public void deleteRow() throws SQLException {
-    target().deleteRow();
+    try {
+      target().deleteRow();
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public int findColumn(String columnLabel) throws SQLException {
-    return target().findColumn(columnLabel);
+    try {
+      return target().findColumn(columnLabel);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public boolean first() throws SQLException {
-    return target().first();
+    try {
+      return target().first();
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public int getConcurrency() throws SQLException {
-    return target().getConcurrency();
+    try {
+      return target().getConcurrency();
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public String getCursorName() throws SQLException {
-    return target().getCursorName();
+    try {
+      return target().getCursorName();
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public int getFetchDirection() throws SQLException {
-    return target().getFetchDirection();
+    try {
+      return target().getFetchDirection();
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public int getFetchSize() throws SQLException {
-    return target().getFetchSize();
+    try {
+      return target().getFetchSize();
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public int getHoldability() throws SQLException {
-    return target().getHoldability();
+    try {
+      return target().getHoldability();
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public ResultSetMetaData getMetaData() throws SQLException {
-    return target().getMetaData();
+    try {
+      return target().getMetaData();
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public int getRow() throws SQLException {
-    return target().getRow();
+    try {
+      return target().getRow();
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public Statement getStatement() throws SQLException {
-    return target().getStatement();
+    try {
+      return target().getStatement();
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public int getType() throws SQLException {
-    return target().getType();
+    try {
+      return target().getType();
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public SQLWarning getWarnings() throws SQLException {
-    return target().getWarnings();
+    try {
+      return target().getWarnings();
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public void insertRow() throws SQLException {
-    target().insertRow();
+    try {
+      target().insertRow();
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public boolean isAfterLast() throws SQLException {
-    return target().isAfterLast();
+    try {
+      return target().isAfterLast();
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public boolean isBeforeFirst() throws SQLException {
-    return target().isBeforeFirst();
+    try {
+      return target().isBeforeFirst();
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public boolean isClosed() throws SQLException {
-    return target().isClosed();
+    try {
+      return target().isClosed();
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public boolean isFirst() throws SQLException {
-    return target().isFirst();
+    try {
+      return target().isFirst();
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public boolean isLast() throws SQLException {
-    return target().isLast();
+    try {
+      return target().isLast();
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public boolean last() throws SQLException {
-    return target().last();
+    try {
+      return target().last();
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public void moveToCurrentRow() throws SQLException {
-    target().moveToCurrentRow();
+    try {
+      target().moveToCurrentRow();
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public void moveToInsertRow() throws SQLException {
-    target().moveToInsertRow();
+    try {
+      target().moveToInsertRow();
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public boolean next() throws SQLException {
-    return target().next();
+    try {
+      return target().next();
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public boolean previous() throws SQLException {
-    return target().previous();
+    try {
+      return target().previous();
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public void refreshRow() throws SQLException {
-    target().refreshRow();
+    try {
+      target().refreshRow();
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public boolean relative(int rows) throws SQLException {
-    return target().relative(rows);
+    try {
+      return target().relative(rows);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public boolean rowDeleted() throws SQLException {
-    return target().rowDeleted();
+    try {
+      return target().rowDeleted();
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public boolean rowInserted() throws SQLException {
-    return target().rowInserted();
+    try {
+      return target().rowInserted();
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public boolean rowUpdated() throws SQLException {
-    return target().rowUpdated();
+    try {
+      return target().rowUpdated();
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public void setFetchDirection(int direction) throws SQLException {
-    target().setFetchDirection(direction);
+    try {
+      target().setFetchDirection(direction);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public void setFetchSize(int rows) throws SQLException {
-    target().setFetchSize(rows);
+    try {
+      target().setFetchSize(rows);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public void updateRow() throws SQLException {
-    target().updateRow();
+    try {
+      target().updateRow();
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public boolean wasNull() throws SQLException {
-    return target().wasNull();
+    try {
+      return target().wasNull();
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public Array getArray(int columnIndex) throws SQLException {
-    return target().getArray(columnIndex);
+    try {
+      return target().getArray(columnIndex);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public Array getArray(String columnLabel) throws SQLException {
-    return target().getArray(columnLabel);
+    try {
+      return target().getArray(columnLabel);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public InputStream getAsciiStream(int columnIndex) throws SQLException {
-    return target().getAsciiStream(columnIndex);
+    try {
+      return target().getAsciiStream(columnIndex);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public InputStream getAsciiStream(String columnLabel) throws SQLException {
-    return target().getAsciiStream(columnLabel);
+    try {
+      return target().getAsciiStream(columnLabel);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public BigDecimal getBigDecimal(int columnIndex) throws SQLException {
-    return target().getBigDecimal(columnIndex);
+    try {
+      return target().getBigDecimal(columnIndex);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public BigDecimal getBigDecimal(String columnLabel) throws SQLException {
-    return target().getBigDecimal(columnLabel);
+    try {
+      return target().getBigDecimal(columnLabel);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Deprecated
   @Override
   public BigDecimal getBigDecimal(int columnIndex, int scale) throws SQLException {
-    return target().getBigDecimal(columnIndex, scale);
+    try {
+      return target().getBigDecimal(columnIndex, scale);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Deprecated
   @Override
   public BigDecimal getBigDecimal(String columnLabel, int scale) throws SQLException {
-    return target().getBigDecimal(columnLabel, scale);
+    try {
+      return target().getBigDecimal(columnLabel, scale);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public InputStream getBinaryStream(int columnIndex) throws SQLException {
-    return target().getBinaryStream(columnIndex);
+    try {
+      return target().getBinaryStream(columnIndex);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public InputStream getBinaryStream(String columnLabel) throws SQLException {
-    return target().getBinaryStream(columnLabel);
+    try {
+      return target().getBinaryStream(columnLabel);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public Blob getBlob(int columnIndex) throws SQLException {
-    return target().getBlob(columnIndex);
+    try {
+      return target().getBlob(columnIndex);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public Blob getBlob(String columnLabel) throws SQLException {
-    return target().getBlob(columnLabel);
+    try {
+      return target().getBlob(columnLabel);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public boolean getBoolean(int columnIndex) throws SQLException {
-    return target().getBoolean(columnIndex);
+    try {
+      return target().getBoolean(columnIndex);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public boolean getBoolean(String columnLabel) throws SQLException {
-    return target().getBoolean(columnLabel);
+    try {
+      return target().getBoolean(columnLabel);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public byte getByte(int columnIndex) throws SQLException {
-    return target().getByte(columnIndex);
+    try {
+      return target().getByte(columnIndex);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public byte getByte(String columnLabel) throws SQLException {
-    return target().getByte(columnLabel);
+    try {
+      return target().getByte(columnLabel);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public byte[] getBytes(int columnIndex) throws SQLException {
-    return target().getBytes(columnIndex);
+    try {
+      return target().getBytes(columnIndex);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public byte[] getBytes(String columnLabel) throws SQLException {
-    return target().getBytes(columnLabel);
+    try {
+      return target().getBytes(columnLabel);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public Reader getCharacterStream(int columnIndex) throws SQLException {
-    return target().getCharacterStream(columnIndex);
+    try {
+      return target().getCharacterStream(columnIndex);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public Reader getCharacterStream(String columnLabel) throws SQLException {
-    return target().getCharacterStream(columnLabel);
+    try {
+      return target().getCharacterStream(columnLabel);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public Clob getClob(int columnIndex) throws SQLException {
-    return target().getClob(columnIndex);
+    try {
+      return target().getClob(columnIndex);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public Clob getClob(String columnLabel) throws SQLException {
-    return target().getClob(columnLabel);
+    try {
+      return target().getClob(columnLabel);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public Date getDate(int columnIndex) throws SQLException {
-    return target().getDate(columnIndex);
+    try {
+      return target().getDate(columnIndex);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public Date getDate(String columnLabel) throws SQLException {
-    return target().getDate(columnLabel);
+    try {
+      return target().getDate(columnLabel);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public Date getDate(int columnIndex, Calendar cal) throws SQLException {
-    return target().getDate(columnIndex, cal);
+    try {
+      return target().getDate(columnIndex, cal);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public Date getDate(String columnLabel, Calendar cal) throws SQLException {
-    return target().getDate(columnLabel, cal);
+    try {
+      return target().getDate(columnLabel, cal);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public double getDouble(int columnIndex) throws SQLException {
-    return target().getDouble(columnIndex);
+    try {
+      return target().getDouble(columnIndex);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public double getDouble(String columnLabel) throws SQLException {
-    return target().getDouble(columnLabel);
+    try {
+      return target().getDouble(columnLabel);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public float getFloat(int columnIndex) throws SQLException {
-    return target().getFloat(columnIndex);
+    try {
+      return target().getFloat(columnIndex);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public float getFloat(String columnLabel) throws SQLException {
-    return target().getFloat(columnLabel);
+    try {
+      return target().getFloat(columnLabel);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public int getInt(int columnIndex) throws SQLException {
-    return target().getInt(columnIndex);
+    try {
+      return target().getInt(columnIndex);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public int getInt(String columnLabel) throws SQLException {
-    return target().getInt(columnLabel);
+    try {
+      return target().getInt(columnLabel);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public long getLong(int columnIndex) throws SQLException {
-    return target().getLong(columnIndex);
+    try {
+      return target().getLong(columnIndex);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public long getLong(String columnLabel) throws SQLException {
-    return target().getLong(columnLabel);
+    try {
+      return target().getLong(columnLabel);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public Reader getNCharacterStream(int columnIndex) throws SQLException {
-    return target().getNCharacterStream(columnIndex);
+    try {
+      return target().getNCharacterStream(columnIndex);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public Reader getNCharacterStream(String columnLabel) throws SQLException {
-    return target().getNCharacterStream(columnLabel);
+    try {
+      return target().getNCharacterStream(columnLabel);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public NClob getNClob(int columnIndex) throws SQLException {
-    return target().getNClob(columnIndex);
+    try {
+      return target().getNClob(columnIndex);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public NClob getNClob(String columnLabel) throws SQLException {
-    return target().getNClob(columnLabel);
+    try {
+      return target().getNClob(columnLabel);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public String getNString(int columnIndex) throws SQLException {
-    return target().getNString(columnIndex);
+    try {
+      return target().getNString(columnIndex);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public String getNString(String columnLabel) throws SQLException {
-    return target().getNString(columnLabel);
+    try {
+      return target().getNString(columnLabel);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public Object getObject(int columnIndex) throws SQLException {
-    return target().getObject(columnIndex);
+    try {
+      return target().getObject(columnIndex);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public Object getObject(String columnLabel) throws SQLException {
-    return target().getObject(columnLabel);
+    try {
+      return target().getObject(columnLabel);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public <T> T getObject(int columnIndex, Class<T> type) throws SQLException {
-    return target().getObject(columnIndex, type);
+    try {
+      return target().getObject(columnIndex, type);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public Object getObject(int columnIndex, Map<String, Class<?>> map) throws SQLException {
-    return target().getObject(columnIndex, map);
+    try {
+      return target().getObject(columnIndex, map);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public <T> T getObject(String columnLabel, Class<T> type) throws SQLException {
-    return target().getObject(columnLabel, type);
+    try {
+      return target().getObject(columnLabel, type);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public Object getObject(String columnLabel, Map<String, Class<?>> map) throws SQLException {
-    return target().getObject(columnLabel, map);
+    try {
+      return target().getObject(columnLabel, map);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public Ref getRef(int columnIndex) throws SQLException {
-    return target().getRef(columnIndex);
+    try {
+      return target().getRef(columnIndex);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public Ref getRef(String columnLabel) throws SQLException {
-    return target().getRef(columnLabel);
+    try {
+      return target().getRef(columnLabel);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public RowId getRowId(int columnIndex) throws SQLException {
-    return target().getRowId(columnIndex);
+    try {
+      return target().getRowId(columnIndex);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public RowId getRowId(String columnLabel) throws SQLException {
-    return target().getRowId(columnLabel);
+    try {
+      return target().getRowId(columnLabel);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public SQLXML getSQLXML(int columnIndex) throws SQLException {
-    return target().getSQLXML(columnIndex);
+    try {
+      return target().getSQLXML(columnIndex);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public SQLXML getSQLXML(String columnLabel) throws SQLException {
-    return target().getSQLXML(columnLabel);
+    try {
+      return target().getSQLXML(columnLabel);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public short getShort(int columnIndex) throws SQLException {
-    return target().getShort(columnIndex);
+    try {
+      return target().getShort(columnIndex);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public short getShort(String columnLabel) throws SQLException {
-    return target().getShort(columnLabel);
+    try {
+      return target().getShort(columnLabel);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public String getString(int columnIndex) throws SQLException {
-    return target().getString(columnIndex);
+    try {
+      return target().getString(columnIndex);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public String getString(String columnLabel) throws SQLException {
-    return target().getString(columnLabel);
+    try {
+      return target().getString(columnLabel);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public Time getTime(int columnIndex) throws SQLException {
-    return target().getTime(columnIndex);
+    try {
+      return target().getTime(columnIndex);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public Time getTime(String columnLabel) throws SQLException {
-    return target().getTime(columnLabel);
+    try {
+      return target().getTime(columnLabel);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public Time getTime(int columnIndex, Calendar cal) throws SQLException {
-    return target().getTime(columnIndex, cal);
+    try {
+      return target().getTime(columnIndex, cal);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public Time getTime(String columnLabel, Calendar cal) throws SQLException {
-    return target().getTime(columnLabel, cal);
+    try {
+      return target().getTime(columnLabel, cal);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public Timestamp getTimestamp(int columnIndex) throws SQLException {
-    return target().getTimestamp(columnIndex);
+    try {
+      return target().getTimestamp(columnIndex);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public Timestamp getTimestamp(String columnLabel) throws SQLException {
-    return target().getTimestamp(columnLabel);
+    try {
+      return target().getTimestamp(columnLabel);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public Timestamp getTimestamp(int columnIndex, Calendar cal) throws SQLException {
-    return target().getTimestamp(columnIndex, cal);
+    try {
+      return target().getTimestamp(columnIndex, cal);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public Timestamp getTimestamp(String columnLabel, Calendar cal) throws SQLException {
-    return target().getTimestamp(columnLabel, cal);
+    try {
+      return target().getTimestamp(columnLabel, cal);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public URL getURL(int columnIndex) throws SQLException {
-    return target().getURL(columnIndex);
+    try {
+      return target().getURL(columnIndex);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public URL getURL(String columnLabel) throws SQLException {
-    return target().getURL(columnLabel);
+    try {
+      return target().getURL(columnLabel);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Deprecated
   @Override
   public InputStream getUnicodeStream(int columnIndex) throws SQLException {
-    return target().getUnicodeStream(columnIndex);
+    try {
+      return target().getUnicodeStream(columnIndex);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Deprecated
   @Override
   public InputStream getUnicodeStream(String columnLabel) throws SQLException {
-    return target().getUnicodeStream(columnLabel);
+    try {
+      return target().getUnicodeStream(columnLabel);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public void updateArray(int columnIndex, Array x) throws SQLException {
-    target().updateArray(columnIndex, x);
+    try {
+      target().updateArray(columnIndex, x);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public void updateArray(String columnLabel, Array x) throws SQLException {
-    target().updateArray(columnLabel, x);
+    try {
+      target().updateArray(columnLabel, x);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public void updateAsciiStream(int columnIndex, InputStream inputStream) throws SQLException {
-    target().updateAsciiStream(columnIndex, inputStream);
+    try {
+      target().updateAsciiStream(columnIndex, inputStream);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public void updateAsciiStream(String columnLabel, InputStream inputStream) throws SQLException {
-    target().updateAsciiStream(columnLabel, inputStream);
+    try {
+      target().updateAsciiStream(columnLabel, inputStream);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public void updateAsciiStream(int columnIndex, InputStream inputStream, int length)
       throws SQLException {
-    target().updateAsciiStream(columnIndex, inputStream, length);
+    try {
+      target().updateAsciiStream(columnIndex, inputStream, length);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public void updateAsciiStream(int columnIndex, InputStream inputStream, long length)
       throws SQLException {
-    target().updateAsciiStream(columnIndex, inputStream, length);
+    try {
+      target().updateAsciiStream(columnIndex, inputStream, length);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public void updateAsciiStream(String columnLabel, InputStream inputStream, int length)
       throws SQLException {
-    target().updateAsciiStream(columnLabel, inputStream, length);
+    try {
+      target().updateAsciiStream(columnLabel, inputStream, length);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public void updateAsciiStream(String columnLabel, InputStream inputStream, long length)
       throws SQLException {
-    target().updateAsciiStream(columnLabel, inputStream, length);
+    try {
+      target().updateAsciiStream(columnLabel, inputStream, length);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public void updateBigDecimal(int columnIndex, BigDecimal x) throws SQLException {
-    target().updateBigDecimal(columnIndex, x);
+    try {
+      target().updateBigDecimal(columnIndex, x);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public void updateBigDecimal(String columnLabel, BigDecimal x) throws SQLException {
-    target().updateBigDecimal(columnLabel, x);
+    try {
+      target().updateBigDecimal(columnLabel, x);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public void updateBinaryStream(int columnIndex, InputStream inputStream) throws SQLException {
-    target().updateBinaryStream(columnIndex, inputStream);
+    try {
+      target().updateBinaryStream(columnIndex, inputStream);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public void updateBinaryStream(String columnLabel, InputStream inputStream) throws SQLException {
-    target().updateBinaryStream(columnLabel, inputStream);
+    try {
+      target().updateBinaryStream(columnLabel, inputStream);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public void updateBinaryStream(int columnIndex, InputStream inputStream, int length)
       throws SQLException {
-    target().updateBinaryStream(columnIndex, inputStream, length);
+    try {
+      target().updateBinaryStream(columnIndex, inputStream, length);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public void updateBinaryStream(int columnIndex, InputStream inputStream, long length)
       throws SQLException {
-    target().updateBinaryStream(columnIndex, inputStream, length);
+    try {
+      target().updateBinaryStream(columnIndex, inputStream, length);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public void updateBinaryStream(String columnLabel, InputStream inputStream, int length)
       throws SQLException {
-    target().updateBinaryStream(columnLabel, inputStream, length);
+    try {
+      target().updateBinaryStream(columnLabel, inputStream, length);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public void updateBinaryStream(String columnLabel, InputStream inputStream, long length)
       throws SQLException {
-    target().updateBinaryStream(columnLabel, inputStream, length);
+    try {
+      target().updateBinaryStream(columnLabel, inputStream, length);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public void updateBlob(int columnIndex, InputStream inputStream) throws SQLException {
-    target().updateBlob(columnIndex, inputStream);
+    try {
+      target().updateBlob(columnIndex, inputStream);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public void updateBlob(int columnIndex, Blob x) throws SQLException {
-    target().updateBlob(columnIndex, x);
+    try {
+      target().updateBlob(columnIndex, x);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public void updateBlob(String columnLabel, InputStream inputStream) throws SQLException {
-    target().updateBlob(columnLabel, inputStream);
+    try {
+      target().updateBlob(columnLabel, inputStream);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public void updateBlob(String columnLabel, Blob x) throws SQLException {
-    target().updateBlob(columnLabel, x);
+    try {
+      target().updateBlob(columnLabel, x);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public void updateBlob(int columnIndex, InputStream inputStream, long length)
       throws SQLException {
-    target().updateBlob(columnIndex, inputStream, length);
+    try {
+      target().updateBlob(columnIndex, inputStream, length);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public void updateBlob(String columnLabel, InputStream inputStream, long length)
       throws SQLException {
-    target().updateBlob(columnLabel, inputStream, length);
+    try {
+      target().updateBlob(columnLabel, inputStream, length);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public void updateBoolean(int columnIndex, boolean x) throws SQLException {
-    target().updateBoolean(columnIndex, x);
+    try {
+      target().updateBoolean(columnIndex, x);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public void updateBoolean(String columnLabel, boolean x) throws SQLException {
-    target().updateBoolean(columnLabel, x);
+    try {
+      target().updateBoolean(columnLabel, x);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public void updateByte(int columnIndex, byte x) throws SQLException {
-    target().updateByte(columnIndex, x);
+    try {
+      target().updateByte(columnIndex, x);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public void updateByte(String columnLabel, byte x) throws SQLException {
-    target().updateByte(columnLabel, x);
+    try {
+      target().updateByte(columnLabel, x);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public void updateBytes(int columnIndex, byte[] x) throws SQLException {
-    target().updateBytes(columnIndex, x);
+    try {
+      target().updateBytes(columnIndex, x);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public void updateBytes(String columnLabel, byte[] x) throws SQLException {
-    target().updateBytes(columnLabel, x);
+    try {
+      target().updateBytes(columnLabel, x);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public void updateCharacterStream(int columnIndex, Reader reader) throws SQLException {
-    target().updateCharacterStream(columnIndex, reader);
+    try {
+      target().updateCharacterStream(columnIndex, reader);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public void updateCharacterStream(String columnLabel, Reader reader) throws SQLException {
-    target().updateCharacterStream(columnLabel, reader);
+    try {
+      target().updateCharacterStream(columnLabel, reader);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public void updateCharacterStream(int columnIndex, Reader reader, int length)
       throws SQLException {
-    target().updateCharacterStream(columnIndex, reader, length);
+    try {
+      target().updateCharacterStream(columnIndex, reader, length);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public void updateCharacterStream(int columnIndex, Reader reader, long length)
       throws SQLException {
-    target().updateCharacterStream(columnIndex, reader, length);
+    try {
+      target().updateCharacterStream(columnIndex, reader, length);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public void updateCharacterStream(String columnLabel, Reader reader, int length)
       throws SQLException {
-    target().updateCharacterStream(columnLabel, reader, length);
+    try {
+      target().updateCharacterStream(columnLabel, reader, length);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public void updateCharacterStream(String columnLabel, Reader reader, long length)
       throws SQLException {
-    target().updateCharacterStream(columnLabel, reader, length);
+    try {
+      target().updateCharacterStream(columnLabel, reader, length);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public void updateClob(int columnIndex, Reader reader) throws SQLException {
-    target().updateClob(columnIndex, reader);
+    try {
+      target().updateClob(columnIndex, reader);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public void updateClob(int columnIndex, Clob x) throws SQLException {
-    target().updateClob(columnIndex, x);
+    try {
+      target().updateClob(columnIndex, x);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public void updateClob(String columnLabel, Reader reader) throws SQLException {
-    target().updateClob(columnLabel, reader);
+    try {
+      target().updateClob(columnLabel, reader);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public void updateClob(String columnLabel, Clob x) throws SQLException {
-    target().updateClob(columnLabel, x);
+    try {
+      target().updateClob(columnLabel, x);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public void updateClob(int columnIndex, Reader reader, long length) throws SQLException {
-    target().updateClob(columnIndex, reader, length);
+    try {
+      target().updateClob(columnIndex, reader, length);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public void updateClob(String columnLabel, Reader reader, long length) throws SQLException {
-    target().updateClob(columnLabel, reader, length);
+    try {
+      target().updateClob(columnLabel, reader, length);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public void updateDate(int columnIndex, Date x) throws SQLException {
-    target().updateDate(columnIndex, x);
+    try {
+      target().updateDate(columnIndex, x);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public void updateDate(String columnLabel, Date x) throws SQLException {
-    target().updateDate(columnLabel, x);
+    try {
+      target().updateDate(columnLabel, x);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public void updateDouble(int columnIndex, double x) throws SQLException {
-    target().updateDouble(columnIndex, x);
+    try {
+      target().updateDouble(columnIndex, x);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public void updateDouble(String columnLabel, double x) throws SQLException {
-    target().updateDouble(columnLabel, x);
+    try {
+      target().updateDouble(columnLabel, x);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public void updateFloat(int columnIndex, float x) throws SQLException {
-    target().updateFloat(columnIndex, x);
+    try {
+      target().updateFloat(columnIndex, x);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public void updateFloat(String columnLabel, float x) throws SQLException {
-    target().updateFloat(columnLabel, x);
+    try {
+      target().updateFloat(columnLabel, x);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public void updateInt(int columnIndex, int x) throws SQLException {
-    target().updateInt(columnIndex, x);
+    try {
+      target().updateInt(columnIndex, x);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public void updateInt(String columnLabel, int x) throws SQLException {
-    target().updateInt(columnLabel, x);
+    try {
+      target().updateInt(columnLabel, x);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public void updateLong(int columnIndex, long x) throws SQLException {
-    target().updateLong(columnIndex, x);
+    try {
+      target().updateLong(columnIndex, x);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public void updateLong(String columnLabel, long x) throws SQLException {
-    target().updateLong(columnLabel, x);
+    try {
+      target().updateLong(columnLabel, x);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public void updateNCharacterStream(int columnIndex, Reader reader) throws SQLException {
-    target().updateNCharacterStream(columnIndex, reader);
+    try {
+      target().updateNCharacterStream(columnIndex, reader);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public void updateNCharacterStream(String columnLabel, Reader reader) throws SQLException {
-    target().updateNCharacterStream(columnLabel, reader);
+    try {
+      target().updateNCharacterStream(columnLabel, reader);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public void updateNCharacterStream(int columnIndex, Reader reader, long length)
       throws SQLException {
-    target().updateNCharacterStream(columnIndex, reader, length);
+    try {
+      target().updateNCharacterStream(columnIndex, reader, length);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public void updateNCharacterStream(String columnLabel, Reader reader, long length)
       throws SQLException {
-    target().updateNCharacterStream(columnLabel, reader, length);
+    try {
+      target().updateNCharacterStream(columnLabel, reader, length);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public void updateNClob(int columnIndex, Reader reader) throws SQLException {
-    target().updateNClob(columnIndex, reader);
+    try {
+      target().updateNClob(columnIndex, reader);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public void updateNClob(int columnIndex, NClob x) throws SQLException {
-    target().updateNClob(columnIndex, x);
+    try {
+      target().updateNClob(columnIndex, x);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public void updateNClob(String columnLabel, Reader reader) throws SQLException {
-    target().updateNClob(columnLabel, reader);
+    try {
+      target().updateNClob(columnLabel, reader);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public void updateNClob(String columnLabel, NClob x) throws SQLException {
-    target().updateNClob(columnLabel, x);
+    try {
+      target().updateNClob(columnLabel, x);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public void updateNClob(int columnIndex, Reader reader, long length) throws SQLException {
-    target().updateNClob(columnIndex, reader, length);
+    try {
+      target().updateNClob(columnIndex, reader, length);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public void updateNClob(String columnLabel, Reader reader, long length) throws SQLException {
-    target().updateNClob(columnLabel, reader, length);
+    try {
+      target().updateNClob(columnLabel, reader, length);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public void updateNString(int columnIndex, String x) throws SQLException {
-    target().updateNString(columnIndex, x);
+    try {
+      target().updateNString(columnIndex, x);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public void updateNString(String columnLabel, String x) throws SQLException {
-    target().updateNString(columnLabel, x);
+    try {
+      target().updateNString(columnLabel, x);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public void updateNull(int columnIndex) throws SQLException {
-    target().updateNull(columnIndex);
+    try {
+      target().updateNull(columnIndex);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public void updateNull(String columnLabel) throws SQLException {
-    target().updateNull(columnLabel);
+    try {
+      target().updateNull(columnLabel);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public void updateObject(int columnIndex, Object x) throws SQLException {
-    target().updateObject(columnIndex, x);
+    try {
+      target().updateObject(columnIndex, x);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public void updateObject(String columnLabel, Object x) throws SQLException {
-    target().updateObject(columnLabel, x);
+    try {
+      target().updateObject(columnLabel, x);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public void updateObject(int columnIndex, Object x, int scaleOrLength) throws SQLException {
-    target().updateObject(columnIndex, x, scaleOrLength);
+    try {
+      target().updateObject(columnIndex, x, scaleOrLength);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public void updateObject(int columnIndex, Object x, SQLType targetSqlType) throws SQLException {
-    target().updateObject(columnIndex, x, targetSqlType);
+    try {
+      target().updateObject(columnIndex, x, targetSqlType);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public void updateObject(String columnLabel, Object x, int scaleOrLength) throws SQLException {
-    target().updateObject(columnLabel, x, scaleOrLength);
+    try {
+      target().updateObject(columnLabel, x, scaleOrLength);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public void updateObject(String columnLabel, Object x, SQLType targetSqlType)
       throws SQLException {
-    target().updateObject(columnLabel, x, targetSqlType);
+    try {
+      target().updateObject(columnLabel, x, targetSqlType);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public void updateObject(int columnIndex, Object x, SQLType targetSqlType, int scaleOrLength)
       throws SQLException {
-    target().updateObject(columnIndex, x, targetSqlType, scaleOrLength);
+    try {
+      target().updateObject(columnIndex, x, targetSqlType, scaleOrLength);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public void updateObject(String columnLabel, Object x, SQLType targetSqlType, int scaleOrLength)
       throws SQLException {
-    target().updateObject(columnLabel, x, targetSqlType, scaleOrLength);
+    try {
+      target().updateObject(columnLabel, x, targetSqlType, scaleOrLength);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public void updateRef(int columnIndex, Ref x) throws SQLException {
-    target().updateRef(columnIndex, x);
+    try {
+      target().updateRef(columnIndex, x);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public void updateRef(String columnLabel, Ref x) throws SQLException {
-    target().updateRef(columnLabel, x);
+    try {
+      target().updateRef(columnLabel, x);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public void updateRowId(int columnIndex, RowId x) throws SQLException {
-    target().updateRowId(columnIndex, x);
+    try {
+      target().updateRowId(columnIndex, x);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public void updateRowId(String columnLabel, RowId x) throws SQLException {
-    target().updateRowId(columnLabel, x);
+    try {
+      target().updateRowId(columnLabel, x);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public void updateSQLXML(int columnIndex, SQLXML x) throws SQLException {
-    target().updateSQLXML(columnIndex, x);
+    try {
+      target().updateSQLXML(columnIndex, x);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public void updateSQLXML(String columnLabel, SQLXML x) throws SQLException {
-    target().updateSQLXML(columnLabel, x);
+    try {
+      target().updateSQLXML(columnLabel, x);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public void updateShort(int columnIndex, short x) throws SQLException {
-    target().updateShort(columnIndex, x);
+    try {
+      target().updateShort(columnIndex, x);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public void updateShort(String columnLabel, short x) throws SQLException {
-    target().updateShort(columnLabel, x);
+    try {
+      target().updateShort(columnLabel, x);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public void updateString(int columnIndex, String x) throws SQLException {
-    target().updateString(columnIndex, x);
+    try {
+      target().updateString(columnIndex, x);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public void updateString(String columnLabel, String x) throws SQLException {
-    target().updateString(columnLabel, x);
+    try {
+      target().updateString(columnLabel, x);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public void updateTime(int columnIndex, Time x) throws SQLException {
-    target().updateTime(columnIndex, x);
+    try {
+      target().updateTime(columnIndex, x);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public void updateTime(String columnLabel, Time x) throws SQLException {
-    target().updateTime(columnLabel, x);
+    try {
+      target().updateTime(columnLabel, x);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public void updateTimestamp(int columnIndex, Timestamp x) throws SQLException {
-    target().updateTimestamp(columnIndex, x);
+    try {
+      target().updateTimestamp(columnIndex, x);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public void updateTimestamp(String columnLabel, Timestamp x) throws SQLException {
-    target().updateTimestamp(columnLabel, x);
+    try {
+      target().updateTimestamp(columnLabel, x);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public boolean isWrapperFor(Class<?> iface) throws SQLException {
-    return target().isWrapperFor(iface);
+    try {
+      return target().isWrapperFor(iface);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public <T> T unwrap(Class<T> iface) throws SQLException {
-    return target().unwrap(iface);
+    try {
+      return target().unwrap(iface);
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 }

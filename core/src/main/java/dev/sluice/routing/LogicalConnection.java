@@ -64,6 +64,10 @@ final class LogicalConnection implements Connection {
   private Connection readerTx;
 
   private long txStart;
+
+  /** SQLite rolled the transaction back under us (an interrupt, OR ROLLBACK): until rollback(). */
+  private boolean aborted;
+
   private int savepointCounter;
 
   // This logical connection's own last write (design.md, Generated keys and per-connection state).
@@ -83,7 +87,15 @@ final class LogicalConnection implements Connection {
     if (closed) {
       throw Errors.closed("Connection");
     }
-    router.checkOpen();
+    if (writerHeld == null && readerTx == null) {
+      // A transaction in flight when close() starts may finish within sluice.close.timeout.
+      router.checkOpen();
+    }
+  }
+
+  /** Whether a batch must bring its own transaction: no transaction of the user's is open. */
+  boolean batchNeedsTransaction() {
+    return !txBound && !sqlTx && readerTx == null;
   }
 
   /** Whether an auto-commit write may join a group commit (design.md, Group commit). */
@@ -116,6 +128,16 @@ final class LogicalConnection implements Connection {
     }
     if (kind == StatementKind.PRAGMA_WRITE) {
       pragmaWrite(sql);
+    } else if (c.multiple() && kind == StatementKind.CONNECTION_STATE) {
+      // sqlite-jdbc runs every statement of the string: check each pragma before any runs.
+      for (String one : SqlClassifier.statements(sql)) {
+        if (SqlClassifier.classify(one).kind() == StatementKind.PRAGMA_WRITE) {
+          pragmaWrite(one);
+        }
+      }
+    }
+    if (aborted) {
+      throw Errors.transactionAborted();
     }
     if (writerHeld != null) {
       if (kind == StatementKind.CONNECTION_STATE || pinsForPragma(c, sql)) {
@@ -221,6 +243,12 @@ final class LogicalConnection implements Connection {
    * ended it (COMMIT, ROLLBACK, RELEASE of the outermost savepoint, or an error that rolled back).
    */
   void afterHeldStatement(Classification c, boolean failed) throws SQLException {
+    if (txBound && failed && writerHeld != null && !inTransaction(writerHeld)) {
+      // The failure ended the transaction inside SQLite: what ran before it is gone. Refuse
+      // everything but rollback(), so later statements cannot commit half a unit in auto-commit.
+      aborted = true;
+      return;
+    }
     if (!sqlTx || writerHeld == null) {
       return;
     }
@@ -247,13 +275,27 @@ final class LogicalConnection implements Connection {
    * sqlite3_get_autocommit}, so probe: BEGIN succeeds only outside a transaction.
    */
   static boolean inTransaction(Connection c) throws SQLException {
-    try (Statement s = c.createStatement()) {
-      s.execute("BEGIN");
-    } catch (SQLException e) {
-      return true;
+    // An interrupt (Statement.cancel) can outlive the statement it stopped: ask again.
+    for (int attempt = 0; ; attempt++) {
+      try {
+        exec(c, "BEGIN");
+        break;
+      } catch (SQLException e) {
+        if (SqliteCodes.primary(e) != SqliteCodes.INTERRUPT || attempt >= 3) {
+          return true;
+        }
+      }
     }
-    exec(c, "COMMIT");
-    return false;
+    for (int attempt = 0; ; attempt++) {
+      try {
+        exec(c, "COMMIT");
+        return false;
+      } catch (SQLException e) {
+        if (SqliteCodes.primary(e) != SqliteCodes.INTERRUPT || attempt >= 3) {
+          throw e;
+        }
+      }
+    }
   }
 
   static Void exec(Connection c, String sql) throws SQLException {
@@ -320,12 +362,18 @@ final class LogicalConnection implements Connection {
   }
 
   private void commitInternal() throws SQLException {
+    if (aborted) {
+      throw Errors.transactionAborted();
+    }
     if (txBound) {
       closeResultSets();
       Connection w = writerHeld;
       try {
         router.retry.write(() -> exec(w, "COMMIT"));
       } catch (SQLException e) {
+        if (router.isClosed()) {
+          throw Errors.closed("The Sluice data source", e);
+        }
         // The transaction is still open: the caller decides (rollback). Keep the writer.
         throw translateBusy(e);
       }
@@ -352,7 +400,9 @@ final class LogicalConnection implements Connection {
         exec(writerHeld, "ROLLBACK");
       } catch (SQLException e) {
         // "no transaction is active" after a statement-level ROLLBACK conflict: nothing to undo.
-        if (!isNoTransaction(e)) {
+        if (router.isClosed()) {
+          failure = Errors.closed("The Sluice data source", e);
+        } else if (!isNoTransaction(e)) {
           failure = Errors.translate(e);
         }
       }
@@ -371,6 +421,7 @@ final class LogicalConnection implements Connection {
 
   private void endWriterTransaction(boolean committed) {
     txBound = false;
+    aborted = false;
     router.meters.transaction(true, committed, router.meters.now() - txStart);
     if (!statePinned && !sqlTx) {
       Connection w = writerHeld;
@@ -629,6 +680,7 @@ final class LogicalConnection implements Connection {
         Router.returnReader(r);
       }
     }
+    aborted = false;
     if (writerHeld != null) {
       Connection w = writerHeld;
       writerHeld = null;

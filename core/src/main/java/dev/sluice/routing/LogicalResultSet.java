@@ -29,6 +29,15 @@ final class LogicalResultSet extends ForwardingResultSet {
   private final Release onClose;
   private final AtomicBoolean closed = new AtomicBoolean();
 
+  @Override
+  SQLException failure(SQLException e) {
+    if (statement instanceof LogicalStatement
+        && ((LogicalStatement) statement).conn.router.isClosed()) {
+      return dev.sluice.error.Errors.closed("The Sluice data source", e);
+    }
+    return super.failure(e);
+  }
+
   LogicalResultSet(ResultSet physical, Statement statement, Release onClose) {
     this.physical = physical;
     this.statement = statement;

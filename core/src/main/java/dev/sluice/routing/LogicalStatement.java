@@ -117,7 +117,7 @@ class LogicalStatement implements Statement, LogicalResultSet.Release {
           SqlClassifier.rewriteConnectionState(
               sql, conn.lastInsertRowid, conn.changes, conn.totalChanges);
     }
-    if (op == UPDATE && conn.router.group != null && conn.canGroup(c)) {
+    if (op == UPDATE && queryTimeout == 0 && conn.router.group != null && conn.canGroup(c)) {
       conn.checkOpen();
       runGrouped(sql, c);
       return false;
@@ -170,7 +170,8 @@ class LogicalStatement implements Statement, LogicalResultSet.Release {
         hasResultSet = executeOnce(l.connection, sql, op);
       } catch (SQLException first) {
         // Auto-commit work, and the BEGIN that opens a SQL-text transaction, may be repeated.
-        if (l.isHeld() && c.kind() != StatementKind.BEGIN) {
+        if (l.isHeld() && c.kind() != StatementKind.BEGIN || queryTimeout > 0) {
+          // With a query timeout sqlite-jdbc already waited that long for the lock: no retry.
           throw first;
         }
         String toRun = sql;
@@ -183,6 +184,8 @@ class LogicalStatement implements Statement, LogicalResultSet.Release {
       if (hasResultSet) {
         resultClassification = c;
         resultSet = new LogicalResultSet(physicalResult, this, this);
+        // Reading the rows still steps the statement: cancel() must reach it until release.
+        executing = physical;
         physicalResult = null;
       } else {
         updateCount = physicalCount;
@@ -237,6 +240,12 @@ class LogicalStatement implements Statement, LogicalResultSet.Release {
   }
 
   private SQLException translate(SQLException e, Lease l, String sql) {
+    if (conn.router.isClosed()) {
+      return Errors.closed("The Sluice data source", e);
+    }
+    if (queryTimeout > 0 && !l.isHeld() && SqliteCodes.isBusy(e)) {
+      return Errors.queryTimeout(queryTimeout, e);
+    }
     if (!l.onWriter && SqliteCodes.isReadOnly(e)) {
       return Errors.readOnlyViolation(sql, e);
     }
@@ -289,6 +298,7 @@ class LogicalStatement implements Statement, LogicalResultSet.Release {
   /** Called once when the current result set closes: gives back what it held. */
   @Override
   public void release() throws SQLException {
+    executing = null;
     Statement s = physical;
     Lease l = lease;
     Classification c = resultClassification;
@@ -352,7 +362,9 @@ class LogicalStatement implements Statement, LogicalResultSet.Release {
       throw Errors.readOnlyViolation("batch", null);
     }
     Lease l = conn.route(BATCH, "batch");
-    boolean own = !l.isHeld();
+    boolean release = !l.isHeld();
+    // Outside a user's transaction the batch brings its own, also on a pinned writer.
+    boolean own = release || conn.batchNeedsTransaction();
     lastOnWriter = true;
     lastRetried = false;
     long start = conn.router.meters.now();
@@ -367,7 +379,7 @@ class LogicalStatement implements Statement, LogicalResultSet.Release {
     } catch (SQLException e) {
       throw own ? Errors.translate(e) : LogicalConnection.translateBusy(e);
     } finally {
-      if (own) {
+      if (release) {
         l.end(conn, false);
       }
       conn.router.meters.statement(true, ok, conn.router.meters.now() - start);

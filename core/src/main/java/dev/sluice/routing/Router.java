@@ -103,7 +103,15 @@ public final class Router {
     try {
       return readers.getConnection();
     } catch (SQLException e) {
+      checkOpen();
+      if (e.getSQLState() == null && !(e instanceof org.sqlite.SQLiteException)) {
+        throw Errors.readerTimeout(e);
+      }
       throw Errors.translate(e);
+    } catch (RuntimeException e) {
+      // HikariCP racing its own shutdown.
+      checkOpen();
+      throw e;
     }
   }
 

@@ -183,6 +183,34 @@ final class SqlClassifier {
   }
 
   /**
+   * The statements of SQL text, each as its own string, split where {@link #classify} splits (never
+   * inside strings, comments or trigger bodies). Cold path: used to check every statement of a
+   * multi-statement string.
+   */
+  static java.util.List<String> statements(String sql) {
+    java.util.List<String> result = new java.util.ArrayList<>();
+    int n = sql.length();
+    int pos = 0;
+    while (pos < n) {
+      int start = skip(sql, pos, n);
+      if (start >= n) {
+        break;
+      }
+      if (sql.charAt(start) == ';') {
+        pos = start + 1;
+        continue;
+      }
+      int head = head(sql, start, n);
+      long scan =
+          scan(sql, start, n, (head & HEAD_TRIGGER) != 0, (head & HEAD_NOT_EVALUATED) == 0, null);
+      int end = (int) (scan >>> 32);
+      result.add(sql.substring(start, Math.min(end, n)));
+      pos = end + 1;
+    }
+    return result;
+  }
+
+  /**
    * Parses the first statement as a pragma call, after any EXPLAIN [QUERY PLAN]. Returns null if it
    * is not a pragma. Text after a complete call is ignored, as SQLite applies the pragma before it
    * reports the syntax error. Cold path.

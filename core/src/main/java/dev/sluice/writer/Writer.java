@@ -205,9 +205,8 @@ public final class Writer implements AutoCloseable {
       }
     } finally {
       closeQuietly();
-      if (got) {
-        permit.release();
-      }
+      // Wake every waiter: each finds the writer closed and fails with 08003 at once.
+      permit.release(got ? 1 + Short.MAX_VALUE : Short.MAX_VALUE);
     }
   }
 
