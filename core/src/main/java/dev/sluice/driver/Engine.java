@@ -80,10 +80,12 @@ public final class Engine implements AutoCloseable {
     Meters m;
     try {
       m =
-          Meters.micrometer(
-              reg,
-              settings.name(),
-              new Gauges(writer::queueLength, this::walBytes, breaker::state));
+          !settings.metrics()
+              ? Meters.noop()
+              : Meters.micrometer(
+                  reg,
+                  settings.name(),
+                  new Gauges(writer::queueLength, this::walBytes, breaker::state));
     } catch (IllegalStateException | IllegalArgumentException e) {
       throw Errors.cannotOpen(
           "Cannot register the meters of \""

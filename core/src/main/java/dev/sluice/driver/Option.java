@@ -104,6 +104,11 @@ public enum Option {
       Type.MILLIS,
       "1000",
       "How often the background checkpointer looks at the WAL size, in ms."),
+  METRICS(
+      "sluice.metrics",
+      Type.BOOLEAN,
+      "true",
+      "Whether Sluice records its meters; false leaves only HikariCP's reader-pool meters."),
   LOG_QUERIES(
       "sluice.log.queries",
       Type.BOOLEAN,

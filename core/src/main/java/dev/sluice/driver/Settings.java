@@ -38,6 +38,7 @@ import java.util.TreeMap;
  * @param externalCheckpoints whether checkpoints are left to an external replicator
  * @param walLimitBytes WAL size above which the background checkpointer runs
  * @param checkpointIntervalMillis how often the checkpointer looks at the WAL
+ * @param metrics whether Sluice's meters are recorded
  * @param logQueries whether every statement is logged (datasource-proxy, SLF4J DEBUG)
  * @param slowQueryMillis statements slower than this are logged at WARN; 0 is off
  * @param pragmas wanted pragma values by lower-case name ("default" means leave unset)
@@ -62,6 +63,7 @@ public record Settings(
     boolean externalCheckpoints,
     long walLimitBytes,
     long checkpointIntervalMillis,
+    boolean metrics,
     boolean logQueries,
     long slowQueryMillis,
     Map<String, String> pragmas,
@@ -270,6 +272,7 @@ public record Settings(
         external,
         walLimit,
         checkpointInterval,
+        Option.METRICS.parseBoolean(value(options, Option.METRICS)),
         Option.LOG_QUERIES.parseBoolean(value(options, Option.LOG_QUERIES)),
         Option.LOG_SLOW_QUERIES.parseMillis(value(options, Option.LOG_SLOW_QUERIES), 0),
         Collections.unmodifiableMap(pragmas),

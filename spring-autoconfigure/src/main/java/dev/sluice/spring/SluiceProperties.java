@@ -31,6 +31,9 @@ public final class SluiceProperties {
   /** Size of the reader pool (HikariCP), at least 1; Sluice's default is 8. */
   private Integer readers;
 
+  /** Whether Sluice records its meters; Sluice's default is true. */
+  private Boolean metrics;
+
   private final Reader reader = new Reader();
 
   private final Writer writer = new Writer();
@@ -73,6 +76,14 @@ public final class SluiceProperties {
 
   public void setReaders(Integer readers) {
     this.readers = readers;
+  }
+
+  public Boolean getMetrics() {
+    return metrics;
+  }
+
+  public void setMetrics(Boolean metrics) {
+    this.metrics = metrics;
   }
 
   public Reader getReader() {
@@ -126,6 +137,9 @@ public final class SluiceProperties {
     }
     if (readers != null) {
       options.put("sluice.readers", readers.toString());
+    }
+    if (metrics != null) {
+      options.put("sluice.metrics", metrics.toString());
     }
     putMillis(options, "sluice.reader.acquireTimeout", reader.acquireTimeout);
     putMillis(options, "sluice.writer.acquireTimeout", writer.acquireTimeout);
