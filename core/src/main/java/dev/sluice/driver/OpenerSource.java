@@ -38,14 +38,17 @@ final class OpenerSource implements DataSource {
     // Sluice logs through SLF4J.
   }
 
+  // HikariCP sets this and waits as long for its connection-adding thread at shutdown.
+  private volatile int loginTimeout;
+
   @Override
   public void setLoginTimeout(int seconds) {
-    // Opening a local file does not wait for a login.
+    loginTimeout = seconds;
   }
 
   @Override
   public int getLoginTimeout() {
-    return 0;
+    return loginTimeout;
   }
 
   @Override

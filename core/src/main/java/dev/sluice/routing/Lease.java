@@ -36,7 +36,7 @@ final class Lease {
   }
 
   /** The writer, taken for this statement only. */
-  static Lease writer(Connection c, boolean write) {
+  static Lease writer(Connection c) {
     return new Lease(c, WRITER, true);
   }
 

@@ -169,7 +169,7 @@ final class LogicalConnection implements Connection {
         if (router.hasReaders()) {
           return Lease.reader(router.borrowReader());
         }
-        return Lease.writer(router.acquireWriter(this), false);
+        return Lease.writer(router.acquireWriter(this));
       case BEGIN:
       case SAVEPOINT:
         writerHeld = router.acquireWriter(this);
@@ -186,9 +186,9 @@ final class LogicalConnection implements Connection {
           statePinned = true;
           return Lease.held(writerHeld, true);
         }
-        return Lease.writer(router.acquireWriter(this), true);
+        return Lease.writer(router.acquireWriter(this));
       default:
-        return Lease.writer(router.acquireWriter(this), true);
+        return Lease.writer(router.acquireWriter(this));
     }
   }
 
@@ -200,7 +200,7 @@ final class LogicalConnection implements Connection {
       return Lease.held(writerHeld, false);
     }
     if (!router.hasReaders()) {
-      return Lease.writer(router.acquireWriter(this), false);
+      return Lease.writer(router.acquireWriter(this));
     }
     if (autoCommit) {
       return Lease.reader(router.borrowReader());
@@ -647,7 +647,7 @@ final class LogicalConnection implements Connection {
     if (router.hasReaders()) {
       return Lease.reader(router.borrowReader());
     }
-    return Lease.writer(router.acquireWriter(this), false);
+    return Lease.writer(router.acquireWriter(this));
   }
 
   void endLease(Lease lease, boolean broken) {

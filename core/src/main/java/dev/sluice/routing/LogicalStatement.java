@@ -211,7 +211,7 @@ class LogicalStatement implements Statement, LogicalResultSet.Release {
         // Safety net: query_only made the reader refuse, so nothing changed. Run it on the writer.
         l.end(conn, false);
         conn.router.misrouted(sql);
-        return runOn(Lease.writer(conn.router.acquireWriter(conn), true), sql, c, op, false);
+        return runOn(Lease.writer(conn.router.acquireWriter(conn)), sql, c, op, false);
       }
       if (l.isHeld()) {
         conn.afterHeldStatement(c, true);
