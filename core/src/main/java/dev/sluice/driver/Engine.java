@@ -143,7 +143,9 @@ public final class Engine implements AutoCloseable {
             meters,
             retry,
             breaker,
-            settings.groupCommit());
+            settings.groupCommit() ? settings.groupMax() : 0,
+            settings.readers(),
+            settings.readerAcquireTimeoutMillis());
     this.proxy = proxy(listeners);
     this.housekeeping =
         Executors.newSingleThreadScheduledExecutor(

@@ -38,8 +38,13 @@ public enum Option {
       Type.BOOLEAN,
       "true",
       "When auto-commit writes queue for the writer, the one that gets it runs the queued ones"
-          + " (up to 256) in one transaction, each under its own savepoint, and answers each"
-          + " after the single COMMIT. An uncontended write is never delayed."),
+          + " (up to sluice.writer.groupMax) in one transaction and answers each after the single"
+          + " COMMIT. An uncontended write is never delayed."),
+  WRITER_GROUP_MAX(
+      "sluice.writer.groupMax",
+      Type.INT,
+      "256",
+      "The most auto-commit writes one group commit runs."),
   PRAGMA(
       "sluice.pragma.",
       Type.PREFIX,

@@ -32,6 +32,7 @@ import java.util.TreeMap;
  * @param file the database file, or null for memory and temporary databases
  * @param singleConnection whether everything runs on one connection ({@code :memory:})
  * @param groupCommit whether queued auto-commit writes share one transaction
+ * @param groupMax the most statements one group commit runs
  * @param retry how SQLITE_BUSY/LOCKED are retried
  * @param breakerFailures failed writes in a row that open the write breaker; 0 is off
  * @param breakerDelayMillis how long the breaker stays open before a probe
@@ -57,6 +58,7 @@ public record Settings(
     long writerHoldWarningMillis,
     long closeTimeoutMillis,
     boolean groupCommit,
+    int groupMax,
     Retry.Config retry,
     int breakerFailures,
     long breakerDelayMillis,
@@ -266,6 +268,7 @@ public record Settings(
         holdWarning,
         closeTimeout,
         Option.WRITER_GROUP_COMMIT.parseBoolean(value(options, Option.WRITER_GROUP_COMMIT)),
+        Option.WRITER_GROUP_MAX.parseInt(value(options, Option.WRITER_GROUP_MAX), 1),
         retry,
         Option.BREAKER_FAILURES.parseInt(value(options, Option.BREAKER_FAILURES), 0),
         Option.BREAKER_DELAY.parseMillis(value(options, Option.BREAKER_DELAY), 1),

@@ -503,4 +503,14 @@ public final class Errors {
     }
     return invalidArgument(e.getMessage(), e);
   }
+
+  /** No reader connection became free within the acquire timeout: 08001 (transient). */
+  public static SQLTransientConnectionException readerTimeout(long waitedMillis) {
+    return new SQLTransientConnectionException(
+        "No reader connection became free within "
+            + waitedMillis
+            + " ms. Close result sets and read-only transactions sooner, or raise sluice.readers"
+            + " or sluice.reader.acquireTimeout.",
+        SqlStates.CANNOT_CONNECT);
+  }
 }

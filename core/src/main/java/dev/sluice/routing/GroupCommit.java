@@ -133,7 +133,7 @@ final class GroupCommit {
     try {
       boolean intact = true;
       for (Job j : group) {
-        intact = inSavepoint(w, j);
+        intact = inGroup(w, j);
         if (!intact) {
           break;
         }
@@ -177,26 +177,24 @@ final class GroupCommit {
   }
 
   /**
-   * One job under its own savepoint. A failed statement is the caller's error (its savepoint is
-   * rolled back) and the group goes on.
+   * One job inside the group's transaction. No savepoint is needed to keep jobs apart: a failing
+   * statement (ABORT, the default conflict resolution) undoes only its own changes and leaves the
+   * transaction open, and OR FAIL keeps its partial changes exactly as it would alone; only a
+   * statement that ends the transaction (OR ROLLBACK, RAISE(ROLLBACK)) needs the group re-run.
    *
    * @return false when the transaction ended under the group (it must be re-run job by job)
    */
-  private boolean inSavepoint(Connection w, Job j) throws SQLException {
-    LogicalConnection.exec(w, "SAVEPOINT sluice_group");
+  private boolean inGroup(Connection w, Job j) throws SQLException {
     try {
       execute(w, j);
     } catch (SQLException e) {
       j.error = e;
       if (!LogicalConnection.inTransaction(w)) {
-        // The statement ended the transaction (OR ROLLBACK, RAISE(ROLLBACK)): its own outcome
-        // stands, as it would alone; the others run again alone.
+        // Its own outcome stands, as it would alone; the others run again alone.
         j.finish();
         return false;
       }
-      LogicalConnection.exec(w, "ROLLBACK TO sluice_group");
     }
-    LogicalConnection.exec(w, "RELEASE sluice_group");
     return true;
   }
 

@@ -57,7 +57,7 @@ final class Lease {
   void end(LogicalConnection owner, boolean broken) {
     if (kind == READER) {
       try {
-        Router.returnReader(connection);
+        owner.router.returnReader(connection);
       } catch (SQLException e) {
         LOG.debug("Returning a reader failed", e);
       }

@@ -210,7 +210,7 @@ final class LogicalConnection implements Connection {
       try {
         exec(r, "BEGIN");
       } catch (SQLException e) {
-        Router.returnReader(r);
+        router.returnReader(r);
         throw Errors.translate(e);
       }
       readerTx = r;
@@ -444,7 +444,7 @@ final class LogicalConnection implements Connection {
       exec(r, sql);
     } finally {
       router.meters.transaction(false, committed, router.meters.now() - txStart);
-      Router.returnReader(r);
+      router.returnReader(r);
     }
   }
 
@@ -677,7 +677,7 @@ final class LogicalConnection implements Connection {
       } catch (SQLException e) {
         failure = e;
       } finally {
-        Router.returnReader(r);
+        router.returnReader(r);
       }
     }
     aborted = false;

@@ -10,6 +10,8 @@ import dev.sluice.writer.Writer;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Set;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,14 +44,17 @@ public final class Router {
   final Meters meters;
   final Retry retry;
 
-  /** Group commit of auto-commit writes, or null when {@code sluice.writer.groupCommit=false}. */
+  /** Group commit of auto-commit writes, or null when it is off (or groups would hold one). */
   final GroupCommit group;
 
   private final Breaker breaker;
   private final String name;
+  private final Semaphore readerPermits;
+  private final long readerTimeoutNanos;
   private volatile boolean closed;
 
   /**
+   * @param groupMax the most statements one group commit runs; 1 or less turns it off
    * @param readers the reader pool, or null when one connection serves everything ({@code
    *     :memory:}); then reads go to the writer
    */
@@ -61,9 +66,13 @@ public final class Router {
       Meters meters,
       Retry retry,
       Breaker breaker,
-      boolean groupCommit) {
+      int groupMax,
+      int readerCount,
+      long readerTimeoutMillis) {
     this.name = name;
-    this.group = groupCommit ? new GroupCommit(this, 256) : null;
+    this.readerPermits = new Semaphore(readerCount, true);
+    this.readerTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(readerTimeoutMillis);
+    this.group = groupMax > 1 ? new GroupCommit(this, groupMax) : null;
     this.retry = retry;
     this.breaker = breaker;
     this.writer = writer;
@@ -78,9 +87,10 @@ public final class Router {
     return new LogicalConnection(this);
   }
 
-  /** Refuses new logical connections and statements from now on. */
+  /** Refuses new logical connections and statements from now on; wakes waiting reads. */
   public void close() {
     closed = true;
+    readerPermits.release(Short.MAX_VALUE);
   }
 
   boolean isClosed() {
@@ -97,18 +107,35 @@ public final class Router {
     return readers != null;
   }
 
-  /** Borrows a reader connection from the pool. */
+  /**
+   * Borrows a reader connection from the pool. Admission is a fair semaphore as wide as the pool,
+   * so HikariCP itself never has waiters: at close the semaphore wakes every waiting read at once
+   * (HikariCP would leave them waiting out their timeout).
+   */
   Connection borrowReader() throws SQLException {
     checkOpen();
+    boolean admitted;
     try {
+      admitted = readerPermits.tryAcquire(readerTimeoutNanos, TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      throw Errors.interrupted("a reader connection", e);
+    }
+    if (!admitted) {
+      checkOpen();
+      throw Errors.readerTimeout(TimeUnit.NANOSECONDS.toMillis(readerTimeoutNanos));
+    }
+    try {
+      checkOpen();
       return readers.getConnection();
     } catch (SQLException e) {
+      readerPermits.release();
       checkOpen();
       if (e.getSQLState() == null && !(e instanceof org.sqlite.SQLiteException)) {
         throw Errors.readerTimeout(e);
       }
       throw Errors.translate(e);
     } catch (RuntimeException e) {
+      readerPermits.release();
       // HikariCP racing its own shutdown.
       checkOpen();
       throw e;
@@ -116,8 +143,12 @@ public final class Router {
   }
 
   /** Returns a borrowed reader connection to the pool. */
-  static void returnReader(Connection c) throws SQLException {
-    c.close();
+  void returnReader(Connection c) throws SQLException {
+    try {
+      c.close();
+    } finally {
+      readerPermits.release();
+    }
   }
 
   /** Waits for the writer and records the wait. */

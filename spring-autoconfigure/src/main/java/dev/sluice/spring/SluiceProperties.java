@@ -144,6 +144,9 @@ public final class SluiceProperties {
     putMillis(options, "sluice.reader.acquireTimeout", reader.acquireTimeout);
     putMillis(options, "sluice.writer.acquireTimeout", writer.acquireTimeout);
     putMillis(options, "sluice.writer.holdWarning", writer.holdWarning);
+    if (writer.groupMax != null) {
+      options.put("sluice.writer.groupMax", writer.groupMax.toString());
+    }
     if (writer.groupCommit != null) {
       options.put("sluice.writer.groupCommit", writer.groupCommit.toString());
     }
@@ -217,6 +220,17 @@ public final class SluiceProperties {
      * Sluice's default is true.
      */
     private Boolean groupCommit;
+
+    /** The most auto-commit writes one group commit runs; Sluice's default is 256. */
+    private Integer groupMax;
+
+    public Integer getGroupMax() {
+      return groupMax;
+    }
+
+    public void setGroupMax(Integer groupMax) {
+      this.groupMax = groupMax;
+    }
 
     public Boolean getGroupCommit() {
       return groupCommit;
