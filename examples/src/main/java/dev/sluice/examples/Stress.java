@@ -472,6 +472,9 @@ public final class Stress {
       }
     }
     out("CSV: " + csv.toAbsolutePath());
+    Path png = csv.resolveSibling("stress-p99.png");
+    Plot.p99VsThreads(rows, png);
+    out("Plot: " + png.toAbsolutePath());
     out("First stack of every failure kind: " + stacks.toAbsolutePath());
     out(String.format(Locale.ROOT, "Total run time: %.0f s.", seconds));
   }
