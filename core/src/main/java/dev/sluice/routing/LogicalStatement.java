@@ -219,6 +219,18 @@ class LogicalStatement implements Statement, LogicalResultSet.Release {
         l.end(conn, Router.isBroken(e));
       }
       throw translate(e, l, sql);
+    } catch (RuntimeException e) {
+      // A pool racing its own shutdown throws unchecked; JDBC callers get a SQLException.
+      closeQuietly(physical);
+      physical = null;
+      lease = null;
+      if (!l.isHeld()) {
+        l.end(conn, true);
+      }
+      if (conn.router.isClosed()) {
+        throw Errors.closed("The Sluice data source", e);
+      }
+      throw e;
     } finally {
       conn.router.meters.statement(l.onWriter, ok, conn.router.meters.now() - start);
     }
