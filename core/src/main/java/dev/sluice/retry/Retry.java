@@ -66,8 +66,11 @@ public final class Retry {
   private final FailsafeExecutor<Object> writes;
   private final FailsafeExecutor<Object> reads;
 
+  private final Listener listener;
+
   public Retry(Config config, Listener listener) {
     this.config = config;
+    this.listener = listener;
     this.writes = Failsafe.with(policy(config, listener, true));
     this.reads = Failsafe.with(policy(config, listener, false));
   }
@@ -122,7 +125,12 @@ public final class Retry {
    */
   public <T> T afterFailure(boolean write, SQLException first, long startNanos, Attempt<T> work)
       throws SQLException {
-    if (!retryable(first) || config.attempts() <= 1) {
+    if (!retryable(first)) {
+      throw first;
+    }
+    if (config.attempts() <= 1) {
+      // Retry is off: this one attempt was all there was to exhaust.
+      listener.exhausted(write);
       throw first;
     }
     return retry(write ? writes : reads, work, first, startNanos);
@@ -133,7 +141,11 @@ public final class Retry {
     try {
       return work.run();
     } catch (SQLException first) {
-      if (!retryable(first) || config.attempts() <= 1) {
+      if (!retryable(first)) {
+        throw first;
+      }
+      if (config.attempts() <= 1) {
+        listener.exhausted(executor == writes);
         throw first;
       }
       return retry(executor, work, first, start);

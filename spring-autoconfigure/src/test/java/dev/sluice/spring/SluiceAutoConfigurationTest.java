@@ -1,6 +1,7 @@
 package dev.sluice.spring;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.zaxxer.hikari.HikariConfigMXBean;
 import com.zaxxer.hikari.HikariDataSource;
@@ -259,6 +260,41 @@ class SluiceAutoConfigurationTest {
                   .containsEntry("journalMode", "wal")
                   .containsEntry("writerQueue", 0L)
                   .containsKey("walBytes");
+            });
+  }
+
+  @Test
+  void healthIsDownWhileTheWriteBreakerIsOpen() {
+    runner
+        .withPropertyValues(
+            url("breaker.db"),
+            "sluice.breaker.failures=1",
+            "sluice.retry.attempts=1",
+            "sluice.pragma.busy_timeout=5")
+        .run(
+            context -> {
+              SluiceDataSource ds = context.getBean(SluiceDataSource.class);
+              try (Connection c = ds.getConnection();
+                  Statement s = c.createStatement()) {
+                s.execute("CREATE TABLE t (x)");
+              }
+              // Another process holds the write lock: the one write gives up and opens it.
+              try (Connection other =
+                      java.sql.DriverManager.getConnection(
+                          "jdbc:sqlite:" + dir.resolve("breaker.db"));
+                  Statement os = other.createStatement()) {
+                os.execute("BEGIN IMMEDIATE");
+                try (Connection c = ds.getConnection();
+                    Statement s = c.createStatement()) {
+                  assertThatThrownBy(() -> s.executeUpdate("INSERT INTO t VALUES (1)"))
+                      .isInstanceOf(java.sql.SQLException.class);
+                }
+                Health health =
+                    context.getBean("sluiceHealthIndicator", HealthIndicator.class).health();
+                assertThat(health.getStatus()).isEqualTo(Status.DOWN);
+                assertThat(health.getDetails()).containsKey("writeBreaker");
+                os.execute("ROLLBACK");
+              }
             });
   }
 
