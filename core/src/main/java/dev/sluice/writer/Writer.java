@@ -42,6 +42,8 @@ public final class Writer implements AutoCloseable {
   private volatile long acquiredAtNanos;
   private volatile Throwable acquiredAt;
   private volatile boolean warned;
+  // Written by the housekeeping thread only.
+  private volatile int warnings;
 
   // Guarded by the permit.
   private Connection connection;
@@ -146,6 +148,11 @@ public final class Writer implements AutoCloseable {
     }
   }
 
+  /** How many holds were reported as held too long (for tests). */
+  int warnings() {
+    return warnings;
+  }
+
   /** Whether {@code holder} currently holds the writer. */
   public boolean isHeldBy(Object holder) {
     return owner == holder;
@@ -169,6 +176,7 @@ public final class Writer implements AutoCloseable {
     long held = System.nanoTime() - acquiredAtNanos;
     if (held > holdWarningNanos && ownerThread == t) {
       warned = true;
+      warnings++;
       LOG.warn(
           "Writer of \"{}\" held for {} ms by thread \"{}\" ({} waiting). Keep write transactions"
               + " short; the stack shows where it was acquired.",

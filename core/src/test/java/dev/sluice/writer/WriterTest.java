@@ -155,4 +155,34 @@ class WriterTest {
         .isInstanceOf(SQLException.class)
         .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("08003"));
   }
+
+  @Test
+  void aHoldKeptTooLongIsReportedOncePerHold() throws Exception {
+    Writer w =
+        new Writer(
+            "test",
+            () -> DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("w.db")),
+            TimeUnit.SECONDS.toNanos(1),
+            1);
+    Object holder = new Object();
+    w.acquire(holder);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (w.warnings() == 0 && System.nanoTime() < deadline) {
+      w.warnIfHeldTooLong();
+    }
+    w.warnIfHeldTooLong();
+    w.warnIfHeldTooLong();
+    assertThat(w.warnings()).as("once for this hold").isEqualTo(1);
+    w.release(holder, false);
+    Object next = new Object();
+    w.acquire(next);
+    while (w.warnings() == 1 && System.nanoTime() < deadline) {
+      w.warnIfHeldTooLong();
+    }
+    assertThat(w.warnings()).as("once more for the next hold").isEqualTo(2);
+    w.release(next, false);
+    w.warnIfHeldTooLong();
+    assertThat(w.warnings()).as("nothing while nobody holds it").isEqualTo(2);
+    w.close();
+  }
 }
