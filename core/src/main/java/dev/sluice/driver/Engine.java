@@ -85,7 +85,7 @@ public final class Engine implements AutoCloseable {
               : Meters.micrometer(
                   reg,
                   settings.name(),
-                  new Gauges(writer::queueLength, this::walBytes, breaker::state));
+                  new Gauges(this::writerQueue, this::walBytes, breaker::state));
     } catch (IllegalStateException | IllegalArgumentException e) {
       throw Errors.cannotOpen(
           "Cannot register the meters of \""
@@ -339,6 +339,11 @@ public final class Engine implements AutoCloseable {
     } catch (SQLException | RuntimeException e) {
       LOG.debug("Background checkpoint of {} skipped", settings.name(), e);
     }
+  }
+
+  private int writerQueue() {
+    Router r = this.router;
+    return r == null ? writer.queueLength() : r.writerQueueLength();
   }
 
   private long walBytes() {

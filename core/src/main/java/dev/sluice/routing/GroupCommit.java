@@ -8,6 +8,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Group commit of auto-commit writes (design.md, Group commit). Each write joins a queue of pending
@@ -26,13 +30,20 @@ import java.util.concurrent.CountDownLatch;
  * the leader while it holds the writer, and by its caller again after {@link Job#done}.
  */
 final class GroupCommit {
+  /** Longest park between two looks at the queue: a safety net against a lost wake-up. */
+  private static final long MAX_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
+
   private final ConcurrentLinkedQueue<Job> pending = new ConcurrentLinkedQueue<>();
+  private final AtomicBoolean candidate = new AtomicBoolean();
+  private final AtomicInteger parked = new AtomicInteger();
   private final Router router;
   private final int maxStatements;
+  private final long acquireTimeoutNanos;
 
-  GroupCommit(Router router, int maxStatements) {
+  GroupCommit(Router router, int maxStatements, long acquireTimeoutNanos) {
     this.router = router;
     this.maxStatements = maxStatements;
+    this.acquireTimeoutNanos = acquireTimeoutNanos;
   }
 
   /** One auto-commit write and, once done, its outcome. */
@@ -40,6 +51,7 @@ final class GroupCommit {
     final LogicalStatement statement;
     final String sql;
     final boolean insert;
+    final Thread thread = Thread.currentThread();
     private final CountDownLatch finished = new CountDownLatch(1);
     private volatile boolean done;
     long count;
@@ -62,32 +74,98 @@ final class GroupCommit {
     void finish() {
       done = true;
       finished.countDown();
+      LockSupport.unpark(thread);
     }
   }
 
-  /** Runs {@code job}, alone or in a group, and returns once it is committed or has failed. */
+  /**
+   * Runs {@code job}, alone or in a group, and returns once it is committed or has failed.
+   *
+   * <p>Only one submitting thread at a time (the candidate) waits in the writer's queue; the others
+   * park until their job is done or they are woken to become the next candidate. So the writer's
+   * first-come first-served order holds against other writers, and the callers of a group learn
+   * their outcome from one wake-up each instead of taking the writer in turn.
+   */
   void submit(Job job, Object holder) throws SQLException {
     pending.add(job);
+    long deadline = System.nanoTime() + acquireTimeoutNanos;
+    parked.incrementAndGet();
+    try {
+      while (!job.done()) {
+        if (candidate.compareAndSet(false, true)) {
+          parked.decrementAndGet();
+          try {
+            lead(job, holder);
+          } finally {
+            parked.incrementAndGet();
+          }
+          return;
+        }
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          if (pending.remove(job)) {
+            throw router.writer.timeout(acquireTimeoutNanos);
+          }
+          // A leader took the job at the last moment: its outcome will come.
+          awaitQuietly(job);
+          return;
+        }
+        LockSupport.parkNanos(this, Math.min(left, MAX_PARK_NANOS));
+        if (Thread.interrupted()) {
+          if (pending.remove(job)) {
+            throw Errors.interrupted("a group commit", new InterruptedException());
+          }
+          awaitQuietly(job);
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
+    } finally {
+      parked.decrementAndGet();
+    }
+  }
+
+  /** As the candidate: waits for the writer, runs what is pending, hands candidacy on. */
+  private void lead(Job job, Object holder) throws SQLException {
     Connection w;
     try {
       w = router.acquireWriter(holder);
     } catch (SQLException e) {
+      candidate.set(false);
+      wakeNext();
       if (pending.remove(job)) {
         throw e;
       }
-      // A leader took the job before this thread gave up waiting: its outcome will come.
       awaitQuietly(job);
       return;
     }
     boolean broken = false;
     try {
-      if (!job.done()) {
-        List<Job> group = drain();
+      List<Job> group = job.done() ? List.of() : drain();
+      // Jobs that arrive from now on belong to the next group: let one of them queue behind us.
+      candidate.set(false);
+      wakeNext();
+      if (!group.isEmpty()) {
         broken = run(w, group);
       }
     } finally {
+      candidate.set(false);
       router.releaseWriter(holder, broken);
+      wakeNext();
     }
+  }
+
+  /** Wakes the thread of the oldest pending job, so that it tries to become the candidate. */
+  private void wakeNext() {
+    Job next = pending.peek();
+    if (next != null) {
+      LockSupport.unpark(next.thread);
+    }
+  }
+
+  /** Threads waiting for the writer through the group commit but not in its queue (a gauge). */
+  int parked() {
+    return Math.max(0, parked.get());
   }
 
   private static void awaitQuietly(Job job) throws SQLException {

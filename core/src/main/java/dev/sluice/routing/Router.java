@@ -72,7 +72,8 @@ public final class Router {
     this.name = name;
     this.readerPermits = new Semaphore(readerCount, true);
     this.readerTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(readerTimeoutMillis);
-    this.group = groupMax > 1 ? new GroupCommit(this, groupMax) : null;
+    this.group =
+        groupMax > 1 ? new GroupCommit(this, groupMax, writer.acquireTimeoutNanos()) : null;
     this.retry = retry;
     this.breaker = breaker;
     this.writer = writer;
@@ -174,6 +175,11 @@ public final class Router {
   void releaseWriter(Object holder, boolean broken) {
     breaker.holdEnded();
     meters.writerHold(writer.release(holder, broken));
+  }
+
+  /** Threads waiting for the writer: in its queue, and parked in the group commit. */
+  public int writerQueueLength() {
+    return writer.queueLength() + (group == null ? 0 : group.parked());
   }
 
   /** Logs and counts a read that turned out to write and is re-run on the writer. */

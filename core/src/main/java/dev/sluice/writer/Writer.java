@@ -158,6 +158,23 @@ public final class Writer implements AutoCloseable {
     return owner == holder;
   }
 
+  public long acquireTimeoutNanos() {
+    return acquireTimeoutNanos;
+  }
+
+  /** The error of a wait for the writer that lasted {@code waitedNanos} in vain. */
+  public SQLException timeout(long waitedNanos) {
+    Thread holderThread = ownerThread;
+    return Errors.writerTimeout(
+        TimeUnit.NANOSECONDS.toMillis(waitedNanos),
+        permit.getQueueLength(),
+        holderThread == null
+            ? 0
+            : TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - acquiredAtNanos),
+        holderThread == null ? "none" : holderThread.getName(),
+        acquiredAt);
+  }
+
   /** Threads waiting for the writer. */
   public int queueLength() {
     return permit.getQueueLength();
