@@ -151,6 +151,21 @@ class GroupCommitTest {
   }
 
   @Test
+  void aTriggerThatRaisesRollbackFailsOnlyItsCaller() throws Exception {
+    db.rawExec(
+        "CREATE TRIGGER no_bad BEFORE INSERT ON t WHEN NEW.v = 'bad'"
+            + " BEGIN SELECT RAISE(ROLLBACK, 'bad row'); END");
+    SluiceDataSource ds = db.dataSource();
+    List<Outcome> outcomes = queuedBehindAHolder(ds, inserts("a", "b", "bad", "c", "d", "e"));
+    assertThat(outcomes)
+        .extracting(Outcome::state)
+        .containsExactly(null, null, "23000", null, null, null);
+    assertThat(db.rawLong("SELECT count(*) FROM t")).as("the holder's and five rows").isEqualTo(6);
+    assertThat(db.rawLong("SELECT count(DISTINCT v) FROM t")).isEqualTo(6);
+    assertThat(db.rawLong("SELECT count(*) FROM t WHERE v = 'bad'")).isZero();
+  }
+
+  @Test
   void aCommitThatFailsMakesEachJobRunAloneSoOnlyTheGuiltyOneFails() throws Exception {
     SluiceDataSource ds = db.track(db.builder().option("foreign_keys", "on").build());
     List<String> sqls = new ArrayList<>();
