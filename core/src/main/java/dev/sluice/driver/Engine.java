@@ -231,7 +231,9 @@ public final class Engine implements AutoCloseable {
     hc.setMinimumIdle(settings.readers());
     hc.setConnectionTimeout(Math.max(250, settings.readerAcquireTimeoutMillis()));
     hc.setAutoCommit(true);
-    hc.setMetricRegistry(registry);
+    if (settings.metrics()) {
+      hc.setMetricRegistry(registry);
+    }
     try {
       return new HikariDataSource(hc);
     } catch (HikariPool.PoolInitializationException e) {

@@ -113,7 +113,7 @@ public enum Option {
       "sluice.metrics",
       Type.BOOLEAN,
       "true",
-      "Whether Sluice records its meters; false leaves only HikariCP's reader-pool meters."),
+      "Whether Sluice records its meters and HikariCP's reader-pool meters; false records none."),
   LOG_QUERIES(
       "sluice.log.queries",
       Type.BOOLEAN,

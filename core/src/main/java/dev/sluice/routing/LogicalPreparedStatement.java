@@ -43,7 +43,7 @@ final class LogicalPreparedStatement extends LogicalStatement implements Prepare
       throw Errors.invalidArgument("prepareStatement: sql is null");
     }
     this.sql = sql;
-    this.classification = SqlClassifier.classify(sql);
+    this.classification = SqlClassifier.classifyPrepared(sql);
   }
 
   @Override

@@ -182,6 +182,32 @@ final class SqlClassifier {
     return Classification.of(KINDS[kind], flags);
   }
 
+  /** Classifications of prepared SQL, which applications prepare again and again. */
+  private static final java.util.concurrent.ConcurrentHashMap<String, Classification> PREPARED =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  private static final int PREPARED_MAX = 4096;
+  private static final int PREPARED_MAX_LENGTH = 2048;
+
+  /**
+   * {@link #classify} for prepared statements, remembered: ORMs prepare the same few hundred SQL
+   * strings for the life of the application, and a map lookup (the string's hash is cached) is
+   * cheaper than lexing them each time. Bounded in entries and statement length.
+   */
+  static Classification classifyPrepared(String sql) {
+    if (sql == null || sql.length() > PREPARED_MAX_LENGTH) {
+      return classify(sql);
+    }
+    Classification c = PREPARED.get(sql);
+    if (c == null) {
+      c = classify(sql);
+      if (PREPARED.size() < PREPARED_MAX) {
+        PREPARED.put(sql, c);
+      }
+    }
+    return c;
+  }
+
   /**
    * The statements of SQL text, each as its own string, split where {@link #classify} splits (never
    * inside strings, comments or trigger bodies). Cold path: used to check every statement of a
