@@ -268,7 +268,9 @@ public final class Engine implements AutoCloseable {
 
   /** Opens a physical connection and applies the writer's or a reader's pragmas. */
   private Connection openPhysical(boolean reader) throws SQLException {
-    Properties props = settings.sqliteProperties(Map.of());
+    // The writer reads last_insert_rowid() itself, with one prepared statement (Router).
+    Properties props =
+        settings.sqliteProperties(reader ? Map.of() : Map.of("jdbc.get_generated_keys", "false"));
     Connection c;
     try {
       c = org.sqlite.JDBC.createConnection(settings.sqliteUrl(), props);

@@ -293,12 +293,12 @@ final class GroupCommit {
     return broken;
   }
 
-  private static void execute(Connection w, Job j) throws SQLException {
+  private void execute(Connection w, Job j) throws SQLException {
     try (Statement s = j.statement.createPhysical(w, j.sql)) {
       j.count = j.statement.physicalUpdate(s, j.sql);
       j.changes = LogicalConnection.physicalChanges(w);
       if (j.insert && j.changes > 0) {
-        j.key = LogicalStatement.readKey(s, w);
+        j.key = router.lastInsertRowid(w);
         j.hasKey = true;
       }
     }

@@ -271,25 +271,11 @@ class LogicalStatement implements Statement, LogicalResultSet.Release {
     long changed = LogicalConnection.physicalChanges(c);
     long rowid = 0;
     if (cls.insert() && changed > 0) {
-      rowid = readKey(s, c);
+      rowid = conn.router.lastInsertRowid(c);
       hasKey = true;
       key = rowid;
     }
     conn.recordWrite(changed, cls.insert(), rowid);
-  }
-
-  /** The rowid sqlite-jdbc read right after the insert, or ours when its pattern missed it. */
-  static long readKey(Statement s, Connection c) throws SQLException {
-    try (ResultSet k = s.getGeneratedKeys()) {
-      if (k != null && k.next()) {
-        return k.getLong(1);
-      }
-    }
-    try (Statement q = c.createStatement();
-        ResultSet r = q.executeQuery("SELECT last_insert_rowid()")) {
-      r.next();
-      return r.getLong(1);
-    }
   }
 
   private void applySettings(Statement s) throws SQLException {
@@ -430,7 +416,7 @@ class LogicalStatement implements Statement, LogicalResultSet.Release {
         changed += Math.max(n, 0);
       }
       if (body.inserts() && changed > 0) {
-        key = readKey(s, c);
+        key = conn.router.lastInsertRowid(c);
         hasKey = true;
       }
       conn.recordWrite(changed, body.inserts(), key);

@@ -8,6 +8,8 @@ import dev.sluice.retry.Breaker;
 import dev.sluice.retry.Retry;
 import dev.sluice.writer.Writer;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Set;
 import java.util.concurrent.Semaphore;
@@ -175,6 +177,26 @@ public final class Router {
   void releaseWriter(Object holder, boolean broken) {
     breaker.holdEnded();
     meters.writerHold(writer.release(holder, broken));
+  }
+
+  // Touched only by the writer's current holder; the writer's semaphore orders the holders.
+  private Connection keyConnection;
+  private PreparedStatement keyQuery;
+
+  /**
+   * {@code last_insert_rowid()} of the writer, read by the holder right after its insert. The
+   * writer is opened with sqlite-jdbc's eager generated-keys query off, which would prepare a new
+   * statement after every insert; this one is prepared once per writer connection.
+   */
+  long lastInsertRowid(Connection writerConnection) throws SQLException {
+    if (keyConnection != writerConnection || keyQuery == null || keyQuery.isClosed()) {
+      keyQuery = writerConnection.prepareStatement("SELECT last_insert_rowid()");
+      keyConnection = writerConnection;
+    }
+    try (ResultSet r = keyQuery.executeQuery()) {
+      r.next();
+      return r.getLong(1);
+    }
   }
 
   /** Threads waiting for the writer: in its queue, and parked in the group commit. */
