@@ -2,10 +2,13 @@ package dev.sluice.routing;
 
 import dev.sluice.error.Errors;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -208,20 +211,25 @@ final class GroupCommit {
       return Router.isBroken(e);
     }
     boolean committed = false;
+    // Callers of a group mostly run the same prepared SQL: prepare it once for the group.
+    Map<String, PreparedStatement> prepared = new HashMap<>();
     try {
       boolean intact = true;
       for (Job j : group) {
-        intact = inGroup(w, j);
+        intact = inGroup(w, j, prepared);
         if (!intact) {
           break;
         }
       }
       if (intact) {
+        closeAll(prepared);
         router.retry.write(() -> LogicalConnection.exec(w, "COMMIT"));
         committed = true;
       }
     } catch (SQLException e) {
       committed = false;
+    } finally {
+      closeAll(prepared);
     }
     if (committed) {
       for (Job j : group) {
@@ -262,9 +270,21 @@ final class GroupCommit {
    *
    * @return false when the transaction ended under the group (it must be re-run job by job)
    */
-  private boolean inGroup(Connection w, Job j) throws SQLException {
+  private boolean inGroup(Connection w, Job j, Map<String, PreparedStatement> prepared)
+      throws SQLException {
     try {
-      execute(w, j);
+      if (j.statement.isPrepared()) {
+        PreparedStatement ps = prepared.get(j.sql);
+        if (ps == null) {
+          ps = w.prepareStatement(j.sql);
+          prepared.put(j.sql, ps);
+        }
+        j.statement.bind(ps);
+        j.count = ps.executeUpdate();
+        outcome(w, j);
+      } else {
+        execute(w, j);
+      }
     } catch (SQLException e) {
       j.error = e;
       if (!LogicalConnection.inTransaction(w)) {
@@ -296,11 +316,27 @@ final class GroupCommit {
   private void execute(Connection w, Job j) throws SQLException {
     try (Statement s = j.statement.createPhysical(w, j.sql)) {
       j.count = j.statement.physicalUpdate(s, j.sql);
-      j.changes = LogicalConnection.physicalChanges(w);
-      if (j.insert && j.changes > 0) {
-        j.key = router.lastInsertRowid(w);
-        j.hasKey = true;
+      outcome(w, j);
+    }
+  }
+
+  /** What the job's statement did, read while its effect is the writer's latest. */
+  private void outcome(Connection w, Job j) throws SQLException {
+    j.changes = LogicalConnection.physicalChanges(w);
+    if (j.insert && j.changes > 0) {
+      j.key = router.lastInsertRowid(w);
+      j.hasKey = true;
+    }
+  }
+
+  private static void closeAll(Map<String, PreparedStatement> prepared) {
+    for (PreparedStatement ps : prepared.values()) {
+      try {
+        ps.close();
+      } catch (SQLException e) {
+        // Closing a finished statement: nothing left to lose.
       }
     }
+    prepared.clear();
   }
 }

@@ -47,6 +47,16 @@ final class LogicalPreparedStatement extends LogicalStatement implements Prepare
   }
 
   @Override
+  boolean isPrepared() {
+    return true;
+  }
+
+  @Override
+  void bind(PreparedStatement ps) throws SQLException {
+    params.apply(ps);
+  }
+
+  @Override
   Statement createPhysical(Connection c, String sqlToRun) throws SQLException {
     PreparedStatement ps = c.prepareStatement(sqlToRun);
     try {

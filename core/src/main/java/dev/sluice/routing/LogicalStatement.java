@@ -64,6 +64,16 @@ class LogicalStatement implements Statement, LogicalResultSet.Release {
 
   // ---- execution core ------------------------------------------------------------------------
 
+  /** Whether this is a prepared statement, whose physical statement a group commit may share. */
+  boolean isPrepared() {
+    return false;
+  }
+
+  /** Binds this statement's parameters on a physical prepared statement (prepared ones only). */
+  void bind(PreparedStatement ps) throws SQLException {
+    throw new IllegalStateException("not a prepared statement");
+  }
+
   /** Creates the physical statement for one execution; prepared statements bind here. */
   Statement createPhysical(Connection c, String sql) throws SQLException {
     return c.createStatement();
