@@ -158,6 +158,17 @@ final class GroupCommit {
     }
   }
 
+  /**
+   * Whether no write is pending or waiting: then a write runs on the plain path, without the
+   * group's bookkeeping, exactly as with group commit off.
+   */
+  boolean idle() {
+    return !candidate.get()
+        && pending.isEmpty()
+        && !router.writer.isHeld()
+        && router.writer.queueLength() == 0;
+  }
+
   /** Wakes the thread of the oldest pending job, so that it tries to become the candidate. */
   private void wakeNext() {
     Job next = pending.peek();

@@ -127,7 +127,8 @@ class LogicalStatement implements Statement, LogicalResultSet.Release {
           SqlClassifier.rewriteConnectionState(
               sql, conn.lastInsertRowid, conn.changes, conn.totalChanges);
     }
-    if (op == UPDATE && queryTimeout == 0 && conn.router.group != null && conn.canGroup(c)) {
+    GroupCommit group = conn.router.group;
+    if (op == UPDATE && queryTimeout == 0 && group != null && conn.canGroup(c) && !group.idle()) {
       conn.checkOpen();
       runGrouped(sql, c);
       return false;

@@ -153,6 +153,11 @@ public final class Writer implements AutoCloseable {
     return warnings;
   }
 
+  /** Whether anyone holds the writer now. */
+  public boolean isHeld() {
+    return owner != null;
+  }
+
   /** Whether {@code holder} currently holds the writer. */
   public boolean isHeldBy(Object holder) {
     return owner == holder;
