@@ -112,10 +112,6 @@ final class LogicalConnection implements Connection {
     return readOnly;
   }
 
-  boolean holdsWriter() {
-    return writerHeld != null;
-  }
-
   /**
    * Picks the physical connection for one statement and returns a lease on it. The caller runs the
    * statement and then ends the lease ({@link Lease#end}), possibly much later (result sets).
@@ -648,10 +644,6 @@ final class LogicalConnection implements Connection {
       return Lease.reader(router.borrowReader());
     }
     return Lease.writer(router.acquireWriter(this));
-  }
-
-  void endLease(Lease lease, boolean broken) {
-    lease.end(this, broken);
   }
 
   @Override

@@ -792,9 +792,4 @@ class LogicalStatement implements Statement, LogicalResultSet.Release {
   public boolean isWrapperFor(Class<?> iface) {
     return iface.isInstance(this);
   }
-
-  /** For prepared statements: the physical statement as a PreparedStatement. */
-  static PreparedStatement prepared(Statement s) {
-    return (PreparedStatement) s;
-  }
 }
