@@ -454,6 +454,12 @@ public final class Engine implements AutoCloseable {
               s.execute("PRAGMA optimize");
             }
           });
+      try {
+        // The group commit's thread has been told to stop; it ends once it sees the writer closed.
+        router.awaitClosed(TimeUnit.SECONDS.toNanos(1));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     } finally {
       meters.close();
       onClose.forEach(Runnable::run);

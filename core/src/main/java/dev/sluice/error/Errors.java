@@ -470,6 +470,19 @@ public final class Errors {
         SqlStates.SERIALIZATION_FAILURE);
   }
 
+  /**
+   * The leader running a group commit failed unexpectedly before the group's outcome was known:
+   * 40003. Whether the statement took effect must be checked before it is repeated.
+   */
+  public static SQLException groupFailed(Throwable cause) {
+    return new SQLTransactionRollbackException(
+        "The group commit this statement was queued in failed unexpectedly ("
+            + cause
+            + "); whether the statement took effect is unknown. Check before repeating it.",
+        SqlStates.COMPLETION_UNKNOWN,
+        cause);
+  }
+
   /** A statement waited longer than its query timeout for the database lock: 57014. */
   public static java.sql.SQLTimeoutException queryTimeout(int seconds, SQLException cause) {
     return new java.sql.SQLTimeoutException(

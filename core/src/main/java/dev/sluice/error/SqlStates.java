@@ -11,6 +11,7 @@ public final class SqlStates {
   public static final String UNIQUE_VIOLATION = "23505";
   public static final String CHECK_VIOLATION = "23514";
   public static final String SERIALIZATION_FAILURE = "40001";
+  public static final String COMPLETION_UNKNOWN = "40003";
   public static final String INVALID_TRANSACTION_STATE = "25000";
   public static final String ACTIVE_TRANSACTION = "25001";
   public static final String READ_ONLY_TRANSACTION = "25006";

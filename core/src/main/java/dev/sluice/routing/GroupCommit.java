@@ -4,44 +4,68 @@ import dev.sluice.error.Errors;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Group commit of auto-commit writes (design.md, Group commit). Each write joins a queue of pending
- * jobs and then waits for the writer in the usual first-come first-served order. The thread that
- * gets the writer runs every job still pending, in queue order, inside one {@code BEGIN IMMEDIATE
- * ... COMMIT}, each under its own savepoint, and answers each caller only after the COMMIT; the
- * callers whose jobs it ran find them done when their turn comes and give the writer straight back.
- * An uncontended write finds only itself and runs as a plain auto-commit statement: no added
- * latency, no timer waiting for company.
+ * Group commit of auto-commit writes (design.md, Group commit). A write that finds the writer busy
+ * or other writes waiting joins a queue of pending jobs and parks. One committer thread per engine
+ * waits for the writer in its usual first-come first-served order on their behalf, runs every job
+ * pending, in queue order, inside one {@code BEGIN IMMEDIATE ... COMMIT} (the jobs that arrive
+ * while it runs join, up to the group's bound), and answers each caller only after the COMMIT. A
+ * single pending job with nothing behind it runs as a plain auto-commit statement. An uncontended
+ * write never comes here: it runs on its caller's thread, with no added latency and no timer
+ * waiting for company.
+ *
+ * <p>The committer, not one of the callers, runs the groups so that the writer never waits for a
+ * caller to be woken: while it runs a group, the callers of the previous one wake up and queue
+ * their next writes, which form the next group.
  *
  * <p>When the group cannot commit as one (a deferred constraint fails the COMMIT, or a statement
  * ended the transaction itself, as {@code OR ROLLBACK} does), it is rolled back and every job not
  * yet answered runs again alone, in order: nothing is lost, nothing counts twice.
  *
  * <p>Thread-safe: the queue is concurrent; a job is touched by its caller until it is queued, by
- * the leader while it holds the writer, and by its caller again after {@link Job#done}.
+ * the committer from then on, and by its caller again after {@link Job#done}.
  */
 final class GroupCommit {
-  /** Longest park between two looks at the queue: a safety net against a lost wake-up. */
+  private static final Logger LOG = LoggerFactory.getLogger(GroupCommit.class);
+
+  /** Longest park of a caller between two looks at its job: a safety net against a lost wake-up. */
   private static final long MAX_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
 
+  /** Longest park of an idle committer; submitters wake it (see {@link #sleeping}). */
+  private static final long IDLE_PARK_NANOS = TimeUnit.SECONDS.toNanos(1);
+
   private final ConcurrentLinkedQueue<Job> pending = new ConcurrentLinkedQueue<>();
-  private final AtomicBoolean candidate = new AtomicBoolean();
-  private final AtomicInteger parked = new AtomicInteger();
+
+  /** Callers with a job in the group commit, pending or running. */
+  private final AtomicInteger waiting = new AtomicInteger();
+
+  private final AtomicBoolean started = new AtomicBoolean();
   private final Router router;
   private final int maxStatements;
   private final long acquireTimeoutNanos;
+  private volatile Thread committer;
+
+  /**
+   * Set by the idle committer before it looks at the queue a last time and parks; a submitter adds
+   * its job first and then reads this, so one of the two always sees the other.
+   */
+  private volatile boolean sleeping;
+
+  private volatile boolean stopped;
 
   GroupCommit(Router router, int maxStatements, long acquireTimeoutNanos) {
     this.router = router;
@@ -55,14 +79,12 @@ final class GroupCommit {
     final String sql;
     final boolean insert;
     final Thread thread = Thread.currentThread();
-    private final CountDownLatch finished = new CountDownLatch(1);
     private volatile boolean done;
     long count;
     long changes;
     long key;
     boolean hasKey;
     SQLException error;
-    boolean grouped;
 
     Job(LogicalStatement statement, String sql, boolean insert) {
       this.statement = statement;
@@ -74,42 +96,40 @@ final class GroupCommit {
       return done;
     }
 
+    /** Answers the job: its caller is woken. */
     void finish() {
       done = true;
-      finished.countDown();
       LockSupport.unpark(thread);
     }
   }
 
   /**
-   * Runs {@code job}, alone or in a group, and returns once it is committed or has failed.
+   * Runs {@code job} in a group, or alone when nothing else is pending, and returns once it is
+   * committed or has failed.
    *
-   * <p>Only one submitting thread at a time (the candidate) waits in the writer's queue; the others
-   * park until their job is done or they are woken to become the next candidate. So the writer's
-   * first-come first-served order holds against other writers, and the callers of a group learn
-   * their outcome from one wake-up each instead of taking the writer in turn.
+   * @throws SQLException 25001 when this thread holds the writer through another connection; on
+   *     timeout (08001, as a writer timeout) or interrupt (57014) while the job was still pending:
+   *     then it never ran
    */
-  void submit(Job job, Object holder) throws SQLException {
-    pending.add(job);
-    long deadline = System.nanoTime() + acquireTimeoutNanos;
-    parked.incrementAndGet();
+  void submit(Job job) throws SQLException {
+    router.writer.checkNotHeldByThisThread();
+    waiting.incrementAndGet();
     try {
+      pending.add(job);
+      if (committer == null) {
+        start();
+      }
+      if (sleeping) {
+        LockSupport.unpark(committer);
+      }
+      long deadline = System.nanoTime() + acquireTimeoutNanos;
       while (!job.done()) {
-        if (candidate.compareAndSet(false, true)) {
-          parked.decrementAndGet();
-          try {
-            lead(job, holder);
-          } finally {
-            parked.incrementAndGet();
-          }
-          return;
-        }
         long left = deadline - System.nanoTime();
         if (left <= 0) {
           if (pending.remove(job)) {
             throw router.writer.timeout(acquireTimeoutNanos);
           }
-          // A leader took the job at the last moment: its outcome will come.
+          // The committer took the job at the last moment: its outcome will come.
           awaitQuietly(job);
           return;
         }
@@ -124,37 +144,20 @@ final class GroupCommit {
         }
       }
     } finally {
-      parked.decrementAndGet();
+      waiting.decrementAndGet();
     }
   }
 
-  /** As the candidate: waits for the writer, runs what is pending, hands candidacy on. */
-  private void lead(Job job, Object holder) throws SQLException {
-    Connection w;
-    try {
-      w = router.acquireWriter(holder);
-    } catch (SQLException e) {
-      candidate.set(false);
-      wakeNext();
-      if (pending.remove(job)) {
-        throw e;
+  private void start() {
+    if (started.compareAndSet(false, true)) {
+      Thread t = new Thread(this::commitLoop, "sluice-" + router.name + "-group-commit");
+      t.setDaemon(true);
+      committer = t;
+      t.start();
+    } else {
+      while (committer == null) {
+        Thread.onSpinWait();
       }
-      awaitQuietly(job);
-      return;
-    }
-    boolean broken = false;
-    try {
-      List<Job> group = job.done() ? List.of() : drain();
-      // Jobs that arrive from now on belong to the next group: let one of them queue behind us.
-      candidate.set(false);
-      wakeNext();
-      if (!group.isEmpty()) {
-        broken = run(w, group);
-      }
-    } finally {
-      candidate.set(false);
-      router.releaseWriter(holder, broken);
-      wakeNext();
     }
   }
 
@@ -163,59 +166,140 @@ final class GroupCommit {
    * group's bookkeeping, exactly as with group commit off.
    */
   boolean idle() {
-    return !candidate.get()
-        && pending.isEmpty()
-        && !router.writer.isHeld()
-        && router.writer.queueLength() == 0;
+    return waiting.get() == 0 && !router.writer.isHeld() && router.writer.queueLength() == 0;
   }
 
-  /** Wakes the thread of the oldest pending job, so that it tries to become the candidate. */
-  private void wakeNext() {
-    Job next = pending.peek();
-    if (next != null) {
-      LockSupport.unpark(next.thread);
-    }
-  }
-
-  /** Threads waiting for the writer through the group commit but not in its queue (a gauge). */
+  /** Callers waiting for their write through the group commit (a gauge). */
   int parked() {
-    return Math.max(0, parked.get());
+    return Math.max(0, waiting.get());
   }
 
-  private static void awaitQuietly(Job job) throws SQLException {
-    try {
-      job.finished.await();
-    } catch (InterruptedException e) {
-      throw Errors.interrupted("a group commit", e);
+  /** Stops the committer; pending jobs fail as closed. Called once the router refuses work. */
+  void close() {
+    stopped = true;
+    Thread t = committer;
+    if (t != null) {
+      LockSupport.unpark(t);
     }
   }
 
-  private List<Job> drain() {
-    List<Job> group = new ArrayList<>();
-    for (Job j = pending.poll(); j != null; j = pending.poll()) {
-      group.add(j);
-      if (group.size() >= maxStatements) {
-        break;
-      }
+  /** Waits at most {@code nanos} for the committer thread to end. */
+  void awaitStopped(long nanos) throws InterruptedException {
+    Thread t = committer;
+    if (t != null) {
+      TimeUnit.NANOSECONDS.timedJoin(t, nanos);
     }
-    return group;
   }
 
   /**
-   * Runs a group on the writer.
+   * Waits for the outcome of a job the committer has taken. Not interruptible: the committer is
+   * already running it, and its caller learns what became of it (the interrupt status is kept).
+   */
+  private static void awaitQuietly(Job job) {
+    boolean interrupted = false;
+    while (!job.done()) {
+      LockSupport.park(job);
+      interrupted |= Thread.interrupted();
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  // ---- the committer thread ------------------------------------------------------------------
+
+  private void commitLoop() {
+    List<Job> jobs = new ArrayList<>();
+    while (!stopped) {
+      if (pending.isEmpty()) {
+        sleeping = true;
+        if (pending.isEmpty() && !stopped) {
+          LockSupport.parkNanos(this, IDLE_PARK_NANOS);
+        }
+        sleeping = false;
+        Thread.interrupted();
+        continue;
+      }
+      Connection w;
+      try {
+        w = router.acquireWriter(this);
+      } catch (SQLException e) {
+        if (!stopped
+            && !router.isClosed()
+            && e instanceof SQLTransientConnectionException
+            && !router.breakerOpen()) {
+          // Writer timeout: every caller times out on its own clock; keep waiting for the rest.
+          continue;
+        }
+        failPending(e);
+        continue;
+      }
+      boolean broken = false;
+      try {
+        drainInto(jobs);
+        broken = run(w, jobs);
+      } catch (RuntimeException | Error e) {
+        broken = true;
+        LOG.error("Group commit of \"{}\" failed unexpectedly", router.name, e);
+        for (Job j : jobs) {
+          if (!j.done()) {
+            j.error = Errors.groupFailed(e);
+            j.finish();
+          }
+        }
+      } finally {
+        router.releaseWriter(this, broken);
+      }
+      // Answered once the writer is free again.
+      for (Job j : jobs) {
+        if (!j.done()) {
+          j.finish();
+        }
+      }
+      jobs.clear();
+    }
+    failPending(Errors.closed("Sluice data source \"" + router.name + "\""));
+  }
+
+  private void failPending(SQLException e) {
+    for (Job j = pending.poll(); j != null; j = pending.poll()) {
+      j.error = e;
+      j.finish();
+    }
+  }
+
+  /** Moves pending jobs to {@code jobs}, up to the group's bound; returns how many it moved. */
+  private int drainInto(List<Job> jobs) {
+    int moved = 0;
+    while (jobs.size() < maxStatements) {
+      Job j = pending.poll();
+      if (j == null) {
+        break;
+      }
+      jobs.add(j);
+      moved++;
+    }
+    return moved;
+  }
+
+  /**
+   * Runs the jobs of a group on the writer. A job alone, with nothing else pending, runs as a plain
+   * auto-commit statement. Otherwise the jobs run in one transaction, and the jobs that arrive
+   * while it runs join it, up to the group's bound, before the one COMMIT: the busier the writer,
+   * the larger the group, with no timer waiting for company. Committed jobs are left for the caller
+   * to answer; the others are answered here.
    *
    * @return whether the writer connection broke
    */
-  private boolean run(Connection w, List<Job> group) {
-    if (group.size() == 1) {
-      return alone(w, group.get(0));
+  private boolean run(Connection w, List<Job> jobs) {
+    if (jobs.size() == 1 && pending.isEmpty()) {
+      return alone(w, jobs.get(0));
     }
-    router.meters.groupSize(group.size());
     try {
       router.retry.write(() -> LogicalConnection.exec(w, "BEGIN IMMEDIATE"));
     } catch (SQLException e) {
       // Nothing ran: every job fails as it would have alone after its retries.
-      for (Job j : group) {
+      for (Job j : jobs) {
         j.error = e;
         j.finish();
       }
@@ -226,9 +310,12 @@ final class GroupCommit {
     Map<String, PreparedStatement> prepared = new HashMap<>();
     try {
       boolean intact = true;
-      for (Job j : group) {
-        intact = inGroup(w, j, prepared);
-        if (!intact) {
+      int next = 0;
+      while (intact) {
+        while (intact && next < jobs.size()) {
+          intact = inGroup(w, jobs.get(next++), prepared);
+        }
+        if (!intact || drainInto(jobs) == 0) {
           break;
         }
       }
@@ -242,11 +329,8 @@ final class GroupCommit {
     } finally {
       closeAll(prepared);
     }
+    router.meters.groupSize(jobs.size());
     if (committed) {
-      for (Job j : group) {
-        j.grouped = true;
-        j.finish();
-      }
       return false;
     }
     // Roll back what is left and answer every job by running it alone, in order.
@@ -255,14 +339,16 @@ final class GroupCommit {
         LogicalConnection.exec(w, "ROLLBACK");
       }
     } catch (SQLException e) {
-      for (Job j : group) {
-        j.error = e;
-        j.finish();
+      for (Job j : jobs) {
+        if (!j.done()) {
+          j.error = e;
+          j.finish();
+        }
       }
       return Router.isBroken(e);
     }
     boolean broken = false;
-    for (Job j : group) {
+    for (Job j : jobs) {
       if (j.done()) {
         continue;
       }

@@ -145,7 +145,7 @@ class LogicalStatement implements Statement, LogicalResultSet.Release {
     lastRetried = false;
     GroupCommit.Job job = new GroupCommit.Job(this, sql, c.insert());
     try {
-      conn.router.group.submit(job, conn);
+      conn.router.group.submit(job);
       if (job.error != null) {
         throw Errors.translate(job.error);
       }

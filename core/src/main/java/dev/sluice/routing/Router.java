@@ -50,7 +50,7 @@ public final class Router {
   final GroupCommit group;
 
   private final Breaker breaker;
-  private final String name;
+  final String name;
   private final Semaphore readerPermits;
   private final long readerTimeoutNanos;
   private volatile boolean closed;
@@ -94,6 +94,20 @@ public final class Router {
   public void close() {
     closed = true;
     readerPermits.release(Short.MAX_VALUE);
+    if (group != null) {
+      group.close();
+    }
+  }
+
+  /** Waits at most {@code nanos} for the group commit's thread to end, after {@link #close}. */
+  public void awaitClosed(long nanos) throws InterruptedException {
+    if (group != null) {
+      group.awaitStopped(nanos);
+    }
+  }
+
+  boolean breakerOpen() {
+    return breaker.isOpen();
   }
 
   boolean isClosed() {

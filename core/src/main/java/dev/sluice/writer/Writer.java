@@ -158,6 +158,19 @@ public final class Writer implements AutoCloseable {
     return owner != null;
   }
 
+  /**
+   * Fails when this thread holds the writer already: a write it hands to another thread (the group
+   * commit) would wait for itself.
+   *
+   * @throws SQLException 25001, as {@link #acquire} does on re-entry
+   */
+  public void checkNotHeldByThisThread() throws SQLException {
+    Thread me = Thread.currentThread();
+    if (ownerThread == me) {
+      throw Errors.writerReentry(me.getName());
+    }
+  }
+
   /** Whether {@code holder} currently holds the writer. */
   public boolean isHeldBy(Object holder) {
     return owner == holder;
