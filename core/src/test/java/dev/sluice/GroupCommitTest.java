@@ -22,8 +22,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Group commit (issue 9). A group is formed deterministically: a transaction holds the writer while
- * N auto-commit writes queue behind it (the queue gauge says when), then it commits and the first
- * waiter runs all N in one transaction. Each caller must get exactly what it would have got alone.
+ * N auto-commit writes queue behind it (the queue gauge says when), then it commits and the group
+ * commit's thread runs all N in one transaction. Each caller must get exactly what it would have
+ * got alone.
  */
 class GroupCommitTest {
   private static final int N = 6;
@@ -179,6 +180,64 @@ class GroupCommitTest {
         .containsExactly(null, null, null, "23503", null, null);
     assertThat(db.rawLong("SELECT count(*) FROM child")).isEqualTo(N - 1);
     assertThat(db.rawLong("SELECT count(*) FROM child WHERE p = 42")).isZero();
+  }
+
+  @Test
+  void aGroupRunsItsWritesInQueueOrder() throws Exception {
+    SluiceDataSource ds = db.dataSource();
+    List<Outcome> outcomes = queuedBehindAHolder(ds, inserts("a", "b", "c", "d", "e", "f"));
+    assertThat(groups().count()).isEqualTo(1);
+    // Queued one after another: the keys, handed out in order of execution, must rise with them.
+    assertThat(outcomes).extracting(Outcome::key).isSorted().doesNotHaveDuplicates();
+    assertThat(db.rawLong("SELECT min(id) FROM t WHERE v <> 'holder'"))
+        .isEqualTo(outcomes.get(0).key());
+  }
+
+  @Test
+  void aQueuedWriteThatTimesOutNeverRuns() throws Exception {
+    SluiceDataSource ds =
+        db.track(db.builder().option("sluice.writer.acquireTimeout", "300").build());
+    Future<Outcome> late;
+    try (Connection holder = ds.getConnection();
+        Statement hs = holder.createStatement()) {
+      holder.setAutoCommit(false);
+      hs.executeUpdate("INSERT INTO t (v) VALUES ('holder')");
+      Future<Outcome> first = pool.submit(() -> write(ds, "INSERT INTO t (v) VALUES ('late1')"));
+      awaitQueue(1);
+      late = pool.submit(() -> write(ds, "INSERT INTO t (v) VALUES ('late2')"));
+      assertThat(first.get(10, TimeUnit.SECONDS).state()).isEqualTo("08001");
+      assertThat(late.get(10, TimeUnit.SECONDS).state()).isEqualTo("08001");
+      holder.commit();
+    }
+    // The writer is free again: a new write runs, and nothing of the timed-out ones ever does.
+    assertThat(write(ds, "INSERT INTO t (v) VALUES ('after')").state()).isNull();
+    assertThat(db.rawLong("SELECT count(*) FROM t WHERE v LIKE 'late%'")).isZero();
+    assertThat(db.rawLong("SELECT count(*) FROM t")).isEqualTo(2);
+  }
+
+  @Test
+  void theGroupCommitThreadStartsWithTheFirstGroupAndEndsAtClose() throws Exception {
+    SluiceDataSource ds = db.track(db.builder().build());
+    String thread = "sluice-" + ds.getName() + "-group-commit";
+    assertThat(write(ds, "INSERT INTO t (v) VALUES ('alone')").state()).isNull();
+    assertThat(threadsNamed(thread)).isEmpty();
+    queuedBehindAHolder(ds, inserts("a", "b"));
+    assertThat(threadsNamed(thread)).hasSize(1);
+    ds.close();
+    for (Thread t : threadsNamed(thread)) {
+      t.join(TimeUnit.SECONDS.toMillis(10));
+    }
+    assertThat(threadsNamed(thread)).isEmpty();
+  }
+
+  private static List<Thread> threadsNamed(String name) {
+    List<Thread> found = new ArrayList<>();
+    for (Thread t : Thread.getAllStackTraces().keySet()) {
+      if (t.getName().equals(name) && t.isAlive()) {
+        found.add(t);
+      }
+    }
+    return found;
   }
 
   @Test
