@@ -183,6 +183,28 @@ class GroupCommitTest {
   }
 
   @Test
+  void diskFullInAGroupFailsOnlyTheWritesThatDoNotFitAndLeavesNoTraceOfThem() throws Exception {
+    long pages = db.rawLong("PRAGMA page_count");
+    // Every connection, the writer included, may grow the file by a few pages only.
+    SluiceDataSource ds =
+        db.track(db.builder().pragma("max_page_count", Long.toString(pages + 3)).build());
+    List<String> sqls =
+        List.of(
+            "INSERT INTO t (v) VALUES ('big1' || zeroblob(100000))",
+            "INSERT INTO t (v) VALUES ('small1')",
+            "INSERT INTO t (v) VALUES ('big2' || zeroblob(100000))",
+            "INSERT INTO t (v) VALUES ('small2')");
+    List<Outcome> outcomes = queuedBehindAHolder(ds, sqls);
+    assertThat(groups().count()).isEqualTo(1);
+    assertThat(outcomes).extracting(Outcome::state).containsExactly("53100", null, "53100", null);
+    assertThat(db.rawLong("SELECT count(*) FROM t WHERE v LIKE 'big%'")).isZero();
+    assertThat(db.rawLong("SELECT count(*) FROM t WHERE v LIKE 'small%'")).isEqualTo(2);
+    assertThat(
+            db.rawLong("SELECT count(*) FROM pragma_integrity_check WHERE integrity_check = 'ok'"))
+        .isEqualTo(1);
+  }
+
+  @Test
   void aGroupRunsItsWritesInQueueOrder() throws Exception {
     SluiceDataSource ds = db.dataSource();
     List<Outcome> outcomes = queuedBehindAHolder(ds, inserts("a", "b", "c", "d", "e", "f"));

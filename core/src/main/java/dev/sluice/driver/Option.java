@@ -37,9 +37,9 @@ public enum Option {
       "sluice.writer.groupCommit",
       Type.BOOLEAN,
       "true",
-      "When auto-commit writes queue for the writer, the one that gets it runs the queued ones"
-          + " (up to sluice.writer.groupMax) in one transaction and answers each after the single"
-          + " COMMIT. An uncontended write is never delayed."),
+      "When auto-commit writes queue for the writer, the engine's group commit thread runs the"
+          + " queued ones (up to sluice.writer.groupMax) in one transaction and answers each after"
+          + " the single COMMIT. An uncontended write runs at once on its own thread."),
   WRITER_GROUP_MAX(
       "sluice.writer.groupMax",
       Type.INT,

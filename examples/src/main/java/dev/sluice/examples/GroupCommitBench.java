@@ -55,13 +55,17 @@ public final class GroupCommitBench {
   public static void main(String[] args) throws Exception {
     double seconds = 2;
     int rounds = 3;
+    String[] syncs = {"NORMAL", "FULL"};
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--seconds" -> seconds = Double.parseDouble(args[++i]);
         case "--rounds" -> rounds = Integer.parseInt(args[++i]);
+        case "--sync" -> syncs = new String[] {args[++i]};
         default ->
             throw new IllegalArgumentException(
-                "Unknown argument " + args[i] + " (use --seconds <s>, --rounds <n>)");
+                "Unknown argument "
+                    + args[i]
+                    + " (use --seconds <s>, --rounds <n>, --sync NORMAL|FULL)");
       }
     }
     Path dir = Files.createTempDirectory("sluice-group-bench");
@@ -71,7 +75,7 @@ public final class GroupCommitBench {
         "| synchronous | target | threads | inserts/s | vs raw | p50 us | p99 us | group mean |"
             + " group max |\n");
     table.append("|---|---|---|---|---|---|---|---|---|\n");
-    for (String sync : new String[] {"NORMAL", "FULL"}) {
+    for (String sync : syncs) {
       bench.measure(sync, rounds, table);
     }
     System.out.print(table);
