@@ -122,6 +122,10 @@ final class GroupCommit {
       if (sleeping) {
         LockSupport.unpark(committer);
       }
+      if (stopped && pending.remove(job)) {
+        // Closed meanwhile: the committer may have answered its last jobs already.
+        throw Errors.closed("Sluice data source \"" + router.name + "\"");
+      }
       long deadline = System.nanoTime() + acquireTimeoutNanos;
       while (!job.done()) {
         long left = deadline - System.nanoTime();
