@@ -205,6 +205,52 @@ class GroupCommitTest {
   }
 
   @Test
+  void eachCallerInAGroupGetsItsOwnUpdateCountAndChanges() throws Exception {
+    SluiceDataSource ds = db.dataSource();
+    db.rawExec("INSERT INTO t (v) VALUES ('a1'), ('a2'), ('a3'), ('b1'), ('b2')");
+    List<String> sqls =
+        List.of(
+            "UPDATE t SET v = v || 'x' WHERE v LIKE 'a%'",
+            "DELETE FROM t WHERE v LIKE 'b%'",
+            "UPDATE t SET v = v WHERE 0",
+            "INSERT INTO t (v) VALUES ('c1')");
+    List<Future<long[]>> futures = new ArrayList<>();
+    try (Connection holder = ds.getConnection();
+        Statement hs = holder.createStatement()) {
+      holder.setAutoCommit(false);
+      hs.executeUpdate("INSERT INTO t (v) VALUES ('holder')");
+      for (int i = 0; i < sqls.size(); i++) {
+        String sql = sqls.get(i);
+        futures.add(
+            pool.submit(
+                () -> {
+                  try (Connection c = ds.getConnection();
+                      Statement s = c.createStatement()) {
+                    long n = s.executeUpdate(sql);
+                    long counted = s.getUpdateCount();
+                    try (ResultSet r = s.executeQuery("SELECT changes()")) {
+                      r.next();
+                      return new long[] {n, counted, r.getLong(1)};
+                    }
+                  }
+                }));
+        awaitQueue(i + 1);
+      }
+      holder.commit();
+    }
+    long[][] expected = {{3, 3, 3}, {2, 2, 2}, {0, 0, 0}, {1, 1, 1}};
+    for (int i = 0; i < sqls.size(); i++) {
+      assertThat(futures.get(i).get(20, TimeUnit.SECONDS))
+          .as("executeUpdate, getUpdateCount, changes() of %s", sqls.get(i))
+          .containsExactly(expected[i]);
+    }
+    assertThat(groups().count()).isEqualTo(1);
+    assertThat(groups().max()).isEqualTo(sqls.size());
+    assertThat(db.rawLong("SELECT count(*) FROM t WHERE v LIKE 'a_x'")).isEqualTo(3);
+    assertThat(db.rawLong("SELECT count(*) FROM t WHERE v LIKE 'b%'")).isZero();
+  }
+
+  @Test
   void aGroupRunsItsWritesInQueueOrder() throws Exception {
     SluiceDataSource ds = db.dataSource();
     List<Outcome> outcomes = queuedBehindAHolder(ds, inserts("a", "b", "c", "d", "e", "f"));
