@@ -373,7 +373,6 @@ class ShutdownIT {
                 .option("sluice.reader.acquireTimeout", "60000")
                 .option("sluice.close.timeout", "1000")
                 .build());
-    String pool = ds.getName() + "-readers";
     try (Connection c = ds.getConnection();
         Statement s = c.createStatement();
         ResultSet held = s.executeQuery("SELECT 1 UNION ALL SELECT 2")) {

@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
@@ -154,18 +155,22 @@ public final class Engine implements AutoCloseable {
               t.setDaemon(true);
               return t;
             });
+    // The tasks catch their own failures (a failure would cancel later runs); shutdownNow() at
+    // close ends them, so their futures are not kept.
     if (!settings.singleConnection() && !settings.externalCheckpoints()) {
-      housekeeping.scheduleWithFixedDelay(
-          this::checkpointIfLarge,
-          settings.checkpointIntervalMillis(),
-          settings.checkpointIntervalMillis(),
-          TimeUnit.MILLISECONDS);
+      Future<?> unused =
+          housekeeping.scheduleWithFixedDelay(
+              this::checkpointIfLarge,
+              settings.checkpointIntervalMillis(),
+              settings.checkpointIntervalMillis(),
+              TimeUnit.MILLISECONDS);
     }
     long holdWarning = settings.writerHoldWarningMillis();
     if (holdWarning > 0) {
       long period = Math.max(50, holdWarning / 4);
-      housekeeping.scheduleWithFixedDelay(
-          writer::warnIfHeldTooLong, period, period, TimeUnit.MILLISECONDS);
+      Future<?> unused =
+          housekeeping.scheduleWithFixedDelay(
+              writer::warnIfHeldTooLong, period, period, TimeUnit.MILLISECONDS);
     }
   }
 
@@ -315,8 +320,8 @@ public final class Engine implements AutoCloseable {
       } catch (SQLException suppressed) {
         e.addSuppressed(suppressed);
       }
-      if (e instanceof SQLException && ((SQLException) e).getSQLState() == null) {
-        throw Errors.translateOpen((SQLException) e, String.valueOf(settings.file()));
+      if (e instanceof SQLException sql && sql.getSQLState() == null) {
+        throw Errors.translateOpen(sql, String.valueOf(settings.file()));
       }
       throw e;
     }

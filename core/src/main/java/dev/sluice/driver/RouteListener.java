@@ -24,7 +24,7 @@ public final class RouteListener implements QueryExecutionListener {
   @Override
   public void afterQuery(ExecutionInfo execInfo, List<QueryInfo> queryInfoList) {
     Statement s = execInfo.getStatement();
-    Object target = s instanceof ProxyJdbcObject ? ((ProxyJdbcObject) s).getTarget() : s;
+    Object target = s instanceof ProxyJdbcObject proxy ? proxy.getTarget() : s;
     execInfo.addCustomValue(ROUTE, Router.lastRoute(target));
     execInfo.addCustomValue(RETRIED, Router.lastRetried(target));
   }

@@ -119,7 +119,7 @@ public record Settings(
     Map<String, String> options = new TreeMap<>();
     Map<String, String> passThrough = new LinkedHashMap<>();
     StringBuilder keptQuery = new StringBuilder();
-    for (String part : query.split("&")) {
+    for (String part : query.split("&", -1)) {
       if (part.isEmpty()) {
         continue;
       }
@@ -177,8 +177,8 @@ public record Settings(
         path.isEmpty()
             || lowerPath.equals(":memory:")
             || lowerPath.startsWith("file::memory:")
-            || passThrough.containsKey("mode")
-                && "memory".equalsIgnoreCase(passThrough.get("mode"));
+            || (passThrough.containsKey("mode")
+                && "memory".equalsIgnoreCase(passThrough.get("mode")));
     Path file = null;
     if (!memory) {
       String filePath = lowerPath.startsWith("file:") ? fileUriPath(path) : path;
@@ -230,7 +230,7 @@ public record Settings(
                     value(options, Option.RETRY_MAX_DURATION), 1)),
             Option.RETRY_JITTER.parseFraction(value(options, Option.RETRY_JITTER)));
     Set<String> relaxed = new LinkedHashSet<>();
-    for (String r : value(options, Option.PRAGMA_RELAX).split(",")) {
+    for (String r : value(options, Option.PRAGMA_RELAX).split(",", -1)) {
       if (!r.isBlank()) {
         relaxed.add(r.trim().toLowerCase(Locale.ROOT));
       }

@@ -54,7 +54,9 @@ enum KnownPragma {
     BOOLEAN(List.of("off", "on"), 1, true),
     INTEGER(List.of(), -1, false);
 
+    @SuppressWarnings("ImmutableEnumChecker") // always List.of(...): immutable
     final List<String> keywords;
+
     final int maxInteger;
     final boolean booleanWords;
 
@@ -171,8 +173,8 @@ enum KnownPragma {
     if (s.length() >= 2) {
       char first = s.charAt(0);
       char last = s.charAt(s.length() - 1);
-      if ((first == '\'' || first == '"' || first == '`') && last == first
-          || first == '[' && last == ']') {
+      if (((first == '\'' || first == '"' || first == '`') && last == first)
+          || (first == '[' && last == ']')) {
         return s.substring(1, s.length() - 1).trim();
       }
     }

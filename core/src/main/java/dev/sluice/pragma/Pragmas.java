@@ -215,7 +215,8 @@ public final class Pragmas {
       return;
     }
     // No row at all is how SQLite reports mmap_size where memory mapping is unavailable (:memory:).
-    if (k.capped && (actual == null || got != null && Long.parseLong(got) < Long.parseLong(want))) {
+    if (k.capped
+        && (actual == null || (got != null && Long.parseLong(got) < Long.parseLong(want)))) {
       LOG.debug(
           "PRAGMA {} is {}, wanted {}: capped by this SQLite build or database, not an error",
           p.name(),

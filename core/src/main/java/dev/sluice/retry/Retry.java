@@ -78,7 +78,7 @@ public final class Retry {
   private static RetryPolicy<Object> policy(Config c, Listener listener, boolean write) {
     var b =
         RetryPolicy.builder()
-            .handleIf(e -> e instanceof SQLException && retryable((SQLException) e))
+            .handleIf(e -> e instanceof SQLException sql && retryable(sql))
             .withMaxAttempts(Math.max(1, c.attempts()))
             .withMaxDuration(c.maxDuration())
             .onRetry(
@@ -172,19 +172,18 @@ public final class Retry {
       return t;
     } catch (FailsafeException e) {
       Throwable cause = e.getCause();
-      if (cause instanceof InterruptedException) {
-        throw Errors.interrupted("a retry of SQLITE_BUSY", (InterruptedException) cause);
+      if (cause instanceof InterruptedException interrupted) {
+        throw Errors.interrupted("a retry of SQLITE_BUSY", interrupted);
       }
-      if (cause instanceof SQLException) {
-        SQLException last = (SQLException) cause;
+      if (cause instanceof SQLException last) {
         if (retryable(last)) {
           throw Errors.retriesExhausted(
               last, attempts[0], Duration.ofNanos(System.nanoTime() - start).toMillis());
         }
         throw last;
       }
-      if (cause instanceof RuntimeException) {
-        throw (RuntimeException) cause;
+      if (cause instanceof RuntimeException runtime) {
+        throw runtime;
       }
       throw e;
     }

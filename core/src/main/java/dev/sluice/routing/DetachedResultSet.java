@@ -419,8 +419,8 @@ final class DetachedResultSet extends ForwardingResultSet {
   }
 
   private static Number number(Object value) {
-    if (value instanceof Number) {
-      return (Number) value;
+    if (value instanceof Number number) {
+      return number;
     }
     try {
       return new BigDecimal(text(value).trim());
@@ -442,14 +442,14 @@ final class DetachedResultSet extends ForwardingResultSet {
   }
 
   private static String text(Object value) {
-    return value instanceof byte[]
-        ? new String((byte[]) value, StandardCharsets.UTF_8)
+    return value instanceof byte[] bytes
+        ? new String(bytes, StandardCharsets.UTF_8)
         : value.toString();
   }
 
   private static byte[] bytes(Object value) {
-    return value instanceof byte[]
-        ? ((byte[]) value).clone()
+    return value instanceof byte[] bytes
+        ? bytes.clone()
         : value.toString().getBytes(StandardCharsets.UTF_8);
   }
 

@@ -31,8 +31,7 @@ final class LogicalResultSet extends ForwardingResultSet {
 
   @Override
   SQLException failure(SQLException e) {
-    if (statement instanceof LogicalStatement
-        && ((LogicalStatement) statement).conn.router.isClosed()) {
+    if (statement instanceof LogicalStatement logical && logical.conn.router.isClosed()) {
       return dev.sluice.error.Errors.closed("The Sluice data source", e);
     }
     return super.failure(e);

@@ -11,8 +11,8 @@ import java.sql.Savepoint;
 record LogicalSavepoint(int id, String name) implements Savepoint {
 
   static LogicalSavepoint of(Savepoint s) throws SQLException {
-    if (s instanceof LogicalSavepoint) {
-      return (LogicalSavepoint) s;
+    if (s instanceof LogicalSavepoint logical) {
+      return logical;
     }
     throw Errors.invalidArgument("Not a savepoint of this connection: " + s);
   }

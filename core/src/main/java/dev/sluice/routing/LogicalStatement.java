@@ -181,7 +181,7 @@ class LogicalStatement implements Statement, LogicalResultSet.Release {
         hasResultSet = executeOnce(l.connection, sql, op);
       } catch (SQLException first) {
         // Auto-commit work, and the BEGIN that opens a SQL-text transaction, may be repeated.
-        if (l.isHeld() && c.kind() != StatementKind.BEGIN || queryTimeout > 0) {
+        if ((l.isHeld() && c.kind() != StatementKind.BEGIN) || queryTimeout > 0) {
           // With a query timeout sqlite-jdbc already waited that long for the lock: no retry.
           throw first;
         }
@@ -201,7 +201,7 @@ class LogicalStatement implements Statement, LogicalResultSet.Release {
       } else {
         updateCount = physicalCount;
         if (l.onWriter && c.dml()) {
-          recordWrite(s, l.connection, c);
+          recordWrite(l.connection, c);
         }
         physical = null;
         lease = null;
@@ -278,7 +278,7 @@ class LogicalStatement implements Statement, LogicalResultSet.Release {
     return Errors.translate(e);
   }
 
-  private void recordWrite(Statement s, Connection c, Classification cls) throws SQLException {
+  private void recordWrite(Connection c, Classification cls) throws SQLException {
     long changed = LogicalConnection.physicalChanges(c);
     long rowid = 0;
     if (cls.insert() && changed > 0) {
@@ -323,7 +323,7 @@ class LogicalStatement implements Statement, LogicalResultSet.Release {
       if (l.onWriter && c != null && c.dml()) {
         // INSERT ... RETURNING: the write is complete once its rows are consumed and closed.
         s.close();
-        recordWrite(s, l.connection, c);
+        recordWrite(l.connection, c);
       }
     } catch (SQLException e) {
       broken = Router.isBroken(e);

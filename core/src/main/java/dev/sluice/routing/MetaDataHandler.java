@@ -61,18 +61,18 @@ final class MetaDataHandler implements InvocationHandler {
     boolean handedOver = false;
     try {
       Object result = method.invoke(lease.connection.getMetaData(), args);
-      if (result instanceof ResultSet) {
+      if (result instanceof ResultSet rows) {
         handedOver = true;
-        return new LogicalResultSet((ResultSet) result, null, () -> lease.end(conn, false));
+        return new LogicalResultSet(rows, null, () -> lease.end(conn, false));
       }
       return result;
     } catch (InvocationTargetException e) {
       Throwable cause = e.getCause();
-      if (cause instanceof SQLException) {
-        throw Errors.translate((SQLException) cause);
+      if (cause instanceof SQLException sql) {
+        throw Errors.translate(sql);
       }
-      if (cause instanceof RuntimeException) {
-        throw (RuntimeException) cause;
+      if (cause instanceof RuntimeException runtime) {
+        throw runtime;
       }
       throw Errors.unsupported("DatabaseMetaData." + method.getName() + ": " + cause);
     } catch (IllegalAccessException e) {

@@ -423,8 +423,11 @@ final class Parameters {
         || value instanceof String) {
       return value;
     }
-    if (value instanceof java.util.Date) {
-      return new java.util.Date(((java.util.Date) value).getTime());
+    if (value instanceof java.util.Date date) {
+      // sqlite-jdbc binds any java.util.Date by its instant: keep just that (JDBC's API, not ours).
+      @SuppressWarnings("JavaUtilDate")
+      java.util.Date copy = new java.util.Date(date.getTime());
+      return copy;
     }
     return value.toString();
   }

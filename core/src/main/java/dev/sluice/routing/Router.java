@@ -233,15 +233,15 @@ public final class Router {
    * for anything that is not a Sluice statement. For listeners (datasource-proxy).
    */
   public static String lastRoute(Object statement) {
-    if (statement instanceof LogicalStatement) {
-      return ((LogicalStatement) statement).lastOnWriter ? "write" : "read";
+    if (statement instanceof LogicalStatement logical) {
+      return logical.lastOnWriter ? "write" : "read";
     }
     return null;
   }
 
   /** Whether a statement's last execution needed a retry after SQLITE_BUSY/LOCKED. */
   public static boolean lastRetried(Object statement) {
-    return statement instanceof LogicalStatement && ((LogicalStatement) statement).lastRetried;
+    return statement instanceof LogicalStatement logical && logical.lastRetried;
   }
 
   static boolean isBroken(SQLException e) {

@@ -43,7 +43,8 @@ public final class Writer implements AutoCloseable {
   private volatile Throwable acquiredAt;
   private volatile boolean warned;
   // Written by the housekeeping thread only.
-  private volatile int warnings;
+  private final java.util.concurrent.atomic.AtomicInteger warnings =
+      new java.util.concurrent.atomic.AtomicInteger();
 
   // Guarded by the permit.
   private Connection connection;
@@ -150,7 +151,7 @@ public final class Writer implements AutoCloseable {
 
   /** How many holds were reported as held too long (for tests). */
   int warnings() {
-    return warnings;
+    return warnings.get();
   }
 
   /** Whether anyone holds the writer now. */
@@ -211,7 +212,7 @@ public final class Writer implements AutoCloseable {
     long held = System.nanoTime() - acquiredAtNanos;
     if (held > holdWarningNanos && ownerThread == t) {
       warned = true;
-      warnings++;
+      warnings.incrementAndGet();
       LOG.warn(
           "Writer of \"{}\" held for {} ms by thread \"{}\" ({} waiting). Keep write transactions"
               + " short; the stack shows where it was acquired.",

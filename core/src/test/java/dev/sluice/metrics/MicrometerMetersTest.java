@@ -263,11 +263,14 @@ class MicrometerMetersTest {
     // Then
     assertThat(registry.get(MeterNames.WRITER_QUEUE).tag(DATASOURCE, "app").gauge().value())
         .isEqualTo(7);
-    assertThat(registry.get(MeterNames.WAL_SIZE).tag(DATASOURCE, "app").gauge().value())
-        .isEqualTo(4096);
-    assertThat(registry.get(MeterNames.BREAKER_STATE).tag(DATASOURCE, "app").gauge().value())
-        .isEqualTo(1);
-    Reference.reachabilityFence(meters);
+    try {
+      assertThat(registry.get(MeterNames.WAL_SIZE).tag(DATASOURCE, "app").gauge().value())
+          .isEqualTo(4096);
+      assertThat(registry.get(MeterNames.BREAKER_STATE).tag(DATASOURCE, "app").gauge().value())
+          .isEqualTo(1);
+    } finally {
+      Reference.reachabilityFence(meters);
+    }
     meters.close();
   }
 

@@ -284,12 +284,13 @@ class ParametersTest {
                 p.setTimestamp(3, timestamp, utc);
               });
       assertThat(stored.get(1)).isEqualTo(stored.get(0)).startsWith("text '");
-      String[] columns = stored.get(1).split(" \\| ");
+      String[] columns = stored.get(1).split(" \\| ", -1);
       assertThat(columns[0]).isNotEqualTo(columns[1]);
     }
   }
 
   @Test
+  @SuppressWarnings("JavaUtilDate") // JDBC's own type, bound as an application would
   void objectsAreStoredAsPlainSetObjectStoresThem() throws SQLException {
     List<Object> objects =
         List.of(
@@ -509,6 +510,11 @@ class ParametersTest {
         new InputStream() {
           @Override
           public int read() throws IOException {
+            throw broken;
+          }
+
+          @Override
+          public int read(byte[] b, int off, int len) throws IOException {
             throw broken;
           }
         };

@@ -268,7 +268,7 @@ class SqlClassifierPropertyTest {
   }
 
   private static void append(Random random, StringBuilder sql, String statement) {
-    String[] tokens = statement.split(" ");
+    String[] tokens = statement.split(" ", -1);
     for (int i = 0; i < tokens.length; i++) {
       if (i > 0) {
         sql.append(pick(random, SEPARATORS));
@@ -282,8 +282,8 @@ class SqlClassifierPropertyTest {
       return token;
     }
     StringBuilder out = new StringBuilder(token.length());
-    for (char c : token.toCharArray()) {
-      String s = String.valueOf(c);
+    for (int i = 0; i < token.length(); i++) {
+      String s = String.valueOf(token.charAt(i));
       out.append(random.nextBoolean() ? s.toUpperCase(Locale.ROOT) : s.toLowerCase(Locale.ROOT));
     }
     return out.toString();

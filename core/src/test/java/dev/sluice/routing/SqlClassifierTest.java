@@ -45,7 +45,7 @@ class SqlClassifierTest {
           continue;
         }
         int bar = line.indexOf('|');
-        String[] head = line.substring(0, bar).trim().split(" +");
+        String[] head = line.substring(0, bar).trim().split(" +", -1);
         String sql = line.substring(bar + 1);
         sql = sql.startsWith(" ") ? sql.substring(1) : sql;
         sql = sql.replace("\\n", "\n").replace("\\t", "\t");

@@ -163,7 +163,8 @@ public final class GroupCommitBench {
   }
 
   private Path newFile() {
-    return dir.resolve("bench-" + (++runs) + ".db");
+    runs++;
+    return dir.resolve("bench-" + runs + ".db");
   }
 
   private static void createTable(Connection c) throws SQLException {

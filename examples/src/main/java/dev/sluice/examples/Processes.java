@@ -180,7 +180,7 @@ final class Processes {
   static String classPath() {
     String own = System.getProperty("java.class.path", "");
     String self = location(Stress.class);
-    for (String entry : own.split(File.pathSeparator)) {
+    for (String entry : own.split(File.pathSeparator, -1)) {
       if (!entry.isEmpty() && Path.of(entry).toAbsolutePath().toString().equals(self)) {
         return own;
       }

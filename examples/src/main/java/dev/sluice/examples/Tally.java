@@ -136,7 +136,7 @@ final class Tally {
     t.latency.addAll(Latencies.fromBytes(bytes(f[8])));
     t.acked.or(BitSet.valueOf(bytes(f[9])));
     String errorText = new String(bytes(f[10]), StandardCharsets.UTF_8);
-    for (String e : errorText.split("\n")) {
+    for (String e : errorText.split("\n", -1)) {
       int tab = e.indexOf('\t');
       if (tab > 0) {
         t.errors.merge(e.substring(tab + 1), Long.parseLong(e.substring(0, tab)), Long::sum);

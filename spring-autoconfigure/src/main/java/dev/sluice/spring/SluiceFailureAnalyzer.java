@@ -2,8 +2,9 @@ package dev.sluice.spring;
 
 import java.sql.SQLException;
 import java.sql.SQLNonTransientConnectionException;
+import java.util.Collections;
 import java.util.IdentityHashMap;
-import java.util.Map;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.springframework.boot.diagnostics.FailureAnalysis;
@@ -35,8 +36,8 @@ final class SluiceFailureAnalyzer implements FailureAnalyzer {
 
   /** The first Sluice open-time error in the cause chain, or null. */
   private static SQLException openError(Throwable failure) {
-    Map<Throwable, Boolean> seen = new IdentityHashMap<>();
-    for (Throwable t = failure; t != null && seen.put(t, Boolean.TRUE) == null; t = t.getCause()) {
+    Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+    for (Throwable t = failure; t != null && seen.add(t); t = t.getCause()) {
       if (t instanceof SQLNonTransientConnectionException e
           && CANNOT_OPEN.equals(e.getSQLState())
           && thrownBySluice(e)) {

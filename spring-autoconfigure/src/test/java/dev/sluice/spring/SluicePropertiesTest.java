@@ -90,7 +90,8 @@ class SluicePropertiesTest {
 
   private static String kebab(String key) {
     StringBuilder out = new StringBuilder();
-    for (char c : key.toCharArray()) {
+    for (int i = 0; i < key.length(); i++) {
+      char c = key.charAt(i);
       if (Character.isUpperCase(c)) {
         out.append('-').append(Character.toLowerCase(c));
       } else {

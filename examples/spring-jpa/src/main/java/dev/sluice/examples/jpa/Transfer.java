@@ -42,6 +42,14 @@ public class Transfer {
     return id;
   }
 
+  public Account getFrom() {
+    return from;
+  }
+
+  public Account getTo() {
+    return to;
+  }
+
   public long getAmount() {
     return amount;
   }
