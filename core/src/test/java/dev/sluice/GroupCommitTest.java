@@ -284,6 +284,38 @@ class GroupCommitTest {
   }
 
   @Test
+  void cancellingAQueuedWriteFailsItWith57014AndItNeverRuns() throws Exception {
+    SluiceDataSource ds = db.dataSource();
+    try (Connection writer = ds.getConnection();
+        Statement queued = writer.createStatement()) {
+      Future<String> outcome;
+      try (Connection holder = ds.getConnection();
+          Statement hs = holder.createStatement()) {
+        holder.setAutoCommit(false);
+        hs.executeUpdate("INSERT INTO t (v) VALUES ('holder')");
+        outcome =
+            pool.submit(
+                () -> {
+                  try {
+                    queued.executeUpdate("INSERT INTO t (v) VALUES ('cancelled')");
+                    return "ran";
+                  } catch (SQLException e) {
+                    return e.getSQLState();
+                  }
+                });
+        awaitQueue(1);
+        queued.cancel();
+        assertThat(outcome.get(10, TimeUnit.SECONDS)).isEqualTo("57014");
+        holder.commit();
+      }
+      // The connection and statement stay usable.
+      assertThat(queued.executeUpdate("INSERT INTO t (v) VALUES ('after')")).isEqualTo(1);
+    }
+    assertThat(db.rawLong("SELECT count(*) FROM t WHERE v = 'cancelled'")).isZero();
+    assertThat(db.rawLong("SELECT count(*) FROM t")).isEqualTo(2);
+  }
+
+  @Test
   void theGroupCommitThreadStartsWithTheFirstGroupAndEndsAtClose() throws Exception {
     SluiceDataSource ds = db.track(db.builder().build());
     String thread = "sluice-" + ds.getName() + "-group-commit";

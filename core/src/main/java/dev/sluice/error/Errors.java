@@ -483,6 +483,12 @@ public final class Errors {
         cause);
   }
 
+  /** Statement.cancel() reached a write still queued for the writer: 57014; it never ran. */
+  public static SQLException cancelledWhileQueued() {
+    return new SQLException(
+        "Statement cancelled while queued for the writer; it never ran.", SqlStates.QUERY_CANCELED);
+  }
+
   /** A statement waited longer than its query timeout for the database lock: 57014. */
   public static java.sql.SQLTimeoutException queryTimeout(int seconds, SQLException cause) {
     return new java.sql.SQLTimeoutException(

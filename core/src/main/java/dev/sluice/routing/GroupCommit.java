@@ -178,6 +178,17 @@ final class GroupCommit {
     return Math.max(0, waiting.get());
   }
 
+  /**
+   * Cancels {@code job} if it is still pending: it fails with 57014 and never runs. A job the
+   * committer has taken completes.
+   */
+  void cancel(Job job) {
+    if (pending.remove(job)) {
+      job.error = Errors.cancelledWhileQueued();
+      job.finish();
+    }
+  }
+
   /** Stops the committer; pending jobs fail as closed. Called once the router refuses work. */
   void close() {
     stopped = true;

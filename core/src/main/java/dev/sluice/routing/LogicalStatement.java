@@ -39,6 +39,10 @@ class LogicalStatement implements Statement, LogicalResultSet.Release {
   private Lease lease;
   private Statement physical;
   private volatile Statement executing;
+
+  /** This statement's write while it waits in the group commit, for {@link #cancel}. */
+  private volatile GroupCommit.Job queued;
+
   private LogicalResultSet resultSet;
   private Classification resultClassification;
   private long updateCount = -1;
@@ -144,6 +148,7 @@ class LogicalStatement implements Statement, LogicalResultSet.Release {
     lastOnWriter = true;
     lastRetried = false;
     GroupCommit.Job job = new GroupCommit.Job(this, sql, c.insert());
+    queued = job;
     try {
       conn.router.group.submit(job);
       if (job.error != null) {
@@ -157,6 +162,7 @@ class LogicalStatement implements Statement, LogicalResultSet.Release {
       }
       ok = true;
     } finally {
+      queued = null;
       conn.router.meters.statement(true, ok, conn.router.meters.now() - start);
     }
   }
@@ -630,6 +636,11 @@ class LogicalStatement implements Statement, LogicalResultSet.Release {
 
   @Override
   public void cancel() throws SQLException {
+    GroupCommit.Job job = queued;
+    if (job != null) {
+      // Still in the group commit's queue: it never runs. Once its group started, it completes.
+      conn.router.group.cancel(job);
+    }
     Statement s = executing;
     if (s != null) {
       s.cancel();
