@@ -471,8 +471,8 @@ public final class Errors {
   }
 
   /**
-   * The leader running a group commit failed unexpectedly before the group's outcome was known:
-   * 40003. Whether the statement took effect must be checked before it is repeated.
+   * The group commit thread failed unexpectedly before the group's outcome was known: 40003.
+   * Whether the statement took effect must be checked before it is repeated.
    */
   public static SQLException groupFailed(Throwable cause) {
     return new SQLTransactionRollbackException(
