@@ -52,23 +52,37 @@ class GroupCommitTest {
   /** What one caller got: its key, or its error's SQLState. */
   record Outcome(String sql, long key, String state) {}
 
+  /** What one caller does with its SQL. */
+  interface Caller<T> {
+    T run(String sql) throws Exception;
+  }
+
   /** Runs {@code sqls} as auto-commit writes queued behind a held writer, then lets them go. */
   private List<Outcome> queuedBehindAHolder(SluiceDataSource ds, List<String> sqls)
       throws Exception {
-    List<Future<Outcome>> futures = new ArrayList<>();
+    return queuedBehindAHolder(ds, sqls, sql -> write(ds, sql));
+  }
+
+  /**
+   * Starts one {@code caller} per SQL, each queued behind a held writer before the next starts,
+   * then commits the holder and returns what each caller returned, in queue order.
+   */
+  private <T> List<T> queuedBehindAHolder(SluiceDataSource ds, List<String> sqls, Caller<T> caller)
+      throws Exception {
+    List<Future<T>> futures = new ArrayList<>();
     try (Connection holder = ds.getConnection();
         Statement hs = holder.createStatement()) {
       holder.setAutoCommit(false);
       hs.executeUpdate("INSERT INTO t (v) VALUES ('holder')");
       for (int i = 0; i < sqls.size(); i++) {
         String sql = sqls.get(i);
-        futures.add(pool.submit(() -> write(ds, sql)));
+        futures.add(pool.submit(() -> caller.run(sql)));
         awaitQueue(i + 1);
       }
       holder.commit();
     }
-    List<Outcome> outcomes = new ArrayList<>();
-    for (Future<Outcome> f : futures) {
+    List<T> outcomes = new ArrayList<>();
+    for (Future<T> f : futures) {
       outcomes.add(f.get(20, TimeUnit.SECONDS));
     }
     return outcomes;
@@ -214,33 +228,24 @@ class GroupCommitTest {
             "DELETE FROM t WHERE v LIKE 'b%'",
             "UPDATE t SET v = v WHERE 0",
             "INSERT INTO t (v) VALUES ('c1')");
-    List<Future<long[]>> futures = new ArrayList<>();
-    try (Connection holder = ds.getConnection();
-        Statement hs = holder.createStatement()) {
-      holder.setAutoCommit(false);
-      hs.executeUpdate("INSERT INTO t (v) VALUES ('holder')");
-      for (int i = 0; i < sqls.size(); i++) {
-        String sql = sqls.get(i);
-        futures.add(
-            pool.submit(
-                () -> {
-                  try (Connection c = ds.getConnection();
-                      Statement s = c.createStatement()) {
-                    long n = s.executeUpdate(sql);
-                    long counted = s.getUpdateCount();
-                    try (ResultSet r = s.executeQuery("SELECT changes()")) {
-                      r.next();
-                      return new long[] {n, counted, r.getLong(1)};
-                    }
-                  }
-                }));
-        awaitQueue(i + 1);
-      }
-      holder.commit();
-    }
+    List<long[]> counts =
+        queuedBehindAHolder(
+            ds,
+            sqls,
+            sql -> {
+              try (Connection c = ds.getConnection();
+                  Statement s = c.createStatement()) {
+                long n = s.executeUpdate(sql);
+                long counted = s.getUpdateCount();
+                try (ResultSet r = s.executeQuery("SELECT changes()")) {
+                  r.next();
+                  return new long[] {n, counted, r.getLong(1)};
+                }
+              }
+            });
     long[][] expected = {{3, 3, 3}, {2, 2, 2}, {0, 0, 0}, {1, 1, 1}};
     for (int i = 0; i < sqls.size(); i++) {
-      assertThat(futures.get(i).get(20, TimeUnit.SECONDS))
+      assertThat(counts.get(i))
           .as("executeUpdate, getUpdateCount, changes() of %s", sqls.get(i))
           .containsExactly(expected[i]);
     }

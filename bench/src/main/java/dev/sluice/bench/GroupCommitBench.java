@@ -2,7 +2,6 @@ package dev.sluice.bench;
 
 import dev.sluice.SluiceDataSource;
 import java.io.IOException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -100,12 +99,7 @@ public class GroupCommitBench {
     if (sluice != null) {
       sluice.close();
     }
-    try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
-      for (Path f : files) {
-        Files.deleteIfExists(f);
-      }
-    }
-    Files.deleteIfExists(dir);
+    OverheadBench.delete(dir);
   }
 
   /** One benchmark thread's connection and statement (Sluice targets). */

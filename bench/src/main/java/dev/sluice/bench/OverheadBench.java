@@ -320,6 +320,7 @@ public class OverheadBench {
     }
   }
 
+  /** Deletes the files in {@code dir}, then {@code dir}: every benchmark's temp database. */
   static void delete(Path dir) throws IOException {
     try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
       for (Path f : files) {

@@ -1,7 +1,6 @@
 package dev.sluice.bench;
 
 import java.io.IOException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -90,12 +89,7 @@ public class StatementBench {
   @TearDown(Level.Trial)
   public void close() throws IOException, SQLException {
     source.close();
-    try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
-      for (Path f : files) {
-        Files.deleteIfExists(f);
-      }
-    }
-    Files.deleteIfExists(dir);
+    OverheadBench.delete(dir);
   }
 
   /** {@code SELECT payload FROM item WHERE id = ?}, auto-commit. */

@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
@@ -53,7 +52,6 @@ final class GroupCommit {
   /** Callers with a job in the group commit, pending or running. */
   private final AtomicInteger waiting = new AtomicInteger();
 
-  private final AtomicBoolean started = new AtomicBoolean();
   private final Router router;
   private final int maxStatements;
   private final long acquireTimeoutNanos;
@@ -152,16 +150,13 @@ final class GroupCommit {
     }
   }
 
-  private void start() {
-    if (started.compareAndSet(false, true)) {
+  /** Starts the committer at the first grouped write: once, under this lock. */
+  private synchronized void start() {
+    if (committer == null) {
       Thread t = new Thread(this::commitLoop, "sluice-" + router.name + "-group-commit");
       t.setDaemon(true);
       committer = t;
       t.start();
-    } else {
-      while (committer == null) {
-        Thread.onSpinWait();
-      }
     }
   }
 
@@ -175,7 +170,7 @@ final class GroupCommit {
 
   /** Callers waiting for their write through the group commit (a gauge). */
   int parked() {
-    return Math.max(0, waiting.get());
+    return waiting.get();
   }
 
   /**
