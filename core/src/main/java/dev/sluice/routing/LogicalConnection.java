@@ -2,6 +2,10 @@ package dev.sluice.routing;
 
 import dev.sluice.error.Errors;
 import dev.sluice.error.SqliteCodes;
+import dev.sluice.sql.Classification;
+import dev.sluice.sql.PragmaCall;
+import dev.sluice.sql.SqlClassifier;
+import dev.sluice.sql.StatementKind;
 import java.sql.Array;
 import java.sql.Blob;
 import java.sql.CallableStatement;

@@ -1,6 +1,10 @@
 package dev.sluice.routing;
 
 import dev.sluice.error.Errors;
+import dev.sluice.jdbc.ParameterInfo;
+import dev.sluice.jdbc.Parameters;
+import dev.sluice.sql.Classification;
+import dev.sluice.sql.SqlClassifier;
 import java.io.InputStream;
 import java.io.Reader;
 import java.math.BigDecimal;

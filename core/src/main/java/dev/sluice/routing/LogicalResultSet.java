@@ -1,6 +1,7 @@
 package dev.sluice.routing;
 
 import dev.sluice.error.Errors;
+import dev.sluice.jdbc.ForwardingResultSet;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -30,7 +31,7 @@ final class LogicalResultSet extends ForwardingResultSet {
   private final AtomicBoolean closed = new AtomicBoolean();
 
   @Override
-  SQLException failure(SQLException e) {
+  protected SQLException failure(SQLException e) {
     if (statement instanceof LogicalStatement logical && logical.conn.router.isClosed()) {
       return dev.sluice.error.Errors.closed("The Sluice data source", e);
     }

@@ -2,7 +2,11 @@ package dev.sluice.routing;
 
 import dev.sluice.error.Errors;
 import dev.sluice.error.SqliteCodes;
+import dev.sluice.jdbc.DetachedResultSet;
 import dev.sluice.retry.Retry;
+import dev.sluice.sql.Classification;
+import dev.sluice.sql.SqlClassifier;
+import dev.sluice.sql.StatementKind;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

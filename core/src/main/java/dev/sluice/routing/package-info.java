@@ -1,5 +1,5 @@
 /**
- * Routing of each SQL statement to a reader or the single writer: the SQL classifier, the logical
- * JDBC objects and pinning. Internal, no compatibility promise.
+ * The logical JDBC objects an application holds (connection, statements, result sets) and the
+ * decision of which physical connection each statement runs on. Internal, no compatibility promise.
  */
 package dev.sluice.routing;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.SluiceDataSource;
 import dev.sluice.TestDatabase;
+import dev.sluice.sql.SqlClassifier;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;

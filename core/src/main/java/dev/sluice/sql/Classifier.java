@@ -1,4 +1,4 @@
-package dev.sluice.routing;
+package dev.sluice.sql;
 
 /**
  * The classifier as the benchmarks see it: the route a statement takes, without exposing the

@@ -1,4 +1,4 @@
-package dev.sluice.routing;
+package dev.sluice.jdbc;
 
 import dev.sluice.error.Errors;
 import java.sql.ParameterMetaData;
@@ -10,10 +10,10 @@ import java.sql.Types;
  * so, like sqlite-jdbc, every parameter is reported as a nullable VARCHAR-compatible input.
  * Immutable, thread-safe.
  */
-final class ParameterInfo implements ParameterMetaData {
+public final class ParameterInfo implements ParameterMetaData {
   private final int count;
 
-  ParameterInfo(int count) {
+  public ParameterInfo(int count) {
     this.count = count;
   }
 

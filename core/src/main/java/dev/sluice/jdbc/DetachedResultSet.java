@@ -1,4 +1,4 @@
-package dev.sluice.routing;
+package dev.sluice.jdbc;
 
 import dev.sluice.error.Errors;
 import java.math.BigDecimal;
@@ -28,7 +28,7 @@ import java.util.List;
  * reading values and metadata throw 0A000. Values are Integer, Long, Double, String, byte[] or
  * null, the types sqlite-jdbc returns. Not thread-safe: one thread at a time, like any result set.
  */
-final class DetachedResultSet extends ForwardingResultSet {
+public final class DetachedResultSet extends ForwardingResultSet {
   static final String KEY_LABEL = "last_insert_rowid()";
 
   private final List<Object[]> rows;
@@ -66,7 +66,7 @@ final class DetachedResultSet extends ForwardingResultSet {
   }
 
   /** The generated key of a write: one row holding {@code key}. */
-  static DetachedResultSet ofKey(long key, Statement owner) {
+  public static DetachedResultSet ofKey(long key, Statement owner) {
     Object[] row = new Object[1];
     // Like sqlite-jdbc: an Integer when it fits (a conditional expression would widen it to Long).
     if (key == (int) key) {
@@ -78,7 +78,7 @@ final class DetachedResultSet extends ForwardingResultSet {
   }
 
   /** No rows and one column; sqlite-jdbc's own empty key set has the label {@code "1"}. */
-  static DetachedResultSet empty(String label, Statement owner) {
+  public static DetachedResultSet empty(String label, Statement owner) {
     return new DetachedResultSet(List.of(label), List.of(), owner);
   }
 

@@ -1,4 +1,4 @@
-package dev.sluice.routing;
+package dev.sluice.jdbc;
 
 import dev.sluice.error.Errors;
 import java.io.IOException;
@@ -46,7 +46,7 @@ import java.util.List;
  *
  * <p>Not thread-safe: it belongs to one statement, which is used by one thread at a time.
  */
-final class Parameters {
+public final class Parameters {
   /** sqlite-jdbc's SQLITE_MAX_VARIABLE_NUMBER; a larger index could never bind, only allocate. */
   static final int MAX_INDEX = 250_000;
 
@@ -80,91 +80,91 @@ final class Parameters {
   private final Row current = new Row();
   private final List<Row> batch = new ArrayList<>();
 
-  void setNull(int index, int sqlType) throws SQLException {
+  public void setNull(int index, int sqlType) throws SQLException {
     put(index, NULL, sqlType, null, null);
   }
 
-  void setNull(int index, int sqlType, String typeName) throws SQLException {
+  public void setNull(int index, int sqlType, String typeName) throws SQLException {
     put(index, NULL_TYPE_NAME, sqlType, null, typeName);
   }
 
-  void setBoolean(int index, boolean value) throws SQLException {
+  public void setBoolean(int index, boolean value) throws SQLException {
     put(index, BOOLEAN, value ? 1 : 0, null, null);
   }
 
-  void setByte(int index, byte value) throws SQLException {
+  public void setByte(int index, byte value) throws SQLException {
     put(index, BYTE, value, null, null);
   }
 
-  void setShort(int index, short value) throws SQLException {
+  public void setShort(int index, short value) throws SQLException {
     put(index, SHORT, value, null, null);
   }
 
-  void setInt(int index, int value) throws SQLException {
+  public void setInt(int index, int value) throws SQLException {
     put(index, INT, value, null, null);
   }
 
-  void setLong(int index, long value) throws SQLException {
+  public void setLong(int index, long value) throws SQLException {
     put(index, LONG, value, null, null);
   }
 
-  void setFloat(int index, float value) throws SQLException {
+  public void setFloat(int index, float value) throws SQLException {
     put(index, FLOAT, Float.floatToRawIntBits(value), null, null);
   }
 
-  void setDouble(int index, double value) throws SQLException {
+  public void setDouble(int index, double value) throws SQLException {
     put(index, DOUBLE, Double.doubleToRawLongBits(value), null, null);
   }
 
-  void setBigDecimal(int index, BigDecimal value) throws SQLException {
+  public void setBigDecimal(int index, BigDecimal value) throws SQLException {
     put(index, BIG_DECIMAL, 0, value, null);
   }
 
-  void setString(int index, String value) throws SQLException {
+  public void setString(int index, String value) throws SQLException {
     put(index, STRING, 0, value, null);
   }
 
-  void setNString(int index, String value) throws SQLException {
+  public void setNString(int index, String value) throws SQLException {
     setString(index, value);
   }
 
-  void setBytes(int index, byte[] value) throws SQLException {
+  public void setBytes(int index, byte[] value) throws SQLException {
     put(index, BYTES, 0, value, null);
   }
 
-  void setDate(int index, Date value) throws SQLException {
+  public void setDate(int index, Date value) throws SQLException {
     put(index, DATE, 0, value == null ? null : new Date(value.getTime()), null);
   }
 
-  void setDate(int index, Date value, Calendar cal) throws SQLException {
+  public void setDate(int index, Date value, Calendar cal) throws SQLException {
     put(index, DATE_CALENDAR, 0, value == null ? null : new Date(value.getTime()), copy(cal));
   }
 
-  void setTime(int index, Time value) throws SQLException {
+  public void setTime(int index, Time value) throws SQLException {
     put(index, TIME, 0, value == null ? null : new Time(value.getTime()), null);
   }
 
-  void setTime(int index, Time value, Calendar cal) throws SQLException {
+  public void setTime(int index, Time value, Calendar cal) throws SQLException {
     put(index, TIME_CALENDAR, 0, value == null ? null : new Time(value.getTime()), copy(cal));
   }
 
-  void setTimestamp(int index, Timestamp value) throws SQLException {
+  public void setTimestamp(int index, Timestamp value) throws SQLException {
     put(index, TIMESTAMP, 0, copy(value), null);
   }
 
-  void setTimestamp(int index, Timestamp value, Calendar cal) throws SQLException {
+  public void setTimestamp(int index, Timestamp value, Calendar cal) throws SQLException {
     put(index, TIMESTAMP_CALENDAR, 0, copy(value), copy(cal));
   }
 
-  void setObject(int index, Object value) throws SQLException {
+  public void setObject(int index, Object value) throws SQLException {
     put(index, OBJECT, 0, settle(value), null);
   }
 
-  void setObject(int index, Object value, int targetSqlType) throws SQLException {
+  public void setObject(int index, Object value, int targetSqlType) throws SQLException {
     put(index, OBJECT_TYPE, targetSqlType, settle(value), null);
   }
 
-  void setObject(int index, Object value, int targetSqlType, int scaleOrLength)
+  public void setObject(int index, Object value, int targetSqlType, int scaleOrLength)
       throws SQLException {
     put(
         index,
@@ -174,7 +174,7 @@ final class Parameters {
         null);
   }
 
-  void setObject(int index, Object value, SQLType targetSqlType) throws SQLException {
+  public void setObject(int index, Object value, SQLType targetSqlType) throws SQLException {
     Integer type = typeNumber(targetSqlType);
     if (type == null) {
       setObject(index, value);
@@ -183,7 +183,7 @@ final class Parameters {
     }
   }
 
-  void setObject(int index, Object value, SQLType targetSqlType, int scaleOrLength)
+  public void setObject(int index, Object value, SQLType targetSqlType, int scaleOrLength)
       throws SQLException {
     Integer type = typeNumber(targetSqlType);
     if (type == null) {
@@ -193,64 +193,64 @@ final class Parameters {
     }
   }
 
-  void setAsciiStream(int index, InputStream value) throws SQLException {
+  public void setAsciiStream(int index, InputStream value) throws SQLException {
     checkIndex(index);
     setString(index, value == null ? null : utf8(readAll(index, value)));
   }
 
-  void setAsciiStream(int index, InputStream value, int length) throws SQLException {
+  public void setAsciiStream(int index, InputStream value, int length) throws SQLException {
     setAsciiStream(index, value, (long) length);
   }
 
-  void setAsciiStream(int index, InputStream value, long length) throws SQLException {
+  public void setAsciiStream(int index, InputStream value, long length) throws SQLException {
     checkIndex(index);
     checkLength(index, length);
     setString(index, value == null ? null : utf8(readExactly(index, value, (int) length)));
   }
 
-  void setUnicodeStream(int index, InputStream value, int length) throws SQLException {
+  public void setUnicodeStream(int index, InputStream value, int length) throws SQLException {
     // sqlite-jdbc reads the ASCII and the Unicode stream alike, as UTF-8.
     setAsciiStream(index, value, (long) length);
   }
 
-  void setBinaryStream(int index, InputStream value) throws SQLException {
+  public void setBinaryStream(int index, InputStream value) throws SQLException {
     checkIndex(index);
     setBytes(index, value == null ? null : readAll(index, value));
   }
 
-  void setBinaryStream(int index, InputStream value, int length) throws SQLException {
+  public void setBinaryStream(int index, InputStream value, int length) throws SQLException {
     setBinaryStream(index, value, (long) length);
   }
 
-  void setBinaryStream(int index, InputStream value, long length) throws SQLException {
+  public void setBinaryStream(int index, InputStream value, long length) throws SQLException {
     checkIndex(index);
     checkLength(index, length);
     setBytes(index, value == null ? null : readExactly(index, value, (int) length));
   }
 
-  void setCharacterStream(int index, Reader value) throws SQLException {
+  public void setCharacterStream(int index, Reader value) throws SQLException {
     setCharacterStream(index, value, (long) Integer.MAX_VALUE);
   }
 
-  void setCharacterStream(int index, Reader value, int length) throws SQLException {
+  public void setCharacterStream(int index, Reader value, int length) throws SQLException {
     setCharacterStream(index, value, (long) length);
   }
 
-  void setCharacterStream(int index, Reader value, long length) throws SQLException {
+  public void setCharacterStream(int index, Reader value, long length) throws SQLException {
     checkIndex(index);
     checkLength(index, length);
     setString(index, value == null ? null : readUpTo(index, value, (int) length));
   }
 
-  void setNCharacterStream(int index, Reader value) throws SQLException {
+  public void setNCharacterStream(int index, Reader value) throws SQLException {
     setCharacterStream(index, value);
   }
 
-  void setNCharacterStream(int index, Reader value, long length) throws SQLException {
+  public void setNCharacterStream(int index, Reader value, long length) throws SQLException {
     setCharacterStream(index, value, length);
   }
 
-  void setBlob(int index, Blob value) throws SQLException {
+  public void setBlob(int index, Blob value) throws SQLException {
     checkIndex(index);
     if (value == null) {
       setBytes(index, null);
@@ -261,15 +261,15 @@ final class Parameters {
     setBytes(index, value.getBytes(1, (int) length));
   }
 
-  void setBlob(int index, InputStream value) throws SQLException {
+  public void setBlob(int index, InputStream value) throws SQLException {
     setBinaryStream(index, value);
   }
 
-  void setBlob(int index, InputStream value, long length) throws SQLException {
+  public void setBlob(int index, InputStream value, long length) throws SQLException {
     setBinaryStream(index, value, length);
   }
 
-  void setClob(int index, Clob value) throws SQLException {
+  public void setClob(int index, Clob value) throws SQLException {
     checkIndex(index);
     if (value == null) {
       setString(index, null);
@@ -280,43 +280,43 @@ final class Parameters {
     setString(index, value.getSubString(1, (int) length));
   }
 
-  void setClob(int index, Reader value) throws SQLException {
+  public void setClob(int index, Reader value) throws SQLException {
     setCharacterStream(index, value);
   }
 
-  void setClob(int index, Reader value, long length) throws SQLException {
+  public void setClob(int index, Reader value, long length) throws SQLException {
     setCharacterStream(index, value, length);
   }
 
-  void setNClob(int index, NClob value) throws SQLException {
+  public void setNClob(int index, NClob value) throws SQLException {
     setClob(index, value);
   }
 
-  void setNClob(int index, Reader value) throws SQLException {
+  public void setNClob(int index, Reader value) throws SQLException {
     setCharacterStream(index, value);
   }
 
-  void setNClob(int index, Reader value, long length) throws SQLException {
+  public void setNClob(int index, Reader value, long length) throws SQLException {
     setCharacterStream(index, value, length);
   }
 
-  void setURL(int index, URL value) throws SQLException {
+  public void setURL(int index, URL value) throws SQLException {
     throw Errors.unsupported("PreparedStatement.setURL (bind the URL's text with setString)");
   }
 
-  void setRowId(int index, RowId value) throws SQLException {
+  public void setRowId(int index, RowId value) throws SQLException {
     throw Errors.unsupported("PreparedStatement.setRowId (bind a rowid with setLong)");
   }
 
-  void setArray(int index, Array value) throws SQLException {
+  public void setArray(int index, Array value) throws SQLException {
     throw Errors.unsupported("PreparedStatement.setArray (SQLite has no array type)");
   }
 
-  void setRef(int index, Ref value) throws SQLException {
+  public void setRef(int index, Ref value) throws SQLException {
     throw Errors.unsupported("PreparedStatement.setRef (SQLite has no REF type)");
   }
 
-  void setSQLXML(int index, SQLXML value) throws SQLException {
+  public void setSQLXML(int index, SQLXML value) throws SQLException {
     throw Errors.unsupported("PreparedStatement.setSQLXML (bind the XML's text with setString)");
   }
 
@@ -324,35 +324,35 @@ final class Parameters {
    * Binds the current values to {@code ps}, replacing whatever it had bound, so indexes never set
    * are NULL, as on a fresh sqlite-jdbc statement.
    */
-  void apply(PreparedStatement ps) throws SQLException {
+  public void apply(PreparedStatement ps) throws SQLException {
     current.applyTo(ps);
   }
 
   /** Forgets the current values, as {@code clearParameters()} does; batch rows stay. */
-  void clear() {
+  public void clear() {
     current.clear();
   }
 
   /** Adds a copy of the current values as a batch row; the current values stay set, as in JDBC. */
-  void addBatch() {
+  public void addBatch() {
     batch.add(current.copy());
   }
 
-  int batchSize() {
+  public int batchSize() {
     return batch.size();
   }
 
   /** Binds batch row {@code row} (from 0) to {@code ps} the way {@link #apply} binds. */
-  void applyBatchRow(int row, PreparedStatement ps) throws SQLException {
+  public void applyBatchRow(int row, PreparedStatement ps) throws SQLException {
     batch.get(row).applyTo(ps);
   }
 
-  void clearBatch() {
+  public void clearBatch() {
     batch.clear();
   }
 
   /** The highest index set since the last {@link #clear()}, 0 when none is. */
-  int highestIndex() {
+  public int highestIndex() {
     return current.highest;
   }
 

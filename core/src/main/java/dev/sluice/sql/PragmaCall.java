@@ -1,4 +1,4 @@
-package dev.sluice.routing;
+package dev.sluice.sql;
 
 /**
  * A parsed {@code PRAGMA [schema.]name [= value | (value)]} statement.
@@ -8,4 +8,4 @@ package dev.sluice.routing;
  * @param value null for the read form; otherwise the argument as written, without quotes (a sign is
  *     kept: {@code -2000})
  */
-record PragmaCall(String schema, String name, String value) {}
+public record PragmaCall(String schema, String name, String value) {}

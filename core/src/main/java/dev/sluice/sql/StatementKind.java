@@ -1,10 +1,10 @@
-package dev.sluice.routing;
+package dev.sluice.sql;
 
 /**
  * What a SQL statement does, as far as routing is concerned. Only {@link #READ} and {@link
  * #PRAGMA_READ} may run on a reader; every other kind runs on the writer.
  */
-enum StatementKind {
+public enum StatementKind {
   /** SELECT, VALUES, WITH … SELECT, EXPLAIN of anything but a pragma that sets a value. */
   READ,
   /** The read form of a pragma without side effects, e.g. {@code PRAGMA user_version}. */

@@ -1,4 +1,4 @@
-package dev.sluice.routing;
+package dev.sluice.sql;
 
 /**
  * The classifier's verdict on one SQL string. Instances are shared and immutable: {@link #of} hands
@@ -12,7 +12,7 @@ package dev.sluice.routing;
  *     total_changes()} is called by a statement that is evaluated now (not stored in a CREATE)
  * @param multiple the string holds more than one statement
  */
-record Classification(
+public record Classification(
     StatementKind kind,
     boolean dml,
     boolean insert,
@@ -45,17 +45,17 @@ record Classification(
   }
 
   /** The shared instance for a kind and a combination of the flag bits above. */
-  static Classification of(StatementKind kind, int flags) {
+  public static Classification of(StatementKind kind, int flags) {
     return SHARED[kind.ordinal() * FLAG_COMBINATIONS + (flags & (FLAG_COMBINATIONS - 1))];
   }
 
   /** True if a reader may run it: READ or PRAGMA_READ. */
-  boolean isRead() {
+  public boolean isRead() {
     return kind == StatementKind.READ || kind == StatementKind.PRAGMA_READ;
   }
 
   /** True for BEGIN, COMMIT, ROLLBACK, SAVEPOINT, RELEASE and ROLLBACK TO. */
-  boolean isTransactionControl() {
+  public boolean isTransactionControl() {
     return switch (kind) {
       case BEGIN, COMMIT, ROLLBACK, SAVEPOINT, RELEASE, ROLLBACK_TO -> true;
       default -> false;

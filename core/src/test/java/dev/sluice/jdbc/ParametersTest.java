@@ -1,4 +1,4 @@
-package dev.sluice.routing;
+package dev.sluice.jdbc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package dev.sluice.routing;
+package dev.sluice.sql;
 
 /**
  * Collects the text of a SQL string while {@link SqlClassifier} reports the calls of {@code

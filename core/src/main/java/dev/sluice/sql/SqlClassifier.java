@@ -1,4 +1,4 @@
-package dev.sluice.routing;
+package dev.sluice.sql;
 
 import java.util.Locale;
 
@@ -22,7 +22,7 @@ import java.util.Locale;
  *
  * <p>Stateless and thread-safe.
  */
-final class SqlClassifier {
+public final class SqlClassifier {
 
   // Result of head(): the kind's ordinal in the low bits, then these.
   private static final int KIND_MASK = 0xF;
@@ -134,7 +134,7 @@ final class SqlClassifier {
    * Classifies SQL text, which may hold several statements. Never null; null, blank or comments
    * only give EMPTY. Allocates nothing.
    */
-  static Classification classify(String sql) {
+  public static Classification classify(String sql) {
     if (sql == null) {
       return Classification.of(StatementKind.EMPTY, 0);
     }
@@ -194,7 +194,7 @@ final class SqlClassifier {
    * strings for the life of the application, and a map lookup (the string's hash is cached) is
    * cheaper than lexing them each time. Bounded in entries and statement length.
    */
-  static Classification classifyPrepared(String sql) {
+  public static Classification classifyPrepared(String sql) {
     if (sql == null || sql.length() > PREPARED_MAX_LENGTH) {
       return classify(sql);
     }
@@ -213,7 +213,7 @@ final class SqlClassifier {
    * inside strings, comments or trigger bodies). Cold path: used to check every statement of a
    * multi-statement string.
    */
-  static java.util.List<String> statements(String sql) {
+  public static java.util.List<String> statements(String sql) {
     java.util.List<String> result = new java.util.ArrayList<>();
     int n = sql.length();
     int pos = 0;
@@ -241,7 +241,7 @@ final class SqlClassifier {
    * is not a pragma. Text after a complete call is ignored, as SQLite applies the pragma before it
    * reports the syntax error. Cold path.
    */
-  static PragmaCall pragma(String sql) {
+  public static PragmaCall pragma(String sql) {
     if (sql == null) {
       return null;
     }
@@ -274,7 +274,7 @@ final class SqlClassifier {
    * written>"} so the column label stays what SQLite would have given. Returns {@code sql} itself
    * if there is nothing to replace. Cold path.
    */
-  static String rewriteConnectionState(
+  public static String rewriteConnectionState(
       String sql, long lastInsertRowid, long changes, long totalChanges) {
     if (sql == null) {
       return null;

@@ -1,4 +1,4 @@
-package dev.sluice.routing;
+package dev.sluice.jdbc;
 
 import dev.sluice.error.Errors;
 import java.io.InputStream;
@@ -33,13 +33,13 @@ import java.util.Map;
  * leave as Sluice's translated exceptions, with a SQLState. Thread-safe as far as the target is;
  * result sets are meant for one thread at a time.
  */
-abstract class ForwardingResultSet implements ResultSet {
+public abstract class ForwardingResultSet implements ResultSet {
 
   /** The result set each call goes to; throws instead when this result set cannot be used. */
   protected abstract ResultSet target() throws SQLException;
 
   /** The exception a failed call throws: SQLite's translated, sqlite-jdbc's own as 22023. */
-  SQLException failure(SQLException e) {
+  protected SQLException failure(SQLException e) {
     return Errors.translateResultSet(e);
   }
 

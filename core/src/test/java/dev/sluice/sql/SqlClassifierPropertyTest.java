@@ -1,4 +1,4 @@
-package dev.sluice.routing;
+package dev.sluice.sql;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
