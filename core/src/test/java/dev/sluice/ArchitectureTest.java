@@ -28,8 +28,7 @@ class ArchitectureTest {
 
   @Test
   void leavesUseOnlyTheErrorPackage() {
-    for (String leaf :
-        new String[] {"writer", "retry", "pragma", "metrics", "sql", "jdbc", "error"}) {
+    for (String leaf : new String[] {"retry", "pragma", "metrics", "sql", "jdbc", "error"}) {
       noClasses()
           .that()
           .resideInAPackage("dev.sluice." + leaf)
@@ -44,10 +43,20 @@ class ArchitectureTest {
 
   private static String otherLeaves(String leaf) {
     // ArchUnit package patterns: any leaf but this one and error.
-    Set<String> others =
-        new TreeSet<>(Set.of("writer", "retry", "pragma", "metrics", "sql", "jdbc"));
+    Set<String> others = new TreeSet<>(Set.of("retry", "pragma", "metrics", "sql", "jdbc"));
     others.remove(leaf);
     return "dev.sluice.(" + String.join("|", others) + ")";
+  }
+
+  @Test
+  void theWriterUsesOnlyLeaves() {
+    noClasses()
+        .that()
+        .resideInAPackage("dev.sluice.writer")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage("dev.sluice", "dev.sluice.driver", "dev.sluice.routing")
+        .check(MAIN);
   }
 
   @Test

@@ -2,6 +2,7 @@ package dev.sluice.routing;
 
 import dev.sluice.error.Errors;
 import dev.sluice.error.SqliteCodes;
+import dev.sluice.jdbc.Physical;
 import dev.sluice.sql.Classification;
 import dev.sluice.sql.PragmaCall;
 import dev.sluice.sql.SqlClassifier;
@@ -28,7 +29,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Executor;
-import org.sqlite.SQLiteConnection;
 
 /**
  * The connection an application holds. It owns no physical connection: it borrows a reader or the
@@ -270,39 +270,12 @@ final class LogicalConnection implements Connection {
     }
   }
 
-  /**
-   * Whether the physical connection is inside a transaction. sqlite-jdbc does not expose {@code
-   * sqlite3_get_autocommit}, so probe: BEGIN succeeds only outside a transaction.
-   */
   static boolean inTransaction(Connection c) throws SQLException {
-    // An interrupt (Statement.cancel) can outlive the statement it stopped: ask again.
-    for (int attempt = 0; ; attempt++) {
-      try {
-        exec(c, "BEGIN");
-        break;
-      } catch (SQLException e) {
-        if (SqliteCodes.primary(e) != SqliteCodes.INTERRUPT || attempt >= 3) {
-          return true;
-        }
-      }
-    }
-    for (int attempt = 0; ; attempt++) {
-      try {
-        exec(c, "COMMIT");
-        return false;
-      } catch (SQLException e) {
-        if (SqliteCodes.primary(e) != SqliteCodes.INTERRUPT || attempt >= 3) {
-          throw e;
-        }
-      }
-    }
+    return Physical.inTransaction(c);
   }
 
   static Void exec(Connection c, String sql) throws SQLException {
-    try (Statement s = c.createStatement()) {
-      s.execute(sql);
-    }
-    return null;
+    return Physical.exec(c, sql);
   }
 
   /** Inside a user's transaction SQLITE_BUSY/LOCKED cannot be retried here: 40001. */
@@ -320,11 +293,6 @@ final class LogicalConnection implements Connection {
     if (inserted && changed > 0) {
       lastInsertRowid = rowid;
     }
-  }
-
-  /** The physical writer as sqlite-jdbc's connection type, for changes(). */
-  static long physicalChanges(Connection c) throws SQLException {
-    return c.unwrap(SQLiteConnection.class).getDatabase().changes();
   }
 
   void statementClosed(LogicalStatement s) {

@@ -5,6 +5,7 @@ import dev.sluice.jdbc.ParameterInfo;
 import dev.sluice.jdbc.Parameters;
 import dev.sluice.sql.Classification;
 import dev.sluice.sql.SqlClassifier;
+import dev.sluice.writer.GroupCommit;
 import java.io.InputStream;
 import java.io.Reader;
 import java.math.BigDecimal;
@@ -51,13 +52,8 @@ final class LogicalPreparedStatement extends LogicalStatement implements Prepare
   }
 
   @Override
-  boolean isPrepared() {
-    return true;
-  }
-
-  @Override
-  void bind(PreparedStatement ps) throws SQLException {
-    params.apply(ps);
+  GroupCommit.Binder binder() {
+    return params::apply;
   }
 
   @Override

@@ -3,12 +3,13 @@ package dev.sluice.routing;
 import dev.sluice.error.Errors;
 import dev.sluice.error.SqliteCodes;
 import dev.sluice.jdbc.DetachedResultSet;
+import dev.sluice.jdbc.Physical;
 import dev.sluice.retry.Retry;
 import dev.sluice.sql.Classification;
 import dev.sluice.sql.SqlClassifier;
 import dev.sluice.sql.StatementKind;
+import dev.sluice.writer.GroupCommit;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.SQLWarning;
@@ -72,14 +73,12 @@ class LogicalStatement implements Statement, LogicalResultSet.Release {
 
   // ---- execution core ------------------------------------------------------------------------
 
-  /** Whether this is a prepared statement, whose physical statement a group commit may share. */
-  boolean isPrepared() {
-    return false;
-  }
-
-  /** Binds this statement's parameters on a physical prepared statement (prepared ones only). */
-  void bind(PreparedStatement ps) throws SQLException {
-    throw new IllegalStateException("not a prepared statement");
+  /**
+   * Binds this statement's values on a physical prepared statement, for the group commit; null for
+   * a plain statement, whose SQL carries everything.
+   */
+  GroupCommit.Binder binder() {
+    return null;
   }
 
   /** Creates the physical statement for one execution; prepared statements bind here. */
@@ -136,7 +135,7 @@ class LogicalStatement implements Statement, LogicalResultSet.Release {
               sql, conn.lastInsertRowid, conn.changes, conn.totalChanges);
     }
     GroupCommit group = conn.router.group;
-    if (op == UPDATE && queryTimeout == 0 && group != null && conn.canGroup(c) && !group.idle()) {
+    if (op == UPDATE && queryTimeout == 0 && conn.canGroup(c) && !group.idle()) {
       conn.checkOpen();
       runGrouped(sql, c);
       return false;
@@ -151,30 +150,24 @@ class LogicalStatement implements Statement, LogicalResultSet.Release {
     boolean ok = false;
     lastOnWriter = true;
     lastRetried = false;
-    GroupCommit.Job job = new GroupCommit.Job(this, sql, c.insert());
+    GroupCommit.Job job = new GroupCommit.Job(sql, binder(), c.insert());
     queued = job;
     try {
       conn.router.group.submit(job);
-      if (job.error != null) {
-        throw Errors.translate(job.error);
+      if (job.error() != null) {
+        throw Errors.translate(job.error());
       }
-      updateCount = job.count;
+      updateCount = job.count();
       if (c.dml()) {
-        conn.recordWrite(job.changes, c.insert(), job.key);
-        hasKey = job.hasKey;
-        key = job.key;
+        conn.recordWrite(job.changes(), c.insert(), job.key());
+        hasKey = job.hasKey();
+        key = job.key();
       }
       ok = true;
     } finally {
       queued = null;
       conn.router.meters.statement(true, ok, conn.router.meters.now() - start);
     }
-  }
-
-  /** Runs the physical statement as an update and returns its count. */
-  final long physicalUpdate(Statement s, String sql) throws SQLException {
-    physicalExecute(s, sql, UPDATE);
-    return physicalCount;
   }
 
   private boolean runOn(Lease l, String sql, Classification c, int op, boolean mayMisroute)
@@ -289,7 +282,7 @@ class LogicalStatement implements Statement, LogicalResultSet.Release {
   }
 
   private void recordWrite(Connection c, Classification cls) throws SQLException {
-    long changed = LogicalConnection.physicalChanges(c);
+    long changed = Physical.changes(c);
     long rowid = 0;
     if (cls.insert() && changed > 0) {
       rowid = conn.router.lastInsertRowid(c);
@@ -407,14 +400,14 @@ class LogicalStatement implements Statement, LogicalResultSet.Release {
 
   /** An auto-commit batch: one transaction, retried as a unit (design.md rule 5). */
   private long[] batchTransaction(Connection c, BatchBody body) throws SQLException {
-    LogicalConnection.exec(c, "BEGIN IMMEDIATE");
+    Physical.exec(c, "BEGIN IMMEDIATE");
     try {
       long[] counts = batchOnce(c, body);
-      LogicalConnection.exec(c, "COMMIT");
+      Physical.exec(c, "COMMIT");
       return counts;
     } catch (SQLException e) {
       try {
-        LogicalConnection.exec(c, "ROLLBACK");
+        Physical.exec(c, "ROLLBACK");
       } catch (SQLException alreadyEnded) {
         e.addSuppressed(alreadyEnded);
       }

@@ -6,10 +6,10 @@ import dev.sluice.metrics.Meters;
 import dev.sluice.pragma.Pragmas;
 import dev.sluice.retry.Breaker;
 import dev.sluice.retry.Retry;
+import dev.sluice.writer.GroupCommit;
 import dev.sluice.writer.Writer;
+import dev.sluice.writer.WriterGate;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Set;
 import java.util.concurrent.Semaphore;
@@ -46,10 +46,12 @@ public final class Router {
   final Meters meters;
   final Retry retry;
 
-  /** Group commit of auto-commit writes, or null when it is off (or groups would hold one). */
+  /** The way in to the writer: queue order, breaker, wait and hold meters. */
+  final WriterGate gate;
+
+  /** Group commit of auto-commit writes; idle for good when it is off. */
   final GroupCommit group;
 
-  private final Breaker breaker;
   final String name;
   private final Semaphore readerPermits;
   private final long readerTimeoutNanos;
@@ -74,10 +76,9 @@ public final class Router {
     this.name = name;
     this.readerPermits = new Semaphore(readerCount, true);
     this.readerTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(readerTimeoutMillis);
-    this.group =
-        groupMax > 1 ? new GroupCommit(this, groupMax, writer.acquireTimeoutNanos()) : null;
+    this.gate = new WriterGate(writer, breaker, meters);
+    this.group = new GroupCommit(name, gate, retry, meters, groupMax);
     this.retry = retry;
-    this.breaker = breaker;
     this.writer = writer;
     this.readers = readers;
     this.pragmas = pragmas;
@@ -94,20 +95,12 @@ public final class Router {
   public void close() {
     closed = true;
     readerPermits.release(Short.MAX_VALUE);
-    if (group != null) {
-      group.close();
-    }
+    group.close();
   }
 
   /** Waits at most {@code nanos} for the group commit's thread to end, after {@link #close}. */
   public void awaitClosed(long nanos) throws InterruptedException {
-    if (group != null) {
-      group.awaitStopped(nanos);
-    }
-  }
-
-  boolean breakerOpen() {
-    return breaker.isOpen();
+    group.awaitStopped(nanos);
   }
 
   boolean isClosed() {
@@ -171,51 +164,22 @@ public final class Router {
   /** Waits for the writer and records the wait. */
   Connection acquireWriter(Object holder) throws SQLException {
     checkOpen();
-    breaker.checkPermit();
-    long start = meters.now();
-    Connection c;
-    try {
-      c = writer.acquire(holder);
-    } finally {
-      meters.writerWait(meters.now() - start);
-    }
-    if (breaker.isOpen()) {
-      // The breaker opened while this write waited in the queue: fail fast like the rest.
-      writer.release(holder, false);
-      breaker.checkPermit();
-    }
-    return c;
+    return gate.acquire(holder);
   }
 
   /** Gives the writer back and records the hold. */
   void releaseWriter(Object holder, boolean broken) {
-    breaker.holdEnded();
-    meters.writerHold(writer.release(holder, broken));
+    gate.release(holder, broken);
   }
 
-  // Touched only by the writer's current holder; the writer's semaphore orders the holders.
-  private Connection keyConnection;
-  private PreparedStatement keyQuery;
-
-  /**
-   * {@code last_insert_rowid()} of the writer, read by the holder right after its insert. The
-   * writer is opened with sqlite-jdbc's eager generated-keys query off, which would prepare a new
-   * statement after every insert; this one is prepared once per writer connection.
-   */
+  /** {@code last_insert_rowid()} of the writer, read by its holder right after an insert. */
   long lastInsertRowid(Connection writerConnection) throws SQLException {
-    if (keyConnection != writerConnection || keyQuery == null || keyQuery.isClosed()) {
-      keyQuery = writerConnection.prepareStatement("SELECT last_insert_rowid()");
-      keyConnection = writerConnection;
-    }
-    try (ResultSet r = keyQuery.executeQuery()) {
-      r.next();
-      return r.getLong(1);
-    }
+    return gate.lastInsertRowid(writerConnection);
   }
 
   /** Threads waiting for the writer: in its queue, and parked in the group commit. */
   public int writerQueueLength() {
-    return writer.queueLength() + (group == null ? 0 : group.parked());
+    return group.queueLength();
   }
 
   /** Logs and counts a read that turned out to write and is re-run on the writer. */

@@ -1,6 +1,10 @@
-package dev.sluice.routing;
+package dev.sluice.writer;
 
 import dev.sluice.error.Errors;
+import dev.sluice.error.SqliteCodes;
+import dev.sluice.jdbc.Physical;
+import dev.sluice.metrics.Meters;
+import dev.sluice.retry.Retry;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -38,7 +42,7 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safe: the queue is concurrent; a job is touched by its caller until it is queued, by
  * the committer from then on, and by its caller again after {@link Job#done}.
  */
-final class GroupCommit {
+public final class GroupCommit {
   private static final Logger LOG = LoggerFactory.getLogger(GroupCommit.class);
 
   /** Longest park of a caller between two looks at its job: a safety net against a lost wake-up. */
@@ -52,7 +56,11 @@ final class GroupCommit {
   /** Callers with a job in the group commit, pending or running. */
   private final AtomicInteger waiting = new AtomicInteger();
 
-  private final Router router;
+  private final String name;
+  private final WriterGate gate;
+  private final Writer writer;
+  private final Retry retry;
+  private final Meters meters;
   private final int maxStatements;
   private final long acquireTimeoutNanos;
   private volatile Thread committer;
@@ -65,16 +73,32 @@ final class GroupCommit {
 
   private volatile boolean stopped;
 
-  GroupCommit(Router router, int maxStatements, long acquireTimeoutNanos) {
-    this.router = router;
+  /** The committer waits in the writer's queue on behalf of parked callers (not counted twice). */
+  private volatile boolean committerQueued;
+
+  /**
+   * @param maxStatements the most statements one group runs; 1 or less turns group commit off
+   */
+  public GroupCommit(String name, WriterGate gate, Retry retry, Meters meters, int maxStatements) {
+    this.name = name;
+    this.gate = gate;
+    this.writer = gate.writer();
+    this.retry = retry;
+    this.meters = meters;
     this.maxStatements = maxStatements;
-    this.acquireTimeoutNanos = acquireTimeoutNanos;
+    this.acquireTimeoutNanos = writer.acquireTimeoutNanos();
+  }
+
+  /** Binds the values of a prepared statement's execution. */
+  @FunctionalInterface
+  public interface Binder {
+    void bind(PreparedStatement ps) throws SQLException;
   }
 
   /** One auto-commit write and, once done, its outcome. */
-  static final class Job {
-    final LogicalStatement statement;
+  public static final class Job {
     final String sql;
+    final Binder binder;
     final boolean insert;
     final Thread thread = Thread.currentThread();
     private volatile boolean done;
@@ -84,10 +108,35 @@ final class GroupCommit {
     boolean hasKey;
     SQLException error;
 
-    Job(LogicalStatement statement, String sql, boolean insert) {
-      this.statement = statement;
+    /**
+     * @param binder binds a prepared statement's values, or null for a plain statement
+     * @param insert whether the statement may insert a row (its key is then read)
+     */
+    public Job(String sql, Binder binder, boolean insert) {
       this.sql = sql;
+      this.binder = binder;
       this.insert = insert;
+    }
+
+    public long count() {
+      return count;
+    }
+
+    public long changes() {
+      return changes;
+    }
+
+    public long key() {
+      return key;
+    }
+
+    public boolean hasKey() {
+      return hasKey;
+    }
+
+    /** The job's own failure, or null when it committed. */
+    public SQLException error() {
+      return error;
     }
 
     boolean done() {
@@ -109,11 +158,12 @@ final class GroupCommit {
    *     timeout (08001, as a writer timeout) or interrupt (57014) while the job was still pending:
    *     then it never ran
    */
-  void submit(Job job) throws SQLException {
-    router.writer.checkNotHeldByThisThread();
+  public void submit(Job job) throws SQLException {
+    writer.checkNotHeldByThisThread();
+    // Queued before it is counted: whoever sees the count (the queue gauge) sees the job in order.
+    pending.add(job);
     waiting.incrementAndGet();
     try {
-      pending.add(job);
       if (committer == null) {
         start();
       }
@@ -122,14 +172,14 @@ final class GroupCommit {
       }
       if (stopped && pending.remove(job)) {
         // Closed meanwhile: the committer may have answered its last jobs already.
-        throw Errors.closed("Sluice data source \"" + router.name + "\"");
+        throw Errors.closed("Sluice data source \"" + name + "\"");
       }
       long deadline = System.nanoTime() + acquireTimeoutNanos;
       while (!job.done()) {
         long left = deadline - System.nanoTime();
         if (left <= 0) {
           if (pending.remove(job)) {
-            throw router.writer.timeout(acquireTimeoutNanos);
+            throw writer.timeout(acquireTimeoutNanos);
           }
           // The committer took the job at the last moment: its outcome will come.
           awaitQuietly(job);
@@ -153,7 +203,7 @@ final class GroupCommit {
   /** Starts the committer at the first grouped write: once, under this lock. */
   private synchronized void start() {
     if (committer == null) {
-      Thread t = new Thread(this::commitLoop, "sluice-" + router.name + "-group-commit");
+      Thread t = new Thread(this::commitLoop, "sluice-" + name + "-group-commit");
       t.setDaemon(true);
       committer = t;
       t.start();
@@ -164,20 +214,25 @@ final class GroupCommit {
    * Whether no write is pending or waiting: then a write runs on the plain path, without the
    * group's bookkeeping, exactly as with group commit off.
    */
-  boolean idle() {
-    return waiting.get() == 0 && !router.writer.isHeld() && router.writer.queueLength() == 0;
+  public boolean idle() {
+    return maxStatements <= 1
+        || (waiting.get() == 0 && !writer.isHeld() && writer.queueLength() == 0);
   }
 
-  /** Callers waiting for their write through the group commit (a gauge). */
-  int parked() {
-    return waiting.get();
+  /**
+   * Threads waiting for the writer, for the queue gauge: those in the writer's own queue, without
+   * the committer (it waits there for the parked callers), plus the parked callers.
+   */
+  public int queueLength() {
+    int queued = writer.queueLength() - (committerQueued ? 1 : 0);
+    return Math.max(0, queued) + waiting.get();
   }
 
   /**
    * Cancels {@code job} if it is still pending: it fails with 57014 and never runs. A job the
    * committer has taken completes.
    */
-  void cancel(Job job) {
+  public void cancel(Job job) {
     if (pending.remove(job)) {
       job.error = Errors.cancelledWhileQueued();
       job.finish();
@@ -185,7 +240,7 @@ final class GroupCommit {
   }
 
   /** Stops the committer; pending jobs fail as closed. Called once the router refuses work. */
-  void close() {
+  public void close() {
     stopped = true;
     Thread t = committer;
     if (t != null) {
@@ -194,7 +249,7 @@ final class GroupCommit {
   }
 
   /** Waits at most {@code nanos} for the committer thread to end. */
-  void awaitStopped(long nanos) throws InterruptedException {
+  public void awaitStopped(long nanos) throws InterruptedException {
     Thread t = committer;
     if (t != null) {
       TimeUnit.NANOSECONDS.timedJoin(t, nanos);
@@ -232,17 +287,17 @@ final class GroupCommit {
       }
       Connection w;
       try {
-        w = router.acquireWriter(this);
+        committerQueued = true;
+        w = gate.acquire(this);
       } catch (SQLException e) {
-        if (!stopped
-            && !router.isClosed()
-            && e instanceof SQLTransientConnectionException
-            && !router.breakerOpen()) {
+        if (!stopped && e instanceof SQLTransientConnectionException && !gate.breakerOpen()) {
           // Writer timeout: every caller times out on its own clock; keep waiting for the rest.
           continue;
         }
         failPending(e);
         continue;
+      } finally {
+        committerQueued = false;
       }
       boolean broken = false;
       try {
@@ -250,7 +305,7 @@ final class GroupCommit {
         broken = run(w, jobs);
       } catch (RuntimeException | Error e) {
         broken = true;
-        LOG.error("Group commit of \"{}\" failed unexpectedly", router.name, e);
+        LOG.error("Group commit of \"{}\" failed unexpectedly", name, e);
         for (Job j : jobs) {
           if (!j.done()) {
             j.error = Errors.groupFailed(e);
@@ -258,7 +313,7 @@ final class GroupCommit {
           }
         }
       } finally {
-        router.releaseWriter(this, broken);
+        gate.release(this, broken);
       }
       // Answered once the writer is free again.
       for (Job j : jobs) {
@@ -268,7 +323,7 @@ final class GroupCommit {
       }
       jobs.clear();
     }
-    failPending(Errors.closed("Sluice data source \"" + router.name + "\""));
+    failPending(Errors.closed("Sluice data source \"" + name + "\""));
   }
 
   private void failPending(SQLException e) {
@@ -306,14 +361,14 @@ final class GroupCommit {
       return alone(w, jobs.get(0));
     }
     try {
-      router.retry.write(() -> LogicalConnection.exec(w, "BEGIN IMMEDIATE"));
+      retry.write(() -> Physical.exec(w, "BEGIN IMMEDIATE"));
     } catch (SQLException e) {
       // Nothing ran: every job fails as it would have alone after its retries.
       for (Job j : jobs) {
         j.error = e;
         j.finish();
       }
-      return Router.isBroken(e);
+      return SqliteCodes.isConnectionBroken(e);
     }
     boolean committed = false;
     // Callers of a group mostly run the same prepared SQL: prepare it once for the group.
@@ -331,7 +386,7 @@ final class GroupCommit {
       }
       if (intact) {
         closeAll(prepared);
-        router.retry.write(() -> LogicalConnection.exec(w, "COMMIT"));
+        retry.write(() -> Physical.exec(w, "COMMIT"));
         committed = true;
       }
     } catch (SQLException e) {
@@ -339,14 +394,14 @@ final class GroupCommit {
     } finally {
       closeAll(prepared);
     }
-    router.meters.groupSize(jobs.size());
+    meters.groupSize(jobs.size());
     if (committed) {
       return false;
     }
     // Roll back what is left and answer every job by running it alone, in order.
     try {
-      if (LogicalConnection.inTransaction(w)) {
-        LogicalConnection.exec(w, "ROLLBACK");
+      if (Physical.inTransaction(w)) {
+        Physical.exec(w, "ROLLBACK");
       }
     } catch (SQLException e) {
       for (Job j : jobs) {
@@ -355,7 +410,7 @@ final class GroupCommit {
           j.finish();
         }
       }
-      return Router.isBroken(e);
+      return SqliteCodes.isConnectionBroken(e);
     }
     boolean broken = false;
     for (Job j : jobs) {
@@ -380,13 +435,13 @@ final class GroupCommit {
   private boolean inGroup(Connection w, Job j, Map<String, PreparedStatement> prepared)
       throws SQLException {
     try {
-      if (j.statement.isPrepared()) {
+      if (j.binder != null) {
         PreparedStatement ps = prepared.get(j.sql);
         if (ps == null) {
           ps = w.prepareStatement(j.sql);
           prepared.put(j.sql, ps);
         }
-        j.statement.bind(ps);
+        j.binder.bind(ps);
         j.count = ps.executeUpdate();
         outcome(w, j);
       } else {
@@ -394,7 +449,7 @@ final class GroupCommit {
       }
     } catch (SQLException e) {
       j.error = e;
-      if (!LogicalConnection.inTransaction(w)) {
+      if (!Physical.inTransaction(w)) {
         // Its own outcome stands, as it would alone; the others run again alone.
         j.finish();
         return false;
@@ -407,31 +462,39 @@ final class GroupCommit {
   private boolean alone(Connection w, Job j) {
     boolean broken = false;
     try {
-      router.retry.write(
+      retry.write(
           () -> {
             execute(w, j);
             return null;
           });
     } catch (SQLException e) {
       j.error = e;
-      broken = Router.isBroken(e);
+      broken = SqliteCodes.isConnectionBroken(e);
     }
     j.finish();
     return broken;
   }
 
   private void execute(Connection w, Job j) throws SQLException {
-    try (Statement s = j.statement.createPhysical(w, j.sql)) {
-      j.count = j.statement.physicalUpdate(s, j.sql);
-      outcome(w, j);
+    if (j.binder == null) {
+      try (Statement s = w.createStatement()) {
+        j.count = s.executeUpdate(j.sql);
+        outcome(w, j);
+      }
+    } else {
+      try (PreparedStatement ps = w.prepareStatement(j.sql)) {
+        j.binder.bind(ps);
+        j.count = ps.executeUpdate();
+        outcome(w, j);
+      }
     }
   }
 
   /** What the job's statement did, read while its effect is the writer's latest. */
   private void outcome(Connection w, Job j) throws SQLException {
-    j.changes = LogicalConnection.physicalChanges(w);
+    j.changes = Physical.changes(w);
     if (j.insert && j.changes > 0) {
-      j.key = router.lastInsertRowid(w);
+      j.key = gate.lastInsertRowid(w);
       j.hasKey = true;
     }
   }

@@ -1,0 +1,63 @@
+package dev.sluice.jdbc;
+
+import dev.sluice.error.SqliteCodes;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import org.sqlite.SQLiteConnection;
+
+/**
+ * Small operations on a physical sqlite-jdbc connection that several packages need: run one
+ * statement, ask whether a transaction is open, read {@code changes()}.
+ *
+ * <p>Stateless and thread-safe; each call uses the connection of its caller, who owns it.
+ */
+public final class Physical {
+  private Physical() {}
+
+  /** Runs one statement and discards its outcome. */
+  public static Void exec(Connection c, String sql) throws SQLException {
+    try (Statement s = c.createStatement()) {
+      s.execute(sql);
+    }
+    return null;
+  }
+
+  /**
+   * Whether the physical connection is inside a transaction. sqlite-jdbc does not expose {@code
+   * sqlite3_get_autocommit}, so probe: BEGIN succeeds only outside a transaction.
+   */
+  public static boolean inTransaction(Connection c) throws SQLException {
+    // An interrupt (Statement.cancel) can outlive the statement it stopped: ask again.
+    for (int attempt = 0; ; attempt++) {
+      try {
+        exec(c, "BEGIN");
+        break;
+      } catch (SQLException e) {
+        if (SqliteCodes.primary(e) != SqliteCodes.INTERRUPT || attempt >= 3) {
+          return true;
+        }
+      }
+    }
+    for (int attempt = 0; ; attempt++) {
+      try {
+        exec(c, "COMMIT");
+        return false;
+      } catch (SQLException e) {
+        if (SqliteCodes.primary(e) != SqliteCodes.INTERRUPT || attempt >= 3) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  /** {@code sqlite3_changes()} of the connection: rows changed by its last statement. */
+  public static long changes(Connection c) throws SQLException {
+    return c.unwrap(SQLiteConnection.class).getDatabase().changes();
+  }
+
+  /** {@code sqlite3_total_changes()} of the connection. */
+  public static long totalChanges(Connection c) throws SQLException {
+    return c.unwrap(SQLiteConnection.class).getDatabase().total_changes();
+  }
+}
