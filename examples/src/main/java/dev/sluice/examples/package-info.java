@@ -1,2 +1,2 @@
-/** Runnable programs that show Sluice to a newcomer. */
+/** The runnable demo that shows Sluice to a newcomer. */
 package dev.sluice.examples;

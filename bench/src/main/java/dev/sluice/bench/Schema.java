@@ -1,4 +1,4 @@
-package dev.sluice.examples;
+package dev.sluice.bench;
 
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -102,7 +102,7 @@ final class Schema {
   }
 
   /** One auto-commit single-row INSERT on a connection of its own. */
-  static Load.Op insert(Target.Source source, String table) {
+  static Load.Op insert(Contender.Source source, String table) {
     String sql = "INSERT INTO " + table + " (thread, seq, payload) VALUES (?, ?, ?)";
     return (thread, seq) -> {
       try (Connection c = source.connection();
@@ -119,7 +119,7 @@ final class Schema {
    * One transfer: SELECT the payer's balance, UPDATE it to the value computed in Java (a lost
    * update would show in the total), UPDATE the payee, commit. Rolled back on any failure.
    */
-  static Load.Op transfer(Target.Source source, String table) {
+  static Load.Op transfer(Contender.Source source, String table) {
     String select = "SELECT balance FROM " + table + " WHERE id = ?";
     String debit = "UPDATE " + table + " SET balance = ?, moves = moves + 1 WHERE id = ?";
     String credit =
@@ -162,7 +162,7 @@ final class Schema {
   }
 
   /** One point SELECT by primary key of a pre-loaded row, checked against what was loaded. */
-  static Load.Op pointRead(Target.Source source, String table) {
+  static Load.Op pointRead(Contender.Source source, String table) {
     String sql = "SELECT payload FROM " + table + " WHERE id = ?";
     return (thread, seq) -> {
       int id = 1 + ThreadLocalRandom.current().nextInt(MIXED_ROWS);

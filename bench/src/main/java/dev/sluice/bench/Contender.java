@@ -1,4 +1,4 @@
-package dev.sluice.examples;
+package dev.sluice.bench;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
@@ -14,7 +14,7 @@ import java.sql.SQLException;
  *
  * <p>Thread-safe: the sources it opens hand out one connection per call.
  */
-enum Target {
+enum Contender {
   /** (a) What a program without a pool does: a new connection per operation, every default. */
   PLAIN("a", "sqlite-jdbc", "plain sqlite-jdbc, new connection per operation, DELETE journal"),
   /** (b) Today's careful setup. */
@@ -26,7 +26,7 @@ enum Target {
   private final String label;
   private final String description;
 
-  Target(String letter, String label, String description) {
+  Contender(String letter, String label, String description) {
     this.letter = letter;
     this.label = label;
     this.description = description;

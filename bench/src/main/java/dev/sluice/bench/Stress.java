@@ -1,4 +1,4 @@
-package dev.sluice.examples;
+package dev.sluice.bench;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -39,7 +39,7 @@ import java.util.concurrent.TimeUnit;
  * <p>Run from the project root (about 2 minutes on 2 cores, Maven included):
  *
  * <pre>
- * ./mvnw -q -B -DskipTests -pl examples -am package exec:java -Ddemo.main=dev.sluice.examples.Stress
+ * ./mvnw -q -B -DskipTests -pl bench -am package exec:java -Ddemo.main=dev.sluice.bench.Stress
  * </pre>
  *
  * <p>Arguments, through {@code -Dexec.args="..."}: {@code --quick} (about 30 s); {@code --dir
@@ -75,8 +75,8 @@ public final class Stress {
   private final Size size;
   private final Path dir;
   private final List<Row> rows = new ArrayList<>();
-  private final Map<Target, Path> files = new EnumMap<>(Target.class);
-  private final Map<Target, Target.Source> sources = new EnumMap<>(Target.class);
+  private final Map<Contender, Path> files = new EnumMap<>(Contender.class);
+  private final Map<Contender, Contender.Source> sources = new EnumMap<>(Contender.class);
 
   private Stress(Size size, Path dir) {
     this.size = size;
@@ -146,11 +146,11 @@ public final class Stress {
             size.name(),
             dir));
     out("");
-    for (Target t : Target.values()) {
+    for (Contender t : Contender.values()) {
       out("- " + t.label() + ": " + t.description());
     }
     out("");
-    for (Target t : Target.values()) {
+    for (Contender t : Contender.values()) {
       Path file = dir.resolve("target-" + t.letter() + ".db");
       files.put(t, file);
       Schema.create(
@@ -171,34 +171,34 @@ public final class Stress {
           });
       sources.put(t, t.open(file, "stress-" + t.letter()));
     }
-    for (Target t : Target.values()) {
+    for (Contender t : Contender.values()) {
       warm(t);
     }
     rows.add(limit());
     for (int n : INSERT_THREADS) {
-      for (Target t : Target.values()) {
+      for (Contender t : Contender.values()) {
         rows.add(inserts(t, n));
       }
     }
     for (int n : TRANSFER_THREADS) {
-      for (Target t : Target.values()) {
+      for (Contender t : Contender.values()) {
         rows.add(transfers(t, n));
       }
     }
-    for (Target t : Target.values()) {
+    for (Contender t : Contender.values()) {
       rows.addAll(mixed(t));
     }
     String classPath = Processes.classPath();
     for (int n : PROCESSES) {
-      for (Target t : Target.values()) {
+      for (Contender t : Contender.values()) {
         rows.add(processes(t, n, classPath));
       }
     }
   }
 
   /** JIT and pool warm-up on tables no check reads; failures here are only reported. */
-  private void warm(Target t) {
-    Target.Source s = sources.get(t);
+  private void warm(Contender t) {
+    Contender.Source s = sources.get(t);
     long cap = size.capNanos();
     Tally tally = new Tally(0);
     Load.work(tally, 300, cap, Schema.insert(s, "warm"));
@@ -209,7 +209,7 @@ public final class Stress {
     }
   }
 
-  private Row inserts(Target t, int threads) {
+  private Row inserts(Contender t, int threads) {
     String workload = "insert " + threads + " thr";
     String table = "ins_" + threads;
     try {
@@ -237,7 +237,7 @@ public final class Stress {
     }
   }
 
-  private Row transfers(Target t, int threads) {
+  private Row transfers(Contender t, int threads) {
     String workload = "rmw tx " + threads + " thr";
     String table = "acct_" + threads;
     try {
@@ -270,7 +270,7 @@ public final class Stress {
   }
 
   /** Two writers and eight readers for a fixed time: one row for each side. */
-  private List<Row> mixed(Target t) {
+  private List<Row> mixed(Contender t) {
     String writes = WRITERS + "w+" + READERS + "r writes";
     String reads = WRITERS + "w+" + READERS + "r reads";
     try {
@@ -312,7 +312,7 @@ public final class Stress {
     }
   }
 
-  private Row processes(Target t, int count, String classPath) {
+  private Row processes(Contender t, int count, String classPath) {
     String workload = "insert " + count + " proc";
     try {
       Path file = dir.resolve("proc-" + t.letter() + "-" + count + ".db");
@@ -403,7 +403,7 @@ public final class Stress {
   }
 
   private void closeSources() {
-    for (Target.Source s : sources.values()) {
+    for (Contender.Source s : sources.values()) {
       try {
         s.close();
       } catch (RuntimeException e) {
@@ -425,8 +425,8 @@ public final class Stress {
             + " getting the connection to closing it (the limit row: one executeUpdate).");
     out("");
     Row limit = find("limit: 1 raw conn", "insert sequential");
-    Row sluice32 = find(Target.SLUICE.label(), "insert 32 thr");
-    Row hikari32 = find(Target.HIKARI.label(), "insert 32 thr");
+    Row sluice32 = find(Contender.SLUICE.label(), "insert 32 thr");
+    Row hikari32 = find(Contender.HIKARI.label(), "insert 32 thr");
     if (limit != null && sluice32 != null && limit.okPerSecond() > 0) {
       out(
           String.format(
@@ -484,11 +484,11 @@ public final class Stress {
     out("| workload | ok/s c/a | ok/s c/b | p99 c/a | p99 c/b | failed a / b / c |");
     out("| --- | ---: | ---: | ---: | ---: | --- |");
     for (Row c : rows) {
-      if (!c.targetLabel().equals(Target.SLUICE.label())) {
+      if (!c.targetLabel().equals(Contender.SLUICE.label())) {
         continue;
       }
-      Row a = find(Target.PLAIN.label(), c.workload());
-      Row b = find(Target.HIKARI.label(), c.workload());
+      Row a = find(Contender.PLAIN.label(), c.workload());
+      Row b = find(Contender.HIKARI.label(), c.workload());
       if (a == null || b == null) {
         continue;
       }

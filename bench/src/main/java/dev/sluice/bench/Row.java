@@ -1,4 +1,4 @@
-package dev.sluice.examples;
+package dev.sluice.bench;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,4 +1,4 @@
-package dev.sluice.examples;
+package dev.sluice.bench;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -49,7 +49,7 @@ import java.util.stream.Stream;
  * <p>Run from the project root (3 minutes of soak, plus warm-up and Maven):
  *
  * <pre>
- * ./mvnw -q -B -DskipTests -pl examples -am package exec:java -Ddemo.main=dev.sluice.examples.Soak \
+ * ./mvnw -q -B -DskipTests -pl bench -am package exec:java -Ddemo.main=dev.sluice.bench.Soak \
  *     -Dexec.args="--seconds 180"
  * </pre>
  *

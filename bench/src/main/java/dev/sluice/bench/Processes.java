@@ -1,4 +1,4 @@
-package dev.sluice.examples;
+package dev.sluice.bench;
 
 import java.io.BufferedReader;
 import java.io.File;
@@ -35,7 +35,7 @@ final class Processes {
 
   /** Runs {@code count} child processes of {@code ops} inserts each into {@code table}. */
   static Row run(
-      Target target,
+      Contender target,
       Path file,
       String table,
       int count,
@@ -218,13 +218,13 @@ final class Processes {
   static int child(String[] args) {
     PrintStream out = System.out;
     try {
-      Target target = Target.valueOf(args[1]);
+      Contender target = Contender.valueOf(args[1]);
       Path file = Path.of(args[2]);
       String table = args[3];
       int worker = Integer.parseInt(args[4]);
       int ops = Integer.parseInt(args[5]);
       long capNanos = Long.parseLong(args[6]);
-      try (Target.Source source = target.open(file, "child-" + worker)) {
+      try (Contender.Source source = target.open(file, "child-" + worker)) {
         // Open the pool or engine before the start line, as the in-process runs do.
         try (Connection c = source.connection()) {
           c.isValid(5);
