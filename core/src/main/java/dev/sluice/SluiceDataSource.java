@@ -91,9 +91,13 @@ public final class SluiceDataSource implements DataSource, AutoCloseable {
     return engine.inTransaction(true, work::run);
   }
 
-  /** The data source name: the {@code datasource} tag of its meters. */
+  /**
+   * The data source name: the {@code datasource} tag of its meters. It is {@code sluice.name} as
+   * given, or else the database file name without extension, made unique among the open data
+   * sources of this JVM ({@code app}, {@code app-2}, ...).
+   */
   public String getName() {
-    return engine.settings().name();
+    return engine.name();
   }
 
   /** Whether {@link #close()} was called. */
@@ -154,7 +158,7 @@ public final class SluiceDataSource implements DataSource, AutoCloseable {
 
   @Override
   public String toString() {
-    return "SluiceDataSource[" + engine.settings().name() + "]";
+    return "SluiceDataSource[" + engine.name() + "]";
   }
 
   /**
@@ -196,7 +200,11 @@ public final class SluiceDataSource implements DataSource, AutoCloseable {
       return this;
     }
 
-    /** The data source name ({@code sluice.name}): the {@code datasource} tag of its meters. */
+    /**
+     * The data source name ({@code sluice.name}): the {@code datasource} tag of its meters. Without
+     * it, the file name is used, made unique among open data sources; a given name is kept, and
+     * {@link #build()} fails while another open data source reports under it to the same registry.
+     */
     public Builder name(String name) {
       return option(Option.NAME.key(), name);
     }
@@ -226,7 +234,9 @@ public final class SluiceDataSource implements DataSource, AutoCloseable {
      * Validates the options, opens the database (writer first, then the readers) and returns the
      * data source.
      *
-     * @throws SQLException 08001 when an option is invalid or the database cannot be opened
+     * @throws SQLException 08001 when an option is invalid, the database cannot be opened, or the
+     *     given {@code sluice.name} is used by an open data source whose meters go to the same
+     *     registry
      */
     public SluiceDataSource build() throws SQLException {
       if (url == null) {

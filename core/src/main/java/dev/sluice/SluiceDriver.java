@@ -17,7 +17,9 @@ import java.util.logging.Logger;
  * The JDBC driver for {@code jdbc:sluice:sqlite:<anything sqlite-jdbc accepts>} URLs. Registered
  * through {@code META-INF/services/java.sql.Driver}. Every connection for the same database file
  * and options shares one engine (one writer, one reader pool) in this JVM; engines close at JVM
- * shutdown.
+ * shutdown. In-memory and temporary databases are as with sqlite-jdbc: {@code :memory:} is private
+ * to its connection and gone when it closes; a {@code cache=shared} URI is shared while one of its
+ * connections is open.
  *
  * <p>Thread-safe.
  *
@@ -40,7 +42,7 @@ public final class SluiceDriver implements Driver {
     if (!acceptsURL(url)) {
       return null;
     }
-    return Engines.get(url, info).connect();
+    return Engines.connect(url, info);
   }
 
   @Override

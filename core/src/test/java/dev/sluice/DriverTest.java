@@ -7,7 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
 import java.sql.Statement;
@@ -54,22 +53,6 @@ class DriverTest {
       a.commit();
     }
     assertThat(db.rawLong("SELECT count(*) FROM t")).isEqualTo(1);
-  }
-
-  @Test
-  void memoryDatabaseLivesOnOneConnectionForAsLongAsTheEngineIsOpen() throws SQLException {
-    String url = "jdbc:sluice:sqlite::memory:?sluice.name=" + db.dir().getFileName() + "-mem";
-    try (Connection a = DriverManager.getConnection(url);
-        Statement s = a.createStatement()) {
-      s.execute("CREATE TABLE m (x)");
-      s.executeUpdate("INSERT INTO m VALUES (1)");
-    }
-    try (Connection b = DriverManager.getConnection(url);
-        Statement s = b.createStatement();
-        ResultSet r = s.executeQuery("SELECT count(*) FROM m")) {
-      r.next();
-      assertThat(r.getLong(1)).isEqualTo(1);
-    }
   }
 
   @Test

@@ -25,6 +25,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import javax.sql.DataSource;
 import net.ttddyy.dsproxy.listener.QueryExecutionListener;
 import net.ttddyy.dsproxy.listener.logging.SLF4JLogLevel;
@@ -47,7 +48,12 @@ public final class Engine implements AutoCloseable {
     Connection open() throws SQLException;
   }
 
+  /** Whether the note on in-memory databases has been logged at INFO (once per JVM). */
+  private static final AtomicBoolean MEMORY_NOTED = new AtomicBoolean();
+
   private final Settings settings;
+  private final Names.Claim claim;
+  private final String name;
   private final Pragmas pragmas;
   private final Writer writer;
   private final HikariDataSource readers;
@@ -60,51 +66,46 @@ public final class Engine implements AutoCloseable {
   private volatile boolean closed;
   private final List<Runnable> onClose = new java.util.concurrent.CopyOnWriteArrayList<>();
 
-  private Engine(Settings settings, MeterRegistry registry, List<QueryExecutionListener> listeners)
+  private Engine(
+      Settings settings,
+      Names.Claim claim,
+      MeterRegistry reg,
+      List<QueryExecutionListener> listeners)
       throws SQLException {
     this.settings = settings;
+    this.claim = claim;
+    this.name = claim.name();
     this.pragmas = pragmas(settings);
     this.writer =
         new Writer(
-            settings.name(),
+            name,
             () -> openPhysical(false),
             TimeUnit.MILLISECONDS.toNanos(settings.writerAcquireTimeoutMillis()),
             TimeUnit.MILLISECONDS.toNanos(settings.writerHoldWarningMillis()));
     this.breaker =
         settings.breakerFailures() > 0
             ? new Breaker(
-                settings.name(),
+                name,
                 settings.breakerFailures(),
                 java.time.Duration.ofMillis(settings.breakerDelayMillis()))
             : Breaker.DISABLED;
-    MeterRegistry reg = registry == null ? Metrics.globalRegistry : registry;
     Meters m;
     try {
       m =
           !settings.metrics()
               ? Meters.noop()
               : Meters.micrometer(
-                  reg,
-                  settings.name(),
-                  new Gauges(this::writerQueue, this::walBytes, breaker::state));
+                  reg, name, new Gauges(this::writerQueue, this::walBytes, breaker::state));
     } catch (IllegalStateException | IllegalArgumentException e) {
       throw Errors.cannotOpen(
-          "Cannot register the meters of \""
-              + settings.name()
-              + "\": "
-              + e.getMessage()
-              + ". Give each data source its own sluice.name.",
-          e);
+          "Cannot register the meters of \"" + name + "\": " + e.getMessage(), e);
     }
     this.meters = m;
     HikariDataSource pool = null;
     try {
       writer.start();
       if (settings.singleConnection()) {
-        LOG.info(
-            "\"{}\" is an in-memory or temporary database: one connection serves reads and writes,"
-                + " without WAL.",
-            settings.name());
+        noteMemory();
       } else {
         pool = readerPool(reg);
       }
@@ -137,7 +138,7 @@ public final class Engine implements AutoCloseable {
             });
     this.router =
         new Router(
-            settings.name(),
+            name,
             writer,
             readers,
             pragmas,
@@ -151,7 +152,7 @@ public final class Engine implements AutoCloseable {
     this.housekeeping =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
-              Thread t = new Thread(r, "sluice-" + settings.name() + "-housekeeping");
+              Thread t = new Thread(r, "sluice-" + name + "-housekeeping");
               t.setDaemon(true);
               return t;
             });
@@ -176,7 +177,7 @@ public final class Engine implements AutoCloseable {
 
   /** Opens an engine: the writer first (it creates the file and turns WAL on), then the readers. */
   public static Engine open(Settings settings, MeterRegistry registry) throws SQLException {
-    return new Engine(settings, registry, List.of());
+    return open(settings, registry, List.of());
   }
 
   /**
@@ -186,7 +187,50 @@ public final class Engine implements AutoCloseable {
   public static Engine open(
       Settings settings, MeterRegistry registry, List<QueryExecutionListener> listeners)
       throws SQLException {
-    return new Engine(settings, registry, listeners);
+    return open(settings, registry, listeners, settings.nameGiven());
+  }
+
+  /**
+   * Opens the engine of one connection to a private in-memory or temporary database: several are
+   * open at once for one URL, so even a given {@code sluice.name} is made unique ({@code memory},
+   * {@code memory-2}, ...).
+   */
+  static Engine openPerConnection(Settings settings) throws SQLException {
+    return open(settings, null, List.of(), false);
+  }
+
+  private static Engine open(
+      Settings settings,
+      MeterRegistry registry,
+      List<QueryExecutionListener> listeners,
+      boolean exactName)
+      throws SQLException {
+    MeterRegistry reg = registry == null ? Metrics.globalRegistry : registry;
+    Names.Claim claim = Names.LIVE.claim(settings, settings.metrics() ? reg : null, exactName);
+    try {
+      return new Engine(settings, claim, reg, listeners);
+    } catch (SQLException | RuntimeException | Error e) {
+      claim.release();
+      throw e;
+    }
+  }
+
+  /**
+   * In-memory and temporary databases are common in tests, where a line per connection would be
+   * noise: the first says what happens, at INFO, the others only at DEBUG.
+   */
+  private void noteMemory() {
+    if (MEMORY_NOTED.compareAndSet(false, true)) {
+      LOG.info(
+          "\"{}\" is an in-memory or temporary database: one connection serves its reads and"
+              + " writes, without WAL. Through jdbc:sluice:sqlite: URLs each connection to such a"
+              + " database has its own, closed with it (a cache=shared URI is shared while one of"
+              + " its connections is open), as with sqlite-jdbc; a SluiceDataSource keeps one for"
+              + " its lifetime. Logged once; the others at DEBUG.",
+          name);
+    } else {
+      LOG.debug("\"{}\" is an in-memory or temporary database on one connection", name);
+    }
   }
 
   /** A datasource-proxy around logical connections, or null when nothing listens (no cost). */
@@ -195,7 +239,7 @@ public final class Engine implements AutoCloseable {
       return null;
     }
     ProxyDataSourceBuilder b =
-        ProxyDataSourceBuilder.create(settings.name(), new OpenerSource(router::connect))
+        ProxyDataSourceBuilder.create(name, new OpenerSource(router::connect))
             .listener(new RouteListener());
     for (QueryExecutionListener l : listeners) {
       b.listener(l);
@@ -231,7 +275,7 @@ public final class Engine implements AutoCloseable {
   private HikariDataSource readerPool(MeterRegistry registry) throws SQLException {
     HikariConfig hc = new HikariConfig();
     hc.setDataSource(new OpenerSource(this::openReader));
-    hc.setPoolName(settings.name() + "-readers");
+    hc.setPoolName(name + "-readers");
     hc.setMaximumPoolSize(settings.readers());
     hc.setMinimumIdle(settings.readers());
     hc.setConnectionTimeout(Math.max(250, settings.readerAcquireTimeoutMillis()));
@@ -245,7 +289,7 @@ public final class Engine implements AutoCloseable {
       if (e.getCause() instanceof SQLException) {
         throw (SQLException) e.getCause();
       }
-      throw Errors.cannotOpen("Cannot start the reader pool of " + settings.name(), e);
+      throw Errors.cannotOpen("Cannot start the reader pool of " + name, e);
     }
   }
 
@@ -346,7 +390,7 @@ public final class Engine implements AutoCloseable {
         writer.release(checkpointer, false);
       }
     } catch (SQLException | RuntimeException e) {
-      LOG.debug("Background checkpoint of {} skipped", settings.name(), e);
+      LOG.debug("Background checkpoint of {} skipped", name, e);
     }
   }
 
@@ -375,6 +419,14 @@ public final class Engine implements AutoCloseable {
 
   public Settings settings() {
     return settings;
+  }
+
+  /**
+   * The name in use: {@code sluice.name} as given, or the file name made unique among live engines
+   * ({@code app}, {@code app-2}, ...). The {@code datasource} tag of the meters.
+   */
+  public String name() {
+    return name;
   }
 
   /** A new logical connection. */
@@ -467,6 +519,8 @@ public final class Engine implements AutoCloseable {
       }
     } finally {
       meters.close();
+      // After the meters are gone, so that an engine reopened under this name can register them.
+      claim.release();
       onClose.forEach(Runnable::run);
     }
   }

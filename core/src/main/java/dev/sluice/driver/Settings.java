@@ -26,11 +26,18 @@ import java.util.TreeMap;
  * journal_mode}) also become wanted pragmas, so Sluice applies and verifies them on every
  * connection instead of overwriting them with its defaults.
  *
- * @param name the data source name (metrics tag)
+ * @param name the name asked for: {@code sluice.name}, or else the file name without its extension
+ *     ({@code memory} for in-memory and temporary databases); {@link Engine#name()} is the one in
+ *     use
+ * @param nameGiven whether {@code sluice.name} was set; a derived name is made unique among live
+ *     engines, a given one is kept or refused
  * @param sqliteUrl the {@code jdbc:sqlite:} URL handed to sqlite-jdbc
  * @param sqliteProperties properties handed to sqlite-jdbc
  * @param file the database file, or null for memory and temporary databases
  * @param singleConnection whether everything runs on one connection ({@code :memory:})
+ * @param sharedMemory whether this in-memory database is a shared-cache URI ({@code cache=shared}),
+ *     which every connection to it shares while one is open; other in-memory and temporary
+ *     databases are private to one connection
  * @param groupCommit whether queued auto-commit writes share one transaction
  * @param groupMax the most statements one group commit runs
  * @param retry how SQLITE_BUSY/LOCKED are retried
@@ -48,10 +55,12 @@ import java.util.TreeMap;
  */
 public record Settings(
     String name,
+    boolean nameGiven,
     String sqliteUrl,
     Map<String, String> sqliteProperties,
     Path file,
     boolean singleConnection,
+    boolean sharedMemory,
     int readers,
     long readerAcquireTimeoutMillis,
     long writerAcquireTimeoutMillis,
@@ -133,6 +142,8 @@ public record Settings(
         keptQuery.append(keptQuery.length() == 0 ? "?" : "&").append(part);
       }
     }
+    // Only the URI's own parameter makes SQLite share a cache; a property of that name does not.
+    String uriCache = passThrough.get("cache");
     Map<String, String> sqliteProps = new TreeMap<>();
     if (info != null) {
       for (String key : info.stringPropertyNames()) {
@@ -200,7 +211,8 @@ public record Settings(
     }
 
     String name = options.getOrDefault(Option.NAME.key(), "");
-    if (name.isBlank()) {
+    boolean nameGiven = !name.isBlank();
+    if (!nameGiven) {
       name = file == null ? "memory" : stripExtension(file.getFileName().toString());
     }
     int readers = Option.READERS.parseInt(value(options, Option.READERS), 1);
@@ -256,12 +268,18 @@ public record Settings(
             + new TreeMap<>(passThrough)
             + '|'
             + options;
+    // SQLite shares an in-memory database between connections only for a URI with cache=shared;
+    // sqlite-jdbc's shared_cache property does not change that.
+    boolean sharedMemory =
+        memory && lowerPath.startsWith("file:") && "shared".equalsIgnoreCase(uriCache);
     return new Settings(
         name,
+        nameGiven,
         sqliteUrl,
         Collections.unmodifiableMap(sqliteProps),
         file,
         memory,
+        sharedMemory,
         readers,
         readerTimeout,
         writerTimeout,
