@@ -293,7 +293,7 @@ final class DropIn {
       // Engines of jdbc:sluice: URLs are shared per JVM and outlive their connections.
       for (String url : sluiceUrls) {
         try {
-          Engines.get(url, null).close();
+          Engines.close(url, null);
         } catch (SQLException e) {
           first = first == null ? e : first;
         }

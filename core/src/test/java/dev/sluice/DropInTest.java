@@ -406,8 +406,6 @@ class DropInTest {
   }
 
   @Test
-  @Disabled(
-      "drop-in: the second app.db fails with 08001, meters of the name app already registered")
   void sameFileNameInTwoFoldersOpensTwoDatabases() throws Exception {
     Outcome outcome =
         DropIn.same(
@@ -435,7 +433,6 @@ class DropInTest {
   }
 
   @Test
-  @Disabled("drop-in: two jdbc:sluice:sqlite::memory: connections share one database")
   void twoMemoryConnectionsAreTwoPrivateDatabases() throws Exception {
     Outcome outcome =
         DropIn.same(

@@ -178,6 +178,17 @@ public final class Engines {
     Runtime.getRuntime().addShutdownHook(new Thread(Engines::closeAll, "sluice-shutdown"));
   }
 
+  /**
+   * Closes the shared engine of a file URL, if one is open (tests, and applications that redeploy).
+   */
+  public static void close(String url, Properties info) throws SQLException {
+    Settings settings = Settings.parse(url, info);
+    Engine e = ENGINES.get(settings.engineKey());
+    if (e != null) {
+      e.close();
+    }
+  }
+
   /** Closes every engine opened through the driver. */
   public static void closeAll() {
     for (Engine e : new ArrayList<>(ENGINES.values())) {
