@@ -148,7 +148,7 @@ class BrokenConnectionTest {
 
   /** Whether the logical connection's SQL-text transaction is still open (a SAVEPOINT probe). */
   private static boolean inTransaction(Statement s) throws SQLException {
-    try (ResultSet r = s.executeQuery("PRAGMA query_only")) {
+    try (ResultSet r = s.executeQuery("SELECT query_only FROM pragma_query_only")) {
       r.next();
       // Pinned to the writer (query_only 0) only while the SQL-text transaction is open.
       return r.getLong(1) == 0;

@@ -20,7 +20,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -80,7 +79,6 @@ class DropInIT {
   }
 
   @Test
-  @Disabled("drop-in: nested lookups of 16 threads exhaust the 2 readers and fail with 08001")
   void lookupPerRowOnSixteenThreadsWithTwoReaders() throws Exception {
     Outcome outcome =
         DropIn.same(
@@ -116,8 +114,6 @@ class DropInIT {
   }
 
   @Test
-  @Disabled(
-      "drop-in: a connection that ran PRAGMA foreign_keys=ON holds the writer between statements; the barrier breaks")
   void pooledConnectionsThatRanAnInitPragmaWriteInParallel() throws Exception {
     Outcome outcome =
         DropIn.same(

@@ -90,8 +90,6 @@ class DropInTest {
   }
 
   @Test
-  @Disabled(
-      "drop-in: rollback() keeps the credit (total 600) when the pool ran PRAGMA foreign_keys")
   void hikariTransferThatBreaksACheckRollsBackUnderAnInitPragma() throws Exception {
     Outcome outcome =
         DropIn.same(
@@ -115,7 +113,6 @@ class DropInTest {
   }
 
   @Test
-  @Disabled("drop-in: rollback() keeps the credit (total 600) after a TEMP table was dropped")
   void transferRollsBackOnAConnectionThatOnceHadATempTable() throws Exception {
     Outcome outcome =
         DropIn.same(
@@ -176,7 +173,6 @@ class DropInTest {
   }
 
   @Test
-  @Disabled("drop-in: the third open result set waits for one of the 2 readers, fails with 08001")
   void twelveResultSetsOpenAtOnceOnOneConnection() throws Exception {
     Outcome outcome =
         DropIn.same(
@@ -203,7 +199,9 @@ class DropInTest {
   }
 
   @Test
-  @Disabled("drop-in: the child insert fails with 25001 (vendor code 0); the parents stay")
+  @Disabled(
+      "drop-in: runs on the same writer now, but fails with SQLITE_LOCKED (6) where plain has"
+          + " SQLITE_BUSY (5)")
   void insertPerRowOfAnOpenInsertReturningFailsAsOnPlain() throws Exception {
     Failure sluice =
         DropIn.sameVendorCode(
@@ -235,7 +233,6 @@ class DropInTest {
   }
 
   @Test
-  @Disabled("drop-in: last_insert_rowid() answers 777, another connection's insert")
   void lastInsertRowidAfterAnUpsertThatOnlyUpdated() throws Exception {
     Outcome outcome =
         DropIn.same(
@@ -257,7 +254,6 @@ class DropInTest {
   }
 
   @Test
-  @Disabled("drop-in: last_insert_rowid() answers 777, another connection's insert")
   void lastInsertRowidOfAWithoutRowidInsertOnAFreshConnection() throws Exception {
     Outcome outcome =
         DropIn.same(
@@ -279,7 +275,6 @@ class DropInTest {
   }
 
   @Test
-  @Disabled("drop-in: getGeneratedKeys() after executeBatch has the row 5 (plain has no rows)")
   void generatedKeysAfterABatchOfFiveInserts() throws Exception {
     Outcome outcome =
         DropIn.same(
@@ -310,7 +305,6 @@ class DropInTest {
   }
 
   @Test
-  @Disabled("drop-in: the query fails with 57014, interrupted while waiting for a reader")
   void queryOnAThreadWithItsInterruptFlagSet() throws Exception {
     Outcome outcome =
         DropIn.same(
@@ -332,7 +326,6 @@ class DropInTest {
   }
 
   @Test
-  @Disabled("drop-in: setHoldability(HOLD_CURSORS_OVER_COMMIT) is accepted and kept")
   void holdCursorsOverCommitIsRefusedAtTheCall() throws Exception {
     Failure sluice =
         DropIn.sameVendorCode(
@@ -349,7 +342,6 @@ class DropInTest {
   }
 
   @Test
-  @Disabled("drop-in: PRAGMA query_only answers 1, the reader's value")
   void queryOnlyPragmaOnAReadWriteConnection() throws Exception {
     Outcome outcome =
         DropIn.same(
@@ -364,7 +356,6 @@ class DropInTest {
   }
 
   @Test
-  @Disabled("drop-in: total_changes() grows by 1, without the trigger's row")
   void totalChangesCountTheRowATriggerInserted() throws Exception {
     Outcome outcome =
         DropIn.same(
@@ -451,7 +442,6 @@ class DropInTest {
   }
 
   @Test
-  @Disabled("drop-in: changes() after executeBatch answers 5, the whole batch")
   void changesAfterABatchIsTheLastStatementsCount() throws Exception {
     Outcome outcome =
         DropIn.same(
@@ -472,8 +462,6 @@ class DropInTest {
   }
 
   @Test
-  @Disabled(
-      "drop-in: total_changes() grows by 1 after executeUpdate of three inserts in one string")
   void multiStatementStringRunByExecuteAndByExecuteUpdate() throws Exception {
     Outcome outcome =
         DropIn.same(
@@ -499,7 +487,6 @@ class DropInTest {
   }
 
   @Test
-  @Disabled("drop-in: backup to '<file>' throws NullPointerException from sqlite-jdbc's statement")
   void backupToAFileWithExecuteUpdateAndWithExecute() throws Exception {
     Outcome outcome =
         DropIn.same(

@@ -11,6 +11,7 @@ import dev.sluice.retry.Breaker;
 import dev.sluice.retry.Retry;
 import dev.sluice.routing.Router;
 import dev.sluice.writer.Writer;
+import dev.sluice.writer.WriterGate;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Metrics;
 import java.nio.file.Files;
@@ -147,7 +148,8 @@ public final class Engine implements AutoCloseable {
             breaker,
             settings.groupCommit() ? settings.groupMax() : 0,
             settings.readers(),
-            settings.readerAcquireTimeoutMillis());
+            settings.readerAcquireTimeoutMillis(),
+            () -> openPhysical(true));
     this.proxy = proxy(listeners);
     this.housekeeping =
         Executors.newSingleThreadScheduledExecutor(
@@ -356,6 +358,10 @@ public final class Engine implements AutoCloseable {
         pragmas.applyToReader(c);
       } else {
         pragmas.applyToWriter(c);
+        // The key sentinel's table (WriterGate), made outside any transaction of a user's.
+        try (Statement s = c.createStatement()) {
+          s.execute("CREATE TEMP TABLE IF NOT EXISTS " + WriterGate.SENTINEL_TABLE + "(x)");
+        }
       }
       return c;
     } catch (SQLException | RuntimeException e) {
@@ -385,7 +391,7 @@ public final class Engine implements AutoCloseable {
     try {
       Connection c = writer.acquire(checkpointer);
       try (Statement s = c.createStatement()) {
-        s.execute("PRAGMA wal_checkpoint(TRUNCATE)");
+        s.execute("PRAGMA main.wal_checkpoint(TRUNCATE)");
       } finally {
         writer.release(checkpointer, false);
       }
@@ -504,11 +510,15 @@ public final class Engine implements AutoCloseable {
       writer.close(
           TimeUnit.MILLISECONDS.toNanos(settings.closeTimeoutMillis()),
           c -> {
+            router.beforeWriterClose(c);
             try (Statement s = c.createStatement()) {
               if (!settings.singleConnection() && !settings.externalCheckpoints()) {
-                s.execute("PRAGMA wal_checkpoint(TRUNCATE)");
+                s.execute("PRAGMA main.wal_checkpoint(TRUNCATE)");
               }
-              s.execute("PRAGMA optimize");
+              s.execute("PRAGMA main.optimize");
+            } catch (SQLException e) {
+              // Close never throws an unmapped exception (a full disk fails the checkpoint: 53100).
+              throw Errors.translate(e);
             }
           });
       try {

@@ -1,68 +1,52 @@
 package dev.sluice.routing;
 
 import java.sql.Connection;
-import java.sql.SQLException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * One use of a physical connection by one statement: a reader borrowed from the pool, the writer
- * taken for one statement, or a connection the logical connection already holds for a transaction.
- * Ending the lease gives back what the statement borrowed, and nothing else.
+ * One use of a physical connection by one statement (or one metadata call): the writer, the reader
+ * the logical connection holds, or a reader borrowed for this statement alone. The logical
+ * connection counts the uses of what it holds and gives each back when its last use ends ({@link
+ * LogicalConnection#end}).
  *
- * <p>Not thread-safe; used by the thread that runs the statement.
+ * <p>Immutable.
  */
 final class Lease {
-  private static final Logger LOG = LoggerFactory.getLogger(Lease.class);
-
-  private static final int READER = 0;
-  private static final int WRITER = 1;
-  private static final int HELD = 2;
-
   final Connection connection;
-  private final int kind;
+  private final boolean reader;
+  private final boolean shared;
 
-  /** Whether the statement runs on the writer (the {@code route} tag of metrics). */
-  final boolean onWriter;
+  /** The statement runs in auto-commit on this connection, so it may be repeated after BUSY. */
+  final boolean retryable;
 
-  private Lease(Connection connection, int kind, boolean onWriter) {
+  private Lease(Connection connection, boolean reader, boolean shared, boolean retryable) {
     this.connection = connection;
-    this.kind = kind;
-    this.onWriter = onWriter;
+    this.reader = reader;
+    this.shared = shared;
+    this.retryable = retryable;
   }
 
-  static Lease reader(Connection c) {
-    return new Lease(c, READER, false);
+  /**
+   * @param shared the logical connection's own reader (false: borrowed for this statement alone)
+   * @param retryable outside a read-only transaction
+   */
+  static Lease reader(Connection c, boolean shared, boolean retryable) {
+    return new Lease(c, true, shared, retryable);
   }
 
-  /** The writer, taken for this statement only. */
-  static Lease writer(Connection c) {
-    return new Lease(c, WRITER, true);
-  }
-
-  /** A connection the logical connection holds beyond this statement. */
-  static Lease held(Connection c, boolean onWriter) {
-    return new Lease(c, HELD, onWriter);
+  static Lease writer(Connection c, boolean retryable) {
+    return new Lease(c, false, true, retryable);
   }
 
   boolean isReader() {
-    return kind == READER;
+    return reader;
   }
 
-  boolean isHeld() {
-    return kind == HELD;
+  boolean onWriter() {
+    return !reader;
   }
 
-  /** Gives back what this lease borrowed. Never throws: the statement's outcome is what counts. */
-  void end(LogicalConnection owner, boolean broken) {
-    if (kind == READER) {
-      try {
-        owner.router.returnReader(connection);
-      } catch (SQLException e) {
-        LOG.debug("Returning a reader failed", e);
-      }
-    } else if (kind == WRITER) {
-      owner.router.releaseWriter(owner, broken);
-    }
+  /** Held by the logical connection beyond this use (false: given back when this use ends). */
+  boolean isShared() {
+    return shared;
   }
 }

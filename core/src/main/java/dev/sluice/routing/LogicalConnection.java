@@ -7,6 +7,7 @@ import dev.sluice.sql.Classification;
 import dev.sluice.sql.PragmaCall;
 import dev.sluice.sql.SqlClassifier;
 import dev.sluice.sql.StatementKind;
+import dev.sluice.writer.WriterGate;
 import java.sql.Array;
 import java.sql.Blob;
 import java.sql.CallableStatement;
@@ -18,6 +19,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLClientInfoException;
 import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
 import java.sql.SQLWarning;
 import java.sql.SQLXML;
 import java.sql.Savepoint;
@@ -29,6 +31,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The connection an application holds. It owns no physical connection: it borrows a reader or the
@@ -52,20 +56,40 @@ final class LogicalConnection implements Connection {
   private Properties clientInfo;
   private int networkTimeout;
 
-  /** The writer, while this connection holds it beyond one statement; else null. */
-  private Connection writerHeld;
+  // The connection's state (design.md, Routing): the transaction it is in, the physical
+  // connections it holds and why. "In a transaction" and "pinned" are independent.
 
-  /** The writer is held for a transaction begun by setAutoCommit(false). */
-  private boolean txBound;
+  private Route.Tx tx = Route.Tx.NONE;
 
-  /** The writer is held for a transaction begun in SQL text (BEGIN, SAVEPOINT). */
-  private boolean sqlTx;
+  /** Temp objects or attached databases of this connection exist on the writer. */
+  private boolean pinned;
 
-  /** The writer's connection state was changed (temp objects, ATTACH, pragmas): held to close. */
-  private boolean statePinned;
+  /** Other connection state (an extension, a pragma Sluice does not track): until close. */
+  private boolean pinnedForGood;
 
-  /** The reader of a read-only transaction, held until commit or rollback. */
-  private Connection readerTx;
+  /** The writer while this connection holds it (transaction, pin, open statements); else null. */
+  private Connection writer;
+
+  /** Statements and result sets of this connection open on the writer. */
+  private int writerUses;
+
+  /** The holding thread's count of physical connections, raised when the writer was taken. */
+  private AtomicInteger writerHold;
+
+  /** The reader this connection holds for its open result sets or its read-only transaction. */
+  private Connection reader;
+
+  private int readerUses;
+  private AtomicInteger readerHold;
+
+  /** {@link #writes} when {@link #reader} was taken: later writes make it stale. */
+  private long readerSnapshot;
+
+  /** Statements this connection ran on the writer that may have written. */
+  private long writes;
+
+  /** Connection-scoped pragmas this connection set (design.md, Session state). */
+  private Session session;
 
   private long txStart;
 
@@ -79,10 +103,14 @@ final class LogicalConnection implements Connection {
   long changes;
   long totalChanges;
 
+  /** Result sets of DatabaseMetaData calls, closed with the connection. */
+  private final List<LogicalResultSet> metadataResults = new ArrayList<>();
+
   private final List<LogicalStatement> statements = new ArrayList<>();
 
   LogicalConnection(Router router) {
     this.router = router;
+    this.session = router.defaultSession;
   }
 
   // ---- routing -------------------------------------------------------------------------------
@@ -91,7 +119,7 @@ final class LogicalConnection implements Connection {
     if (closed) {
       throw Errors.closed("Connection");
     }
-    if (writerHeld == null && readerTx == null) {
+    if (tx == Route.Tx.NONE) {
       // A transaction in flight when close() starts may finish within sluice.close.timeout.
       router.checkOpen();
     }
@@ -99,15 +127,15 @@ final class LogicalConnection implements Connection {
 
   /** Whether a batch must bring its own transaction: no transaction of the user's is open. */
   boolean batchNeedsTransaction() {
-    return !txBound && !sqlTx && readerTx == null;
+    return tx == Route.Tx.NONE;
   }
 
   /** Whether an auto-commit write may join a group commit (design.md, Group commit). */
   boolean canGroup(Classification c) {
     return autoCommit
         && !readOnly
-        && writerHeld == null
-        && readerTx == null
+        && writer == null
+        && tx == Route.Tx.NONE
         && c.kind() == StatementKind.WRITE
         && !c.multiple();
   }
@@ -116,156 +144,422 @@ final class LogicalConnection implements Connection {
     return readOnly;
   }
 
+  Session session() {
+    return session;
+  }
+
+  /**
+   * The SQL to run instead of a read of a session pragma: its value as this connection set it
+   * (design.md, Session state); null to run {@code sql} as it is.
+   */
+  String sessionRead(Classification c, String sql) {
+    if (c.kind() != StatementKind.PRAGMA_READ || c.multiple()) {
+      return null;
+    }
+    PragmaCall p = SqlClassifier.pragma(sql);
+    if (p == null || p.value() != null || !Session.handles(p.name())) {
+      return null;
+    }
+    String value = session.value(p.name());
+    if (value == null && p.name().equals("query_only")) {
+      // Readers run with query_only=1 of their own; this connection's value is the writer's.
+      value = "0";
+    }
+    if (value == null || (writer != null && tx != Route.Tx.NONE)) {
+      // Inside a transaction the writer answers: it holds what SQLite made of the change.
+      return null;
+    }
+    return "SELECT " + value + " AS \"" + p.name() + "\"";
+  }
+
+  /**
+   * Records a statement that sets a session pragma, outside a transaction: nothing runs now; the
+   * value reaches the writer when this connection next uses it (design.md, Session state).
+   *
+   * @return whether the statement was recorded (false: run it as any other)
+   */
+  boolean sessionWrite(Classification c, String sql) throws SQLException {
+    if (c.kind() != StatementKind.PRAGMA_WRITE || c.multiple() || readOnly) {
+      return false;
+    }
+    PragmaCall p = SqlClassifier.pragma(sql);
+    if (p == null || p.value() == null || !Session.handles(p.name())) {
+      return false;
+    }
+    if (tx != Route.Tx.NONE || aborted) {
+      // In a transaction it runs on the writer, as on plain SQLite (foreign_keys is ignored there).
+      return false;
+    }
+    Session next = session.with(p.name(), p.value());
+    if (next != null) {
+      session = next;
+      if (writer != null) {
+        router.gate.use(writer, session);
+      }
+    }
+    return true;
+  }
+
   /**
    * Picks the physical connection for one statement and returns a lease on it. The caller runs the
-   * statement and then ends the lease ({@link Lease#end}), possibly much later (result sets).
+   * statement and then ends the lease ({@link #end}), possibly much later (result sets).
+   *
+   * @param queryTimeout the statement's timeout in seconds, 0 for none: it bounds the wait for the
+   *     writer or a reader too (57014)
    */
-  Lease route(Classification c, String sql) throws SQLException {
+  Lease route(Classification c, String sql, int queryTimeout) throws SQLException {
     checkOpen();
     StatementKind kind = c.kind();
-    if (readOnly) {
-      return routeReadOnly(c, sql);
-    }
-    if (kind == StatementKind.PRAGMA_WRITE) {
-      pragmaWrite(sql);
-    } else if (c.multiple() && kind == StatementKind.CONNECTION_STATE) {
-      // sqlite-jdbc runs every statement of the string: check each pragma before any runs.
-      for (String one : SqlClassifier.statements(sql)) {
-        if (SqlClassifier.classify(one).kind() == StatementKind.PRAGMA_WRITE) {
-          pragmaWrite(one);
+    if (!readOnly) {
+      if (kind == StatementKind.PRAGMA_WRITE) {
+        pragmaWrite(sql);
+      } else if (c.multiple() && kind == StatementKind.CONNECTION_STATE) {
+        // sqlite-jdbc runs every statement of the string: check each pragma before any runs.
+        for (String one : SqlClassifier.statements(sql)) {
+          if (SqlClassifier.classify(one).kind() == StatementKind.PRAGMA_WRITE) {
+            pragmaWrite(one);
+          }
         }
       }
-    }
-    if (aborted) {
-      throw Errors.transactionAborted();
-    }
-    if (writerHeld != null) {
-      if (kind == StatementKind.CONNECTION_STATE || pinsForPragma(c, sql)) {
-        statePinned = true;
+      if (aborted) {
+        throw Errors.transactionAborted();
       }
-      return Lease.held(writerHeld, true);
     }
-    if (!autoCommit) {
-      Connection w = router.acquireWriter(this);
-      writerHeld = w;
-      try {
-        router.retry.write(() -> exec(w, "BEGIN IMMEDIATE"));
-      } catch (SQLException e) {
-        writerHeld = null;
-        router.releaseWriter(this, Router.isBroken(e));
-        throw translateBusy(e);
-      }
-      txBound = true;
-      txStart = router.meters.now();
-      if (kind == StatementKind.CONNECTION_STATE || pinsForPragma(c, sql)) {
-        statePinned = true;
-      }
-      return Lease.held(w, true);
-    }
-    switch (kind) {
-      case READ:
-      case PRAGMA_READ:
-      case EMPTY:
-        if (router.hasReaders()) {
-          return Lease.reader(router.borrowReader());
-        }
-        return Lease.writer(router.acquireWriter(this));
-      case BEGIN:
-      case SAVEPOINT:
-        writerHeld = router.acquireWriter(this);
-        sqlTx = true;
-        txStart = router.meters.now();
-        return Lease.held(writerHeld, true);
-      case CONNECTION_STATE:
-        writerHeld = router.acquireWriter(this);
-        statePinned = true;
-        return Lease.held(writerHeld, true);
-      case PRAGMA_WRITE:
-        if (pinsForPragma(c, sql)) {
-          writerHeld = router.acquireWriter(this);
-          statePinned = true;
-          return Lease.held(writerHeld, true);
-        }
-        return Lease.writer(router.acquireWriter(this));
+    Route route =
+        Route.decide(
+            readOnly, autoCommit, tx, writer != null, readerState(), router.hasReaders(), kind);
+    switch (route) {
+      case REFUSE_WRITE:
+        throw Errors.readOnlyViolation(sql, null);
+      case READER:
+        return sharedReader(queryTimeout);
+      case READER_ALONE:
+        return Lease.reader(readerAlone(), false, true);
+      case READER_TRANSACTION:
+        return readerTransaction(queryTimeout);
+      case WRITER_BEGIN:
+        beginUserTransaction(queryTimeout);
+        return writerLease(c, sql, false);
+      case WRITER:
       default:
-        return Lease.writer(router.acquireWriter(this));
+        boolean retryable = tx == Route.Tx.NONE;
+        takeWriter(queryTimeout);
+        if (!readOnly) {
+          if (tx == Route.Tx.NONE
+              && (kind == StatementKind.BEGIN || kind == StatementKind.SAVEPOINT)) {
+            tx = Route.Tx.SQL_TEXT;
+            txStart = router.meters.now();
+          }
+        }
+        return writerLease(c, sql, retryable);
     }
   }
 
-  private Lease routeReadOnly(Classification c, String sql) throws SQLException {
+  /**
+   * {@code PRAGMA wal_checkpoint} without a schema checkpoints every database of the connection,
+   * and SQLite refuses that (SQLITE_LOCKED) once the writer has a TEMP schema, which it has (the
+   * key sentinel of {@link WriterGate}). The temp database is never in WAL mode, so checkpointing
+   * {@code main} is the same work: the statement is rewritten to name it. Attached databases are
+   * pinned to their connection; their checkpoints name them.
+   */
+  static String checkpointOfMain(String sql) {
+    PragmaCall p = SqlClassifier.pragma(sql);
+    if (p == null || p.schema() != null || !p.name().equals("wal_checkpoint")) {
+      return sql;
+    }
+    return "PRAGMA main.wal_checkpoint" + (p.value() == null ? "" : "(" + p.value() + ")");
+  }
+
+  /** The writer, for a statement a reader refused as a write (the misroute safety net). */
+  Lease routeMisread(Classification c, int queryTimeout) throws SQLException {
+    takeWriter(queryTimeout);
+    writes++;
+    writerUses++;
+    return Lease.writer(writer, tx == Route.Tx.NONE);
+  }
+
+  private Route.Reader readerState() {
+    if (reader == null || tx == Route.Tx.READ_ONLY) {
+      return reader == null ? Route.Reader.NONE : Route.Reader.FRESH;
+    }
+    return readerSnapshot == writes ? Route.Reader.FRESH : Route.Reader.STALE;
+  }
+
+  private Lease writerLease(Classification c, String sql, boolean retryable) {
     if (!c.isRead() && c.kind() != StatementKind.EMPTY) {
-      throw Errors.readOnlyViolation(sql, null);
+      writes++;
     }
-    if (writerHeld != null) {
-      return Lease.held(writerHeld, false);
+    if (c.kind() == StatementKind.CONNECTION_STATE) {
+      pinned = true;
+      if (c.multiple() && hasSessionPragma(sql)) {
+        // Its pragmas changed the writer outside the session's bookkeeping: replace it at close.
+        pinnedForGood = true;
+      }
+    } else if (pinsForPragma(c, sql)) {
+      pinnedForGood = true;
     }
-    if (!router.hasReaders()) {
-      return Lease.writer(router.acquireWriter(this));
+    writerUses++;
+    return Lease.writer(writer, retryable);
+  }
+
+  private static boolean hasSessionPragma(String sql) {
+    for (String one : SqlClassifier.statements(sql)) {
+      PragmaCall p = SqlClassifier.pragma(one);
+      if (p != null && p.value() != null && Session.handles(p.name())) {
+        return true;
+      }
     }
-    if (autoCommit) {
-      return Lease.reader(router.borrowReader());
+    return false;
+  }
+
+  /** Takes the writer for this connection unless it holds it, and applies its session. */
+  private void takeWriter(int queryTimeout) throws SQLException {
+    if (writer != null) {
+      return;
     }
-    if (readerTx == null) {
-      Connection r = router.borrowReader();
+    Connection w = acquireWriter(queryTimeout);
+    try {
+      router.gate.use(w, session);
+    } catch (SQLException e) {
+      router.releaseWriter(this, true);
+      throw Errors.translate(e);
+    }
+    writer = w;
+    writerHold = router.holdsOfThisThread();
+    writerHold.incrementAndGet();
+  }
+
+  private Connection acquireWriter(int queryTimeout) throws SQLException {
+    router.checkOpen();
+    if (queryTimeout <= 0) {
+      return router.acquireWriter(this);
+    }
+    long limit = TimeUnit.SECONDS.toNanos(queryTimeout);
+    long own = router.gate.writer().acquireTimeoutNanos();
+    if (own <= limit) {
+      return router.acquireWriter(this);
+    }
+    try {
+      return router.gate.acquire(this, limit);
+    } catch (SQLTransientConnectionException e) {
+      // The statement's own deadline passed first: it never ran.
+      throw Errors.queryTimeout(queryTimeout, e);
+    }
+  }
+
+  private void beginUserTransaction(int queryTimeout) throws SQLException {
+    boolean held = writer != null;
+    takeWriter(queryTimeout);
+    Connection w = writer;
+    try {
+      router.retry.write(() -> exec(w, "BEGIN IMMEDIATE"));
+    } catch (SQLException e) {
+      if (!held) {
+        dropWriter(Router.isBroken(e));
+      }
+      throw translateBusy(e);
+    }
+    tx = Route.Tx.USER;
+    txStart = router.meters.now();
+  }
+
+  /** The connection's reader: reused while fresh, else taken now (and held while in use). */
+  private Lease sharedReader(int queryTimeout) throws SQLException {
+    if (reader == null) {
+      AtomicInteger holds = router.holdsOfThisThread();
+      reader = takeReader(holds, queryTimeout);
+      readerHold = holds;
+      holds.incrementAndGet();
+      readerSnapshot = writes;
+    }
+    readerUses++;
+    return Lease.reader(reader, true, true);
+  }
+
+  /**
+   * A reader for one statement while the connection holds a stale one. Never waits for the pool
+   * while this thread holds a physical connection (design.md, No waits in a cycle).
+   */
+  private Connection readerAlone() throws SQLException {
+    return router.borrowReaderWithoutWaiting();
+  }
+
+  private Connection takeReader(AtomicInteger holds, int queryTimeout) throws SQLException {
+    if (holds.get() > 0) {
+      return router.borrowReaderWithoutWaiting();
+    }
+    if (queryTimeout > 0) {
+      long limit = TimeUnit.SECONDS.toNanos(queryTimeout);
+      if (limit < router.readerTimeoutNanos()) {
+        try {
+          return router.borrowReader(limit);
+        } catch (SQLTransientConnectionException e) {
+          throw Errors.queryTimeout(queryTimeout, e);
+        }
+      }
+    }
+    return router.borrowReader();
+  }
+
+  private Lease readerTransaction(int queryTimeout) throws SQLException {
+    if (reader == null) {
+      AtomicInteger holds = router.holdsOfThisThread();
+      Connection r = takeReader(holds, queryTimeout);
       try {
         exec(r, "BEGIN");
       } catch (SQLException e) {
         router.returnReader(r);
         throw Errors.translate(e);
       }
-      readerTx = r;
+      reader = r;
+      readerHold = holds;
+      holds.incrementAndGet();
+      readerSnapshot = writes;
+      tx = Route.Tx.READ_ONLY;
       txStart = router.meters.now();
     }
-    return Lease.held(readerTx, false);
+    readerUses++;
+    return Lease.reader(reader, true, false);
   }
 
   /** Refuses changes of enforced pragmas; the same value passes as a harmless no-op. */
   private void pragmaWrite(String sql) throws SQLException {
     PragmaCall p = SqlClassifier.pragma(sql);
-    if (p != null && p.value() != null) {
+    if (p != null && p.value() != null && !Session.handles(p.name())) {
       router.pragmas.checkRuntimeChange(p.name(), p.value());
     }
   }
 
-  /** Whether a pragma write changes per-connection state (so the writer must be pinned). */
+  /** Whether a pragma write changes per-connection state that no session tracks. */
   private boolean pinsForPragma(Classification c, String sql) {
     if (c.kind() != StatementKind.PRAGMA_WRITE) {
       return false;
     }
     PragmaCall p = SqlClassifier.pragma(sql);
     return p != null
+        && p.value() != null
+        && !Session.handles(p.name())
         && !Router.DATABASE_PRAGMAS.contains(p.name())
         && !router.pragmas.isEnforced(p.name());
   }
 
   /**
-   * Called after a statement ran on a held writer: ends a SQL-text transaction when the statement
-   * ended it (COMMIT, ROLLBACK, RELEASE of the outermost savepoint, or an error that rolled back).
+   * Ends a lease: gives back what the statement used unless the connection still needs it. Never
+   * throws: the statement's outcome is what counts.
+   *
+   * @param c what ran, or null for a metadata call
+   * @param failed whether the statement failed
+   * @param broken whether the physical connection broke
    */
-  void afterHeldStatement(Classification c, boolean failed) throws SQLException {
-    if (txBound && failed && writerHeld != null && !inTransaction(writerHeld)) {
-      // The failure ended the transaction inside SQLite: what ran before it is gone. Refuse
-      // everything but rollback(), so later statements cannot commit half a unit in auto-commit.
-      aborted = true;
+  void end(Lease lease, Classification c, boolean failed, boolean broken) {
+    if (lease.isReader()) {
+      if (!lease.isShared()) {
+        returnQuietly(lease.connection);
+      } else if (--readerUses == 0 && tx != Route.Tx.READ_ONLY && lease.connection == reader) {
+        dropReader();
+      }
       return;
     }
-    if (!sqlTx || writerHeld == null) {
+    writerUses--;
+    if (writer != lease.connection) {
       return;
     }
-    StatementKind k = c.kind();
-    boolean mayHaveEnded =
-        failed
-            || k == StatementKind.COMMIT
-            || k == StatementKind.ROLLBACK
-            || k == StatementKind.RELEASE
-            || c.multiple();
-    if (mayHaveEnded && !inTransaction(writerHeld)) {
-      sqlTx = false;
-      router.meters.transaction(true, k != StatementKind.ROLLBACK, router.meters.now() - txStart);
-      if (!statePinned) {
-        Connection w = writerHeld;
-        writerHeld = null;
-        router.releaseWriter(this, w.isClosed());
+    try {
+      afterWriterStatement(c, failed);
+    } catch (SQLException e) {
+      broken = true;
+    }
+    releaseWriterIfFree(broken);
+  }
+
+  private void dropReader() {
+    Connection r = reader;
+    reader = null;
+    readerHold.decrementAndGet();
+    readerHold = null;
+    returnQuietly(r);
+  }
+
+  private void returnQuietly(Connection r) {
+    try {
+      router.returnReader(r);
+    } catch (SQLException e) {
+      // Returning a reader never fails the statement that used it.
+    }
+  }
+
+  private void releaseWriterIfFree(boolean broken) {
+    if (writer != null
+        && (broken
+            || (writerUses <= 0
+                && (tx == Route.Tx.NONE || tx == Route.Tx.READ_ONLY)
+                && !pinned
+                && !pinnedForGood))) {
+      if (broken) {
+        tx = Route.Tx.NONE;
+        pinned = false;
+        pinnedForGood = false;
+        writerUses = 0;
+      }
+      dropWriter(broken);
+    }
+  }
+
+  private void dropWriter(boolean broken) {
+    writer = null;
+    if (writerHold != null) {
+      writerHold.decrementAndGet();
+      writerHold = null;
+    }
+    router.releaseWriter(this, broken);
+  }
+
+  /**
+   * After a statement ran on the writer: notices a transaction that SQLite ended (COMMIT, ROLLBACK,
+   * RELEASE of the outermost savepoint, or an error that rolled back) and temp objects or
+   * attachments that are gone.
+   */
+  private void afterWriterStatement(Classification c, boolean failed) throws SQLException {
+    Connection w = writer;
+    if (tx == Route.Tx.USER) {
+      if (failed && !inTransaction(w)) {
+        // The failure ended the transaction inside SQLite: what ran before it is gone. Refuse
+        // everything but rollback(), so later statements cannot commit half a unit in auto-commit.
+        aborted = true;
+      }
+    } else if (tx == Route.Tx.SQL_TEXT && c != null) {
+      StatementKind k = c.kind();
+      boolean mayHaveEnded =
+          failed
+              || k == StatementKind.COMMIT
+              || k == StatementKind.ROLLBACK
+              || k == StatementKind.RELEASE
+              || c.multiple();
+      if (mayHaveEnded && !inTransaction(w)) {
+        tx = Route.Tx.NONE;
+        router.meters.transaction(true, k != StatementKind.ROLLBACK, router.meters.now() - txStart);
+      }
+    }
+    if (pinned && writerUses <= 0) {
+      pinned = connectionStateExists(w);
+    }
+  }
+
+  /** Whether this connection's temp objects or attached databases exist on the writer. */
+  private static boolean connectionStateExists(Connection w) throws SQLException {
+    try (Statement s = w.createStatement()) {
+      try (ResultSet r =
+          s.executeQuery(
+              "SELECT count(*) FROM temp.sqlite_master WHERE name <> '"
+                  + WriterGate.SENTINEL_TABLE
+                  + "'")) {
+        if (r.next() && r.getLong(1) > 0) {
+          return true;
+        }
+      }
+      try (ResultSet r =
+          s.executeQuery("SELECT count(*) FROM pragma_database_list WHERE seq > 1")) {
+        return r.next() && r.getLong(1) > 0;
       }
     }
   }
@@ -286,11 +580,15 @@ final class LogicalConnection implements Connection {
     return Errors.translate(e);
   }
 
-  /** Remembers what a write did, for last_insert_rowid(), changes() and getGeneratedKeys(). */
-  void recordWrite(long changed, boolean inserted, long rowid) {
+  /**
+   * Remembers what a write did, for last_insert_rowid(), changes() and total_changes().
+   *
+   * @param rowid the row it inserted, or {@link WriterGate#SENTINEL} when it inserted none
+   */
+  void recordWrite(long changed, long rowid, long total) {
     changes = changed;
-    totalChanges += changed;
-    if (inserted && changed > 0) {
+    totalChanges += total;
+    if (rowid != WriterGate.SENTINEL) {
       lastInsertRowid = rowid;
     }
   }
@@ -333,9 +631,9 @@ final class LogicalConnection implements Connection {
     if (aborted) {
       throw Errors.transactionAborted();
     }
-    if (txBound) {
+    if (tx == Route.Tx.USER) {
       closeResultSets();
-      Connection w = writerHeld;
+      Connection w = writer;
       try {
         router.retry.write(() -> exec(w, "COMMIT"));
       } catch (SQLException e) {
@@ -346,7 +644,7 @@ final class LogicalConnection implements Connection {
         throw translateBusy(e);
       }
       endWriterTransaction(true);
-    } else if (readerTx != null) {
+    } else if (tx == Route.Tx.READ_ONLY) {
       endReaderTransaction("COMMIT", true);
     }
   }
@@ -361,11 +659,11 @@ final class LogicalConnection implements Connection {
   }
 
   private void rollbackInternal() throws SQLException {
-    if (txBound) {
+    if (tx == Route.Tx.USER) {
       closeResultSets();
       SQLException failure = null;
       try {
-        exec(writerHeld, "ROLLBACK");
+        exec(writer, "ROLLBACK");
       } catch (SQLException e) {
         // "no transaction is active" after a statement-level ROLLBACK conflict: nothing to undo.
         if (router.isClosed()) {
@@ -378,9 +676,10 @@ final class LogicalConnection implements Connection {
       if (failure != null) {
         throw failure;
       }
-    } else if (readerTx != null) {
+    } else if (tx == Route.Tx.READ_ONLY) {
       endReaderTransaction("ROLLBACK", false);
     }
+    aborted = false;
   }
 
   private static boolean isNoTransaction(SQLException e) {
@@ -388,31 +687,36 @@ final class LogicalConnection implements Connection {
   }
 
   private void endWriterTransaction(boolean committed) {
-    txBound = false;
+    tx = Route.Tx.NONE;
     aborted = false;
+    writes++;
     router.meters.transaction(true, committed, router.meters.now() - txStart);
-    if (!statePinned && !sqlTx) {
-      Connection w = writerHeld;
-      writerHeld = null;
-      boolean broken;
+    boolean broken;
+    try {
+      broken = writer.isClosed();
+    } catch (SQLException e) {
+      broken = true;
+    }
+    if (pinned && !broken) {
       try {
-        broken = w.isClosed();
+        pinned = connectionStateExists(writer);
       } catch (SQLException e) {
         broken = true;
       }
-      router.releaseWriter(this, broken);
     }
+    releaseWriterIfFree(broken);
   }
 
   private void endReaderTransaction(String sql, boolean committed) throws SQLException {
     closeResultSets();
-    Connection r = readerTx;
-    readerTx = null;
+    Connection r = reader;
+    tx = Route.Tx.NONE;
     try {
       exec(r, sql);
     } finally {
       router.meters.transaction(false, committed, router.meters.now() - txStart);
-      router.returnReader(r);
+      readerUses = 0;
+      dropReader();
     }
   }
 
@@ -420,6 +724,14 @@ final class LogicalConnection implements Connection {
     for (LogicalStatement s : new ArrayList<>(statements)) {
       s.closeCurrent();
     }
+    closeMetadataResults();
+  }
+
+  private void closeMetadataResults() throws SQLException {
+    for (LogicalResultSet r : new ArrayList<>(metadataResults)) {
+      r.close();
+    }
+    metadataResults.clear();
   }
 
   @Override
@@ -463,7 +775,7 @@ final class LogicalConnection implements Connection {
     if (readOnly == this.readOnly) {
       return;
     }
-    if (writerHeld != null || readerTx != null) {
+    if (tx != Route.Tx.NONE) {
       throw Errors.invalidTransactionState(
           "setReadOnly(" + readOnly + ") inside a transaction; call it before the transaction.");
     }
@@ -603,19 +915,36 @@ final class LogicalConnection implements Connection {
     return MetaDataHandler.create(this);
   }
 
-  /** A physical connection for a metadata call, and how to give it back. */
+  /** A physical connection for a metadata call; end it with {@link #end}. */
   Lease metadataLease() throws SQLException {
     checkOpen();
-    if (writerHeld != null) {
-      return Lease.held(writerHeld, false);
+    if (writer != null) {
+      writerUses++;
+      return Lease.writer(writer, false);
     }
-    if (readerTx != null) {
-      return Lease.held(readerTx, false);
+    if (!router.hasReaders()) {
+      takeWriter(0);
+      writerUses++;
+      return Lease.writer(writer, false);
     }
-    if (router.hasReaders()) {
-      return Lease.reader(router.borrowReader());
+    if (reader != null && readerState() == Route.Reader.FRESH) {
+      readerUses++;
+      return Lease.reader(reader, true, false);
     }
-    return Lease.writer(router.acquireWriter(this));
+    if (reader != null) {
+      return Lease.reader(readerAlone(), false, false);
+    }
+    return sharedReader(0);
+  }
+
+  /** A metadata result set, closed with the connection if the caller does not close it. */
+  LogicalResultSet trackMetadata(LogicalResultSet r) {
+    metadataResults.add(r);
+    return r;
+  }
+
+  void metadataClosed(LogicalResultSet r) {
+    metadataResults.remove(r);
   }
 
   @Override
@@ -633,23 +962,28 @@ final class LogicalConnection implements Connection {
       }
     }
     statements.clear();
-    if (readerTx != null) {
-      Connection r = readerTx;
-      readerTx = null;
-      try {
-        exec(r, "ROLLBACK");
-      } catch (SQLException e) {
-        failure = e;
-      } finally {
-        router.returnReader(r);
+    try {
+      closeMetadataResults();
+    } catch (SQLException e) {
+      failure = e;
+    }
+    if (reader != null) {
+      if (tx == Route.Tx.READ_ONLY) {
+        tx = Route.Tx.NONE;
+        try {
+          exec(reader, "ROLLBACK");
+        } catch (SQLException e) {
+          failure = e;
+        }
       }
+      readerUses = 0;
+      dropReader();
     }
     aborted = false;
-    if (writerHeld != null) {
-      Connection w = writerHeld;
-      writerHeld = null;
-      boolean replace = statePinned;
-      if (txBound || sqlTx) {
+    if (writer != null) {
+      Connection w = writer;
+      boolean replace = pinnedForGood || pinned;
+      if (tx == Route.Tx.USER || tx == Route.Tx.SQL_TEXT) {
         try {
           if (inTransaction(w)) {
             exec(w, "ROLLBACK");
@@ -658,12 +992,13 @@ final class LogicalConnection implements Connection {
           replace = true;
         }
       }
-      txBound = false;
-      sqlTx = false;
-      statePinned = false;
+      tx = Route.Tx.NONE;
+      pinned = false;
+      pinnedForGood = false;
+      writerUses = 0;
       // A pinned writer carries this connection's temp objects, attachments and pragmas:
       // replacing it gives the next holder a clean connection.
-      router.releaseWriter(this, replace);
+      dropWriter(replace);
     }
     if (failure != null) {
       throw failure;
@@ -720,8 +1055,12 @@ final class LogicalConnection implements Connection {
   @Override
   public void setHoldability(int holdability) throws SQLException {
     checkOpen();
-    if (holdability != ResultSet.CLOSE_CURSORS_AT_COMMIT
-        && holdability != ResultSet.HOLD_CURSORS_OVER_COMMIT) {
+    if (holdability == ResultSet.HOLD_CURSORS_OVER_COMMIT) {
+      // As plain sqlite-jdbc, refused at the call (0A000 where plain has no SQLState).
+      throw Errors.unsupported(
+          "HOLD_CURSORS_OVER_COMMIT (SQLite closes cursors at commit; use CLOSE_CURSORS_AT_COMMIT)");
+    }
+    if (holdability != ResultSet.CLOSE_CURSORS_AT_COMMIT) {
       throw Errors.invalidArgument("Unknown holdability " + holdability);
     }
     this.holdability = holdability;
@@ -856,8 +1195,10 @@ final class LogicalConnection implements Connection {
         + autoCommit
         + ", readOnly="
         + readOnly
+        + ", tx="
+        + tx
         + ", holdsWriter="
-        + (writerHeld != null)
+        + (writer != null)
         + (closed ? ", closed" : "")
         + "]";
   }

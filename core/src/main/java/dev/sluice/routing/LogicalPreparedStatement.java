@@ -86,19 +86,20 @@ final class LogicalPreparedStatement extends LogicalStatement implements Prepare
   @Override
   public ResultSet executeQuery() throws SQLException {
     run(sql, classification, QUERY);
-    return getResultSet();
+    return currentResultSet();
   }
 
   @Override
   public int executeUpdate() throws SQLException {
     run(sql, classification, UPDATE);
-    return getUpdateCount();
+    // The count of the write that ran, even if the data source closed meanwhile (issue 18).
+    return lastUpdateCount();
   }
 
   @Override
   public long executeLargeUpdate() throws SQLException {
     run(sql, classification, UPDATE);
-    return getLargeUpdateCount();
+    return lastLargeUpdateCount();
   }
 
   @Override
@@ -185,7 +186,7 @@ final class LogicalPreparedStatement extends LogicalStatement implements Prepare
     try (PreparedStatement ps = lease.connection.prepareStatement(sql)) {
       return new ParameterInfo(ps.getParameterMetaData().getParameterCount());
     } finally {
-      lease.end(conn, false);
+      conn.end(lease, null, false, false);
     }
   }
 

@@ -9,6 +9,7 @@ import dev.sluice.sql.Classification;
 import dev.sluice.sql.SqlClassifier;
 import dev.sluice.sql.StatementKind;
 import dev.sluice.writer.GroupCommit;
+import dev.sluice.writer.WriterGate;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -16,6 +17,7 @@ import java.sql.SQLWarning;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * A statement of a logical connection. It keeps its settings and, for prepared statements, its
@@ -43,7 +45,12 @@ class LogicalStatement implements Statement, LogicalResultSet.Release {
 
   private Lease lease;
   private Statement physical;
+
+  /** The physical statement executing now (or stepped by an open result set), for cancel(). */
   private volatile Statement executing;
+
+  /** Orders cancel() against the start and end of an execution; held only for an instant. */
+  private final ReentrantLock cancelLock = new ReentrantLock();
 
   /** This statement's write while it waits in the group commit, for {@link #cancel}. */
   private volatile GroupCommit.Job queued;
@@ -109,7 +116,12 @@ class LogicalStatement implements Statement, LogicalResultSet.Release {
     if (hasResultSet) {
       physicalResult = s.getResultSet();
     } else {
-      physicalCount = s.getUpdateCount();
+      try {
+        physicalCount = s.getUpdateCount();
+      } catch (RuntimeException e) {
+        // sqlite-jdbc's own commands ("backup to", "restore from") leave no statement to ask.
+        physicalCount = 0;
+      }
     }
     return hasResultSet;
   }
@@ -129,6 +141,24 @@ class LogicalStatement implements Statement, LogicalResultSet.Release {
     closeCurrent();
     hasKey = false;
     updateCount = -1;
+    if (conn.sessionWrite(c, sql)) {
+      // A session pragma is recorded on the connection; nothing runs now.
+      lastOnWriter = false;
+      lastRetried = false;
+      updateCount = 0;
+      if (op == QUERY) {
+        resultSet = null;
+        throw Errors.invalidArgument("executeQuery: the statement does not return a result set");
+      }
+      return false;
+    }
+    String answer = conn.sessionRead(c, sql);
+    if (answer != null) {
+      sql = answer;
+      c = SqlClassifier.classify(answer);
+    } else if (c.kind() == StatementKind.PRAGMA_WRITE || c.kind() == StatementKind.PRAGMA_READ) {
+      sql = LogicalConnection.checkpointOfMain(sql);
+    }
     if (c.usesConnectionState()) {
       sql =
           SqlClassifier.rewriteConnectionState(
@@ -140,7 +170,7 @@ class LogicalStatement implements Statement, LogicalResultSet.Release {
       runGrouped(sql, c);
       return false;
     }
-    Lease l = conn.route(c, sql);
+    Lease l = conn.route(c, sql, queryTimeout);
     return runOn(l, sql, c, op, true);
   }
 
@@ -150,7 +180,7 @@ class LogicalStatement implements Statement, LogicalResultSet.Release {
     boolean ok = false;
     lastOnWriter = true;
     lastRetried = false;
-    GroupCommit.Job job = new GroupCommit.Job(sql, binder(), c.insert());
+    GroupCommit.Job job = new GroupCommit.Job(sql, binder(), c.insert(), conn, conn.session());
     queued = job;
     try {
       conn.router.group.submit(job);
@@ -159,9 +189,10 @@ class LogicalStatement implements Statement, LogicalResultSet.Release {
       }
       updateCount = job.count();
       if (c.dml()) {
-        conn.recordWrite(job.changes(), c.insert(), job.key());
-        hasKey = job.hasKey();
-        key = job.key();
+        conn.recordWrite(
+            job.changes(), job.hasKey() ? job.key() : WriterGate.SENTINEL, job.totalChanges());
+        hasKey = c.insert();
+        key = conn.lastInsertRowid;
       }
       ok = true;
     } finally {
@@ -174,46 +205,41 @@ class LogicalStatement implements Statement, LogicalResultSet.Release {
       throws SQLException {
     long start = conn.router.meters.now();
     boolean ok = false;
-    Statement s = null;
-    lastOnWriter = l.onWriter;
+    lastOnWriter = l.onWriter();
     lastRetried = false;
+    boolean ended = false;
     try {
       lease = l;
       boolean hasResultSet;
       try {
-        hasResultSet = executeOnce(l.connection, sql, op);
+        hasResultSet = executeOnce(l, sql, op, c);
       } catch (SQLException first) {
         // Auto-commit work, and the BEGIN that opens a SQL-text transaction, may be repeated.
-        if ((l.isHeld() && c.kind() != StatementKind.BEGIN) || queryTimeout > 0) {
+        if (!l.retryable || queryTimeout > 0 || !Retry.retryable(first)) {
           // With a query timeout sqlite-jdbc already waited that long for the lock: no retry.
           throw first;
         }
         String toRun = sql;
-        lastRetried = Retry.retryable(first);
+        lastRetried = true;
         hasResultSet =
             conn.router.retry.afterFailure(
-                l.onWriter, first, start, () -> executeOnce(l.connection, toRun, op));
+                l.onWriter(), first, start, () -> executeOnce(l, toRun, op, c));
       }
-      s = physical;
+      Statement s = physical;
       if (hasResultSet) {
         resultClassification = c;
         resultSet = new LogicalResultSet(physicalResult, this, this);
-        // Reading the rows still steps the statement: cancel() must reach it until release.
-        executing = physical;
         physicalResult = null;
       } else {
         updateCount = physicalCount;
-        if (l.onWriter && c.dml()) {
+        if (l.onWriter() && c.dml()) {
           recordWrite(l.connection, c);
         }
         physical = null;
         lease = null;
-        s.close();
-        if (l.isHeld()) {
-          conn.afterHeldStatement(c, false);
-        } else {
-          l.end(conn, false);
-        }
+        closeQuietly(s);
+        ended = true;
+        conn.end(l, c, false, false);
       }
       ok = true;
       return hasResultSet;
@@ -221,47 +247,85 @@ class LogicalStatement implements Statement, LogicalResultSet.Release {
       closeQuietly(physical);
       physical = null;
       lease = null;
-      if (mayMisroute && l.isReader() && SqliteCodes.isReadOnly(e)) {
+      if (ended) {
+        throw Errors.translate(e);
+      }
+      ended = true;
+      if (mayMisroute && l.isReader() && !conn.isReadOnlyMode() && SqliteCodes.isReadOnly(e)) {
         // Safety net: query_only made the reader refuse, so nothing changed. Run it on the writer.
-        l.end(conn, false);
+        conn.end(l, c, true, false);
         conn.router.misrouted(sql);
-        return runOn(Lease.writer(conn.router.acquireWriter(conn)), sql, c, op, false);
+        return runOn(conn.routeMisread(c, queryTimeout), sql, c, op, false);
       }
-      if (l.isHeld()) {
-        conn.afterHeldStatement(c, true);
-      } else {
-        l.end(conn, Router.isBroken(e));
-      }
+      conn.end(l, c, true, Router.isBroken(e));
       throw translate(e, l, sql);
     } catch (RuntimeException e) {
       // A pool racing its own shutdown throws unchecked; JDBC callers get a SQLException.
       closeQuietly(physical);
       physical = null;
       lease = null;
-      if (!l.isHeld()) {
-        l.end(conn, true);
+      if (!ended) {
+        conn.end(l, c, true, true);
       }
       if (conn.router.isClosed()) {
         throw Errors.closed("The Sluice data source", e);
       }
       throw e;
     } finally {
-      conn.router.meters.statement(l.onWriter, ok, conn.router.meters.now() - start);
+      conn.router.meters.statement(l.onWriter(), ok, conn.router.meters.now() - start);
     }
   }
 
   /** One attempt: a fresh physical statement (the failed one of a previous attempt closed). */
-  private boolean executeOnce(Connection c, String sql, int op) throws SQLException {
+  private boolean executeOnce(Lease l, String sql, int op, Classification c) throws SQLException {
     closeQuietly(physical);
     physical = null;
-    Statement s = createPhysical(c, sql);
+    Connection conn = l.connection;
+    Statement s = createPhysical(conn, sql);
     physical = s;
     applySettings(s);
-    executing = s;
+    if (l.onWriter() && c.dml()) {
+      if (c.insert()) {
+        this.conn.router.gate.beforeInsert(conn, this.conn);
+      }
+      totalBefore = Physical.totalChanges(conn);
+    }
+    startExecution(s);
+    boolean hasResultSet = false;
     try {
-      return physicalExecute(s, sql, op);
+      hasResultSet = physicalExecute(s, sql, op);
+      return hasResultSet;
     } finally {
+      if (!hasResultSet) {
+        endExecution();
+      }
+    }
+  }
+
+  /** {@code total_changes()} of the writer before this statement's current execution. */
+  private long totalBefore;
+
+  /**
+   * Marks {@code s} as this statement's execution on its physical connection, for {@link #cancel}:
+   * a cancel interrupts the physical connection only while the mark is set, and the mark is cleared
+   * before the connection is given back, so a cancel never reaches a later statement of someone
+   * else (issue 18).
+   */
+  private void startExecution(Statement s) {
+    cancelLock.lock();
+    try {
+      executing = s;
+    } finally {
+      cancelLock.unlock();
+    }
+  }
+
+  private void endExecution() {
+    cancelLock.lock();
+    try {
       executing = null;
+    } finally {
+      cancelLock.unlock();
     }
   }
 
@@ -269,13 +333,13 @@ class LogicalStatement implements Statement, LogicalResultSet.Release {
     if (conn.router.isClosed()) {
       return Errors.closed("The Sluice data source", e);
     }
-    if (queryTimeout > 0 && !l.isHeld() && SqliteCodes.isBusy(e)) {
+    if (queryTimeout > 0 && l.retryable && SqliteCodes.isBusy(e)) {
       return Errors.queryTimeout(queryTimeout, e);
     }
-    if (!l.onWriter && SqliteCodes.isReadOnly(e)) {
+    if (l.isReader() && SqliteCodes.isReadOnly(e)) {
       return Errors.readOnlyViolation(sql, e);
     }
-    if (l.isHeld()) {
+    if (!l.retryable) {
       return LogicalConnection.translateBusy(e);
     }
     return Errors.translate(e);
@@ -283,13 +347,13 @@ class LogicalStatement implements Statement, LogicalResultSet.Release {
 
   private void recordWrite(Connection c, Classification cls) throws SQLException {
     long changed = Physical.changes(c);
-    long rowid = 0;
-    if (cls.insert() && changed > 0) {
-      rowid = conn.router.lastInsertRowid(c);
+    long total = Physical.totalChanges(c) - totalBefore;
+    long rowid = cls.insert() ? conn.router.gate.afterInsert(c, conn) : WriterGate.SENTINEL;
+    conn.recordWrite(changed, rowid, total);
+    if (cls.insert()) {
       hasKey = true;
-      key = rowid;
+      key = conn.lastInsertRowid;
     }
-    conn.recordWrite(changed, cls.insert(), rowid);
   }
 
   private void applySettings(Statement s) throws SQLException {
@@ -310,7 +374,7 @@ class LogicalStatement implements Statement, LogicalResultSet.Release {
   /** Called once when the current result set closes: gives back what it held. */
   @Override
   public void release() throws SQLException {
-    executing = null;
+    endExecution();
     Statement s = physical;
     Lease l = lease;
     Classification c = resultClassification;
@@ -323,7 +387,7 @@ class LogicalStatement implements Statement, LogicalResultSet.Release {
     }
     boolean broken = false;
     try {
-      if (l.onWriter && c != null && c.dml()) {
+      if (l.onWriter() && c != null && c.dml()) {
         // INSERT ... RETURNING: the write is complete once its rows are consumed and closed.
         s.close();
         recordWrite(l.connection, c);
@@ -333,11 +397,7 @@ class LogicalStatement implements Statement, LogicalResultSet.Release {
       throw Errors.translate(e);
     } finally {
       closeQuietly(s);
-      if (l.isHeld()) {
-        conn.afterHeldStatement(c == null ? BATCH : c, false);
-      } else {
-        l.end(conn, broken);
-      }
+      conn.end(l, c, false, broken);
     }
     if (closeOnCompletion) {
       close();
@@ -373,10 +433,9 @@ class LogicalStatement implements Statement, LogicalResultSet.Release {
     if (conn.isReadOnlyMode()) {
       throw Errors.readOnlyViolation("batch", null);
     }
-    Lease l = conn.route(BATCH, "batch");
-    boolean release = !l.isHeld();
     // Outside a user's transaction the batch brings its own, also on a pinned writer.
-    boolean own = release || conn.batchNeedsTransaction();
+    boolean own = conn.batchNeedsTransaction() && conn.getAutoCommit();
+    Lease l = conn.route(BATCH, "batch", queryTimeout);
     lastOnWriter = true;
     lastRetried = false;
     long start = conn.router.meters.now();
@@ -391,9 +450,7 @@ class LogicalStatement implements Statement, LogicalResultSet.Release {
     } catch (SQLException e) {
       throw own ? Errors.translate(e) : LogicalConnection.translateBusy(e);
     } finally {
-      if (release) {
-        l.end(conn, false);
-      }
+      conn.end(l, BATCH, !ok, false);
       conn.router.meters.statement(true, ok, conn.router.meters.now() - start);
     }
   }
@@ -418,22 +475,21 @@ class LogicalStatement implements Statement, LogicalResultSet.Release {
   private long[] batchOnce(Connection c, BatchBody body) throws SQLException {
     try (Statement s = body.prepare(c)) {
       applySettings(s);
-      executing = s;
+      if (body.inserts()) {
+        conn.router.gate.beforeInsert(c, conn);
+      }
+      long before = Physical.totalChanges(c);
+      startExecution(s);
       long[] counts;
       try {
         counts = s.executeLargeBatch();
       } finally {
-        executing = null;
+        endExecution();
       }
-      long changed = 0;
-      for (long n : counts) {
-        changed += Math.max(n, 0);
-      }
-      if (body.inserts() && changed > 0) {
-        key = conn.router.lastInsertRowid(c);
-        hasKey = true;
-      }
-      conn.recordWrite(changed, body.inserts(), key);
+      // As plain sqlite-jdbc: changes() is the last statement's count, and no generated keys.
+      long last = counts.length == 0 ? 0 : Math.max(counts[counts.length - 1], 0);
+      long rowid = body.inserts() ? conn.router.gate.afterInsert(c, conn) : WriterGate.SENTINEL;
+      conn.recordWrite(last, rowid, Physical.totalChanges(c) - before);
       return counts;
     }
   }
@@ -576,6 +632,19 @@ class LogicalStatement implements Statement, LogicalResultSet.Release {
     return execute(sql);
   }
 
+  /** The update count of the last execution, without a check for closed (it ran). */
+  final int lastUpdateCount() {
+    return (int) Math.min(Integer.MAX_VALUE, updateCount);
+  }
+
+  final long lastLargeUpdateCount() {
+    return updateCount;
+  }
+
+  final ResultSet currentResultSet() {
+    return resultSet;
+  }
+
   @Override
   public ResultSet getResultSet() throws SQLException {
     checkOpen();
@@ -631,16 +700,26 @@ class LogicalStatement implements Statement, LogicalResultSet.Release {
     return closed;
   }
 
+  /**
+   * Interrupts this statement's execution and nothing else: a write still queued in the group
+   * commit fails with 57014 and never runs (once its group started, it completes); an execution in
+   * progress is interrupted while it is the one on its physical connection ({@link
+   * #startExecution}); otherwise nothing happens.
+   */
   @Override
   public void cancel() throws SQLException {
     GroupCommit.Job job = queued;
     if (job != null) {
-      // Still in the group commit's queue: it never runs. Once its group started, it completes.
       conn.router.group.cancel(job);
     }
-    Statement s = executing;
-    if (s != null) {
-      s.cancel();
+    cancelLock.lock();
+    try {
+      Statement s = executing;
+      if (s != null) {
+        s.cancel();
+      }
+    } finally {
+      cancelLock.unlock();
     }
   }
 

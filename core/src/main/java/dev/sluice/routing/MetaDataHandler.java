@@ -63,7 +63,16 @@ final class MetaDataHandler implements InvocationHandler {
       Object result = method.invoke(lease.connection.getMetaData(), args);
       if (result instanceof ResultSet rows) {
         handedOver = true;
-        return new LogicalResultSet(rows, null, () -> lease.end(conn, false));
+        LogicalResultSet[] self = new LogicalResultSet[1];
+        self[0] =
+            new LogicalResultSet(
+                rows,
+                null,
+                () -> {
+                  conn.metadataClosed(self[0]);
+                  conn.end(lease, null, false, false);
+                });
+        return conn.trackMetadata(self[0]);
       }
       return result;
     } catch (InvocationTargetException e) {
@@ -79,7 +88,7 @@ final class MetaDataHandler implements InvocationHandler {
       throw Errors.unsupported("DatabaseMetaData." + method.getName());
     } finally {
       if (!handedOver) {
-        lease.end(conn, false);
+        conn.end(lease, null, false, false);
       }
     }
   }

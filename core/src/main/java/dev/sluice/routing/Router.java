@@ -11,9 +11,13 @@ import dev.sluice.writer.Writer;
 import dev.sluice.writer.WriterGate;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -57,6 +61,20 @@ public final class Router {
   private final long readerTimeoutNanos;
   private volatile boolean closed;
 
+  /** Opens a reader outside the pool, for a thread that holds a connection already. */
+  private final Writer.Opener overflow;
+
+  private final Set<Connection> overflowReaders = ConcurrentHashMap.newKeySet();
+
+  /** Physical connections each thread holds through any logical connection of this engine. */
+  private final ThreadLocal<AtomicInteger> holds = ThreadLocal.withInitial(AtomicInteger::new);
+
+  /** The engine's values of the session pragmas, read from the writer when first needed. */
+  private volatile Map<String, String> sessionDefaults;
+
+  /** The session of a logical connection that changed no connection-scoped pragma. */
+  final Session defaultSession = new Session(this, Map.of());
+
   /**
    * @param groupMax the most statements one group commit runs; 1 or less turns it off
    * @param readers the reader pool, or null when one connection serves everything ({@code
@@ -72,8 +90,10 @@ public final class Router {
       Breaker breaker,
       int groupMax,
       int readerCount,
-      long readerTimeoutMillis) {
+      long readerTimeoutMillis,
+      Writer.Opener overflow) {
     this.name = name;
+    this.overflow = overflow;
     this.readerPermits = new Semaphore(readerCount, true);
     this.readerTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(readerTimeoutMillis);
     this.gate = new WriterGate(writer, breaker, meters);
@@ -98,6 +118,11 @@ public final class Router {
     group.close();
   }
 
+  /** Lets go of Sluice's own statements on the writer, before close's checkpoint and optimize. */
+  public void beforeWriterClose(Connection writerConnection) {
+    gate.forget(writerConnection);
+  }
+
   /** Waits at most {@code nanos} for the group commit's thread to end, after {@link #close}. */
   public void awaitClosed(long nanos) throws InterruptedException {
     group.awaitStopped(nanos);
@@ -120,19 +145,41 @@ public final class Router {
   /**
    * Borrows a reader connection from the pool. Admission is a fair semaphore as wide as the pool,
    * so HikariCP itself never has waiters: at close the semaphore wakes every waiting read at once
-   * (HikariCP would leave them waiting out their timeout).
+   * (HikariCP would leave them waiting out their timeout). A thread whose interrupt flag is set
+   * still gets a free reader: only an actual wait is interrupted.
+   *
+   * @param timeoutNanos the longest wait; 0 takes a free reader or none
+   * @return the reader, or null when {@code timeoutNanos} is 0 and none is free
    */
-  Connection borrowReader() throws SQLException {
+  Connection borrowReader(long timeoutNanos) throws SQLException {
     checkOpen();
     boolean admitted;
     try {
-      admitted = readerPermits.tryAcquire(readerTimeoutNanos, TimeUnit.NANOSECONDS);
+      if (timeoutNanos == 0 || Thread.interrupted()) {
+        boolean interrupted = timeoutNanos != 0 || Thread.currentThread().isInterrupted();
+        try {
+          // Timed, so that it keeps queue order; the flag is cleared, so it cannot throw.
+          admitted = readerPermits.tryAcquire(0, TimeUnit.NANOSECONDS);
+        } finally {
+          if (interrupted) {
+            Thread.currentThread().interrupt();
+          }
+        }
+        if (!admitted && timeoutNanos != 0) {
+          throw Errors.interrupted("a reader connection", new InterruptedException());
+        }
+        if (!admitted) {
+          return null;
+        }
+      } else {
+        admitted = readerPermits.tryAcquire(timeoutNanos, TimeUnit.NANOSECONDS);
+      }
     } catch (InterruptedException e) {
       throw Errors.interrupted("a reader connection", e);
     }
     if (!admitted) {
       checkOpen();
-      throw Errors.readerTimeout(TimeUnit.NANOSECONDS.toMillis(readerTimeoutNanos));
+      throw Errors.readerTimeout(TimeUnit.NANOSECONDS.toMillis(timeoutNanos));
     }
     try {
       checkOpen();
@@ -152,8 +199,43 @@ public final class Router {
     }
   }
 
-  /** Returns a borrowed reader connection to the pool. */
+  /** Borrows a reader, waiting at most the reader acquire timeout. */
+  Connection borrowReader() throws SQLException {
+    return borrowReader(readerTimeoutNanos);
+  }
+
+  long readerTimeoutNanos() {
+    return readerTimeoutNanos;
+  }
+
+  /**
+   * A reader for a thread that already holds a physical connection: a free one from the pool, or
+   * else an overflow reader opened for this use alone. Such a thread never waits for the pool, so
+   * that no wait can close a cycle (design.md, No waits in a cycle).
+   *
+   * @return a pooled reader, or an overflow reader (see {@link #isOverflow})
+   */
+  Connection borrowReaderWithoutWaiting() throws SQLException {
+    Connection c = borrowReader(0);
+    if (c != null) {
+      return c;
+    }
+    LOG.debug("All readers of \"{}\" are in use: opening an overflow reader", name);
+    Connection o = overflow.open();
+    overflowReaders.add(o);
+    return o;
+  }
+
+  boolean isOverflow(Connection c) {
+    return overflowReaders.contains(c);
+  }
+
+  /** Returns a borrowed reader connection to the pool, or closes an overflow reader. */
   void returnReader(Connection c) throws SQLException {
+    if (overflowReaders.remove(c)) {
+      c.close();
+      return;
+    }
     try {
       c.close();
     } finally {
@@ -172,9 +254,25 @@ public final class Router {
     gate.release(holder, broken);
   }
 
-  /** {@code last_insert_rowid()} of the writer, read by its holder right after an insert. */
-  long lastInsertRowid(Connection writerConnection) throws SQLException {
-    return gate.lastInsertRowid(writerConnection);
+  /** This thread's count of held physical connections (for {@link #borrowReaderWithoutWaiting}). */
+  AtomicInteger holdsOfThisThread() {
+    return holds.get();
+  }
+
+  /**
+   * The engine's value of each session pragma, read once from the writer (its holder calls this).
+   */
+  Map<String, String> sessionDefaults(Connection writer) throws SQLException {
+    Map<String, String> d = sessionDefaults;
+    if (d == null) {
+      Map<String, String> read = new LinkedHashMap<>();
+      for (String p : Session.NAMES) {
+        read.put(p, Session.readPragma(writer, p));
+      }
+      d = Map.copyOf(read);
+      sessionDefaults = d;
+    }
+    return d;
   }
 
   /** Threads waiting for the writer: in its queue, and parked in the group commit. */

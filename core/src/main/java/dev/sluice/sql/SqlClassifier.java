@@ -438,6 +438,10 @@ public final class SqlClassifier {
         if (keyword(s, p, e, "ROLLBACK")) {
           return rollback(s, next, n);
         }
+        if (keyword(s, p, e, "RESTORE")) {
+          // sqlite-jdbc's own "restore from <file>": replaces the database, never in a group.
+          return StatementKind.NO_TRANSACTION.ordinal();
+        }
         if (keyword(s, p, e, "RELEASE")) {
           return named(s, optional(s, next, n, "SAVEPOINT"), n, StatementKind.RELEASE);
         }
@@ -448,6 +452,10 @@ public final class SqlClassifier {
       case 'b':
         if (keyword(s, p, e, "BEGIN")) {
           return begin(s, next, n);
+        }
+        if (keyword(s, p, e, "BACKUP")) {
+          // sqlite-jdbc's own "backup to <file>": copies the database, never in a group.
+          return StatementKind.NO_TRANSACTION.ordinal();
         }
         break;
       case 'c':

@@ -100,22 +100,34 @@ public final class GroupCommit {
     final String sql;
     final Binder binder;
     final boolean insert;
+    final Object owner;
+    final WriterSession session;
     final Thread thread = Thread.currentThread();
     private volatile boolean done;
     long count;
     long changes;
     long key;
     boolean hasKey;
+    long totalChanges;
     SQLException error;
 
     /**
      * @param binder binds a prepared statement's values, or null for a plain statement
      * @param insert whether the statement may insert a row (its key is then read)
+     * @param owner whose last_insert_rowid() the statement sets (its logical connection)
+     * @param session the connection-scoped settings the statement runs with
      */
-    public Job(String sql, Binder binder, boolean insert) {
+    public Job(String sql, Binder binder, boolean insert, Object owner, WriterSession session) {
       this.sql = sql;
       this.binder = binder;
       this.insert = insert;
+      this.owner = owner;
+      this.session = session;
+    }
+
+    /** Rows changed by the statement and the triggers it fired ({@code total_changes()} delta). */
+    public long totalChanges() {
+      return totalChanges;
     }
 
     public long count() {
@@ -130,6 +142,7 @@ public final class GroupCommit {
       return key;
     }
 
+    /** Whether the statement inserted a row: then {@link #key()} is its rowid. */
     public boolean hasKey() {
       return hasKey;
     }
@@ -276,7 +289,7 @@ public final class GroupCommit {
   private void commitLoop() {
     List<Job> jobs = new ArrayList<>();
     while (!stopped) {
-      if (pending.isEmpty()) {
+      if (pending.isEmpty() && carried == null) {
         sleeping = true;
         if (pending.isEmpty() && !stopped) {
           LockSupport.parkNanos(this, IDLE_PARK_NANOS);
@@ -333,12 +346,25 @@ public final class GroupCommit {
     }
   }
 
-  /** Moves pending jobs to {@code jobs}, up to the group's bound; returns how many it moved. */
+  /**
+   * Moves pending jobs to {@code jobs}, up to the group's bound; returns how many it moved. A group
+   * runs with one session (connection-scoped pragmas): the first job of another session ends the
+   * group and starts the next one, so queue order is kept.
+   */
   private int drainInto(List<Job> jobs) {
     int moved = 0;
     while (jobs.size() < maxStatements) {
-      Job j = pending.poll();
+      Job j = carried;
+      if (j != null) {
+        carried = null;
+      } else {
+        j = pending.poll();
+      }
       if (j == null) {
+        break;
+      }
+      if (!jobs.isEmpty() && !jobs.get(0).session.equals(j.session)) {
+        carried = j;
         break;
       }
       jobs.add(j);
@@ -346,6 +372,9 @@ public final class GroupCommit {
     }
     return moved;
   }
+
+  /** A job taken from the queue that starts the next group (touched by the committer only). */
+  private Job carried;
 
   /**
    * Runs the jobs of a group on the writer. A job alone, with nothing else pending, runs as a plain
@@ -357,6 +386,15 @@ public final class GroupCommit {
    * @return whether the writer connection broke
    */
   private boolean run(Connection w, List<Job> jobs) {
+    try {
+      gate.use(w, jobs.get(0).session);
+    } catch (SQLException e) {
+      for (Job j : jobs) {
+        j.error = e;
+        j.finish();
+      }
+      return true;
+    }
     if (jobs.size() == 1 && pending.isEmpty()) {
       return alone(w, jobs.get(0));
     }
@@ -442,8 +480,9 @@ public final class GroupCommit {
           prepared.put(j.sql, ps);
         }
         j.binder.bind(ps);
+        long before = beforeStatement(w, j);
         j.count = ps.executeUpdate();
-        outcome(w, j);
+        outcome(w, j, before);
       } else {
         execute(w, j);
       }
@@ -478,24 +517,39 @@ public final class GroupCommit {
   private void execute(Connection w, Job j) throws SQLException {
     if (j.binder == null) {
       try (Statement s = w.createStatement()) {
+        long before = beforeStatement(w, j);
         j.count = s.executeUpdate(j.sql);
-        outcome(w, j);
+        outcome(w, j, before);
       }
     } else {
       try (PreparedStatement ps = w.prepareStatement(j.sql)) {
         j.binder.bind(ps);
+        long before = beforeStatement(w, j);
         j.count = ps.executeUpdate();
-        outcome(w, j);
+        outcome(w, j, before);
       }
     }
   }
 
+  /** Sets the key sentinel for an insert; returns {@code total_changes()} before the statement. */
+  private long beforeStatement(Connection w, Job j) throws SQLException {
+    if (j.insert) {
+      gate.beforeInsert(w, j.owner);
+    }
+    return Physical.totalChanges(w);
+  }
+
   /** What the job's statement did, read while its effect is the writer's latest. */
-  private void outcome(Connection w, Job j) throws SQLException {
+  private void outcome(Connection w, Job j, long totalBefore) throws SQLException {
     j.changes = Physical.changes(w);
-    if (j.insert && j.changes > 0) {
-      j.key = gate.lastInsertRowid(w);
-      j.hasKey = true;
+    j.totalChanges = Physical.totalChanges(w) - totalBefore;
+    j.hasKey = false;
+    if (j.insert) {
+      long rowid = gate.afterInsert(w, j.owner);
+      if (rowid != WriterGate.SENTINEL) {
+        j.key = rowid;
+        j.hasKey = true;
+      }
     }
   }
 

@@ -73,6 +73,14 @@ public final class Writer implements AutoCloseable {
    *     08001 (transient) on timeout, 08003 when closed
    */
   public Connection acquire(Object holder) throws SQLException {
+    return acquire(holder, acquireTimeoutNanos);
+  }
+
+  /**
+   * Waits for the writer, in queue order, at most {@code timeoutNanos}. A thread whose interrupt
+   * flag is set still gets a free writer: only an actual wait is interrupted.
+   */
+  public Connection acquire(Object holder, long timeoutNanos) throws SQLException {
     Thread me = Thread.currentThread();
     if (ownerThread == me && owner != holder && owner != null) {
       throw Errors.writerReentry(me.getName());
@@ -83,7 +91,19 @@ public final class Writer implements AutoCloseable {
     long start = System.nanoTime();
     boolean got;
     try {
-      got = permit.tryAcquire(acquireTimeoutNanos, TimeUnit.NANOSECONDS);
+      if (Thread.interrupted()) {
+        try {
+          // Timed, so that it keeps queue order; the flag is cleared, so it cannot throw.
+          got = permit.tryAcquire(0, TimeUnit.NANOSECONDS);
+        } finally {
+          me.interrupt();
+        }
+        if (!got) {
+          throw Errors.interrupted("the writer", new InterruptedException());
+        }
+      } else {
+        got = permit.tryAcquire(timeoutNanos, TimeUnit.NANOSECONDS);
+      }
     } catch (InterruptedException e) {
       throw Errors.interrupted("the writer", e);
     }
