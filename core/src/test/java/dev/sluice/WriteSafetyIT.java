@@ -32,7 +32,6 @@ import java.util.concurrent.locks.LockSupport;
 import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -100,8 +99,6 @@ class WriteSafetyIT {
 
   // ---- cancels racing writers -------------------------------------------------------------
 
-  @Disabled(
-      "write safety: 2 of 16 runs failed, both with 2 writers: 1 never-cancelled insert failed with 57014; in the other, 884 inserts failed with 42000 \"cannot start a transaction within a transaction\" (655 never cancelled), 1193 acknowledged inserts missing, 1 reported failed (57014) though stored, the writer stayed in a transaction (plain insert SQLITE_BUSY) and close() threw a SQLiteException with null SQLState")
   @ParameterizedTest(name = "seed {0}")
   @ValueSource(longs = {7, 10, 13})
   void cancelledAutoCommitInsertsWithGroupCommitLoseNothingAndFailOnlyWhenCancelled(long seed)
@@ -114,8 +111,6 @@ class WriteSafetyIT {
     assertSafe(f, CANCELLED);
   }
 
-  @Disabled(
-      "write safety: 3 of 7 runs failed: 84, 2798 and 12811 acknowledged inserts missing (in the last the writer stayed in a transaction, a plain insert got SQLITE_BUSY and close() threw a raw SQLITE_LOCKED), each run with 1 insert reported failed (57014) though stored")
   @ParameterizedTest(name = "seed {0}")
   @ValueSource(longs = {7, 10, 13})
   void cancelledAutoCommitInsertsWithoutGroupCommitLoseNothingAndFailOnlyWhenCancelled(long seed)
@@ -128,8 +123,6 @@ class WriteSafetyIT {
     assertSafe(f, CANCELLED);
   }
 
-  @Disabled(
-      "write safety: 1 of 7 runs failed: 945 batches failed with a null SQLState (\"statement is not executing\" from the writer's last_insert_rowid statement), 617 of them never cancelled")
   @ParameterizedTest(name = "seed {0}")
   @ValueSource(longs = {7, 10, 13})
   void cancelledBatchesWithGroupCommitLoseNothingAndFailOnlyWhenCancelled(long seed)
@@ -142,8 +135,6 @@ class WriteSafetyIT {
     assertSafe(f, CANCELLED);
   }
 
-  @Disabled(
-      "write safety: 1 of 8 runs failed: 8705 batches failed with a null SQLState (\"statement is not executing\" from the writer's last_insert_rowid statement), 6669 of them never cancelled")
   @ParameterizedTest(name = "seed {0}")
   @ValueSource(longs = {7, 10, 13})
   void cancelledBatchesWithoutGroupCommitLoseNothingAndFailOnlyWhenCancelled(long seed)
@@ -156,8 +147,6 @@ class WriteSafetyIT {
     assertSafe(f, CANCELLED);
   }
 
-  @Disabled(
-      "write safety: 2 of 7 runs failed: 627 to 7531 transactions failed with a null SQLState (\"statement is not executing\" from the writer's last_insert_rowid statement), 490 to 4741 of them never cancelled")
   @ParameterizedTest(name = "seed {0}")
   @ValueSource(longs = {7, 10, 13})
   void cancelledShortTransactionsWithGroupCommitLoseNothingAndFailOnlyWhenCancelled(long seed)
@@ -170,8 +159,6 @@ class WriteSafetyIT {
     assertSafe(f, CANCELLED);
   }
 
-  @Disabled(
-      "write safety: 3 of 7 runs failed: 1 never-cancelled transaction failed with 57014; 5796 to 10525 failed with a null SQLState (\"statement is not executing\"), 4418 to 6683 of them never cancelled")
   @ParameterizedTest(name = "seed {0}")
   @ValueSource(longs = {7, 10, 13})
   void cancelledShortTransactionsWithoutGroupCommitLoseNothingAndFailOnlyWhenCancelled(long seed)
@@ -224,8 +211,6 @@ class WriteSafetyIT {
 
   // ---- close racing writers ---------------------------------------------------------------
 
-  @Disabled(
-      "write safety: 7 of 7 runs failed: 1 to 4 writes per seed reported failed with 08003 though stored (getUpdateCount() after the write ran found the data source closed)")
   @ParameterizedTest(name = "seed {0}")
   @ValueSource(longs = {12, 18, 23})
   void closeRacingWritersWithGroupCommitLosesNothingAndFailsOnlyWith08003(long seed)
@@ -238,8 +223,6 @@ class WriteSafetyIT {
     assertSafe(f, CLOSED);
   }
 
-  @Disabled(
-      "write safety: 7 of 7 runs failed: 1 to 5 writes per seed reported failed with 08003 though stored (getUpdateCount() after the write ran found the data source closed)")
   @ParameterizedTest(name = "seed {0}")
   @ValueSource(longs = {12, 18, 23})
   void closeRacingWritersWithoutGroupCommitLosesNothingAndFailsOnlyWith08003(long seed)
@@ -254,8 +237,6 @@ class WriteSafetyIT {
 
   // ---- query timeout while the writer is held ---------------------------------------------
 
-  @Disabled(
-      "write safety: 7 of 7 runs failed: with group commit on and off the insert still waited after 10 s, then succeeded once the holder committed (row stored)")
   @ParameterizedTest(name = "group commit {0}")
   @ValueSource(booleans = {true, false})
   void queryTimeoutWhileAnotherConnectionHoldsTheWriterFailsWith57014AndStoresNothing(

@@ -386,6 +386,10 @@ public final class GroupCommit {
    * @return whether the writer connection broke
    */
   private boolean run(Connection w, List<Job> jobs) {
+    if (jobs.isEmpty()) {
+      // Every pending job was cancelled while the committer waited for the writer.
+      return false;
+    }
     try {
       gate.use(w, jobs.get(0).session);
     } catch (SQLException e) {
