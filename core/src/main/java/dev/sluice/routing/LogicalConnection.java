@@ -367,7 +367,7 @@ final class LogicalConnection implements Connection {
   private Lease sharedReader(int queryTimeout) throws SQLException {
     if (reader == null) {
       AtomicInteger holds = router.holdsOfThisThread();
-      reader = takeReader(holds, queryTimeout);
+      reader = withSession(takeReader(holds, queryTimeout));
       readerHold = holds;
       holds.incrementAndGet();
       readerSnapshot = writes;
@@ -381,7 +381,20 @@ final class LogicalConnection implements Connection {
    * while this thread holds a physical connection (design.md, No waits in a cycle).
    */
   private Connection readerAlone() throws SQLException {
-    return router.borrowReaderWithoutWaiting();
+    return withSession(router.borrowReaderWithoutWaiting());
+  }
+
+  /** Gives a reader this connection's read-affecting session pragmas (design.md, Session state). */
+  private Connection withSession(Connection r) throws SQLException {
+    if (session.affectsReads()) {
+      try {
+        session.applyToReader(r, false);
+      } catch (SQLException e) {
+        returnQuietly(r);
+        throw Errors.translate(e);
+      }
+    }
+    return r;
   }
 
   private Connection takeReader(AtomicInteger holds, int queryTimeout) throws SQLException {
@@ -404,11 +417,11 @@ final class LogicalConnection implements Connection {
   private Lease readerTransaction(int queryTimeout) throws SQLException {
     if (reader == null) {
       AtomicInteger holds = router.holdsOfThisThread();
-      Connection r = takeReader(holds, queryTimeout);
+      Connection r = withSession(takeReader(holds, queryTimeout));
       try {
         exec(r, "BEGIN");
       } catch (SQLException e) {
-        router.returnReader(r);
+        returnQuietly(r);
         throw Errors.translate(e);
       }
       reader = r;
@@ -481,6 +494,13 @@ final class LogicalConnection implements Connection {
   }
 
   private void returnQuietly(Connection r) {
+    if (session.affectsReads()) {
+      try {
+        session.applyToReader(r, true);
+      } catch (SQLException e) {
+        // A reader that cannot run a pragma is broken; the pool's validation finds it.
+      }
+    }
     try {
       router.returnReader(r);
     } catch (SQLException e) {

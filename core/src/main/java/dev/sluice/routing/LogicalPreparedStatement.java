@@ -1,6 +1,7 @@
 package dev.sluice.routing;
 
 import dev.sluice.error.Errors;
+import dev.sluice.jdbc.DetachedMetaData;
 import dev.sluice.jdbc.ParameterInfo;
 import dev.sluice.jdbc.Parameters;
 import dev.sluice.sql.Classification;
@@ -176,7 +177,18 @@ final class LogicalPreparedStatement extends LogicalStatement implements Prepare
     if (current != null) {
       return current.getMetaData();
     }
-    return null;
+    if (!classification.isRead()) {
+      // sqlite-jdbc answers null for a statement that returns no columns, without preparing.
+      return null;
+    }
+    Lease lease = conn.metadataLease();
+    try (PreparedStatement ps = lease.connection.prepareStatement(sql)) {
+      return DetachedMetaData.of(ps.getMetaData());
+    } catch (SQLException e) {
+      throw Errors.translate(e);
+    } finally {
+      conn.end(lease, null, false, false);
+    }
   }
 
   @Override

@@ -82,9 +82,27 @@ final class LogicalResultSet extends ForwardingResultSet {
     }
   }
 
+  /** The last row was read and the physical connection given back. */
+  private boolean exhausted;
+
+  @Override
+  public boolean next() throws SQLException {
+    if (exhausted) {
+      target();
+      return false;
+    }
+    boolean more = super.next();
+    if (!more && statement instanceof LogicalStatement logical) {
+      exhausted = true;
+      physical.close();
+      logical.exhausted();
+    }
+    return more;
+  }
+
   @Override
   public boolean isClosed() throws SQLException {
-    return closed.get() || physical.isClosed();
+    return closed.get() || (!exhausted && physical.isClosed());
   }
 
   @Override

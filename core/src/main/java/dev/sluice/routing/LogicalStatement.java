@@ -374,13 +374,32 @@ class LogicalStatement implements Statement, LogicalResultSet.Release {
   /** Called once when the current result set closes: gives back what it held. */
   @Override
   public void release() throws SQLException {
+    resultSet = null;
+    try {
+      giveBack();
+    } finally {
+      if (closeOnCompletion) {
+        close();
+      }
+    }
+  }
+
+  /**
+   * Called when the current result set has returned its last row: gives back its physical
+   * connection at once, so a result set read to its end holds nothing (design.md, No waits in a
+   * cycle), while it stays open for the caller until closed.
+   */
+  void exhausted() throws SQLException {
+    giveBack();
+  }
+
+  private void giveBack() throws SQLException {
     endExecution();
     Statement s = physical;
     Lease l = lease;
     Classification c = resultClassification;
     physical = null;
     lease = null;
-    resultSet = null;
     resultClassification = null;
     if (l == null) {
       return;
@@ -398,9 +417,6 @@ class LogicalStatement implements Statement, LogicalResultSet.Release {
     } finally {
       closeQuietly(s);
       conn.end(l, c, false, broken);
-    }
-    if (closeOnCompletion) {
-      close();
     }
   }
 

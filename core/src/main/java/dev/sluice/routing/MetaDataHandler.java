@@ -43,6 +43,12 @@ final class MetaDataHandler implements InvocationHandler {
         return "SluiceDatabaseMetaData[" + conn + "]";
       case "getConnection":
         return conn;
+      case "getURL":
+        // The URL as the application names the database: through Sluice (a documented difference).
+        String url = (String) call(method, args);
+        return url != null && url.startsWith("jdbc:sqlite:")
+            ? "jdbc:sluice:" + url.substring(5)
+            : url;
       case "unwrap":
         Class<?> iface = (Class<?>) args[0];
         if (iface.isInstance(proxy)) {

@@ -260,14 +260,15 @@ public final class Router {
   }
 
   /**
-   * The engine's value of each session pragma, read once from the writer (its holder calls this).
+   * The engine's value of each session pragma, read once from a physical connection (the writer and
+   * the readers share them, but for query_only, which is 0 for a read-write connection).
    */
-  Map<String, String> sessionDefaults(Connection writer) throws SQLException {
+  Map<String, String> sessionDefaults(Connection physical) throws SQLException {
     Map<String, String> d = sessionDefaults;
     if (d == null) {
       Map<String, String> read = new LinkedHashMap<>();
       for (String p : Session.NAMES) {
-        read.put(p, Session.readPragma(writer, p));
+        read.put(p, p.equals("query_only") ? "0" : Session.readPragma(physical, p));
       }
       d = Map.copyOf(read);
       sessionDefaults = d;

@@ -37,6 +37,10 @@ final class Session implements WriterSession {
           "synchronous",
           "query_only");
 
+  /** The session pragmas that change what a read returns: applied on readers too. */
+  private static final Set<String> READ_AFFECTING =
+      Set.of("case_sensitive_like", "reverse_unordered_selects", "automatic_index");
+
   /** Pragmas with no read form: their engine value is SQLite's default. */
   private static final Map<String, String> WRITE_ONLY = Map.of("case_sensitive_like", "0");
 
@@ -76,6 +80,34 @@ final class Session implements WriterSession {
 
   boolean isDefault() {
     return values.isEmpty();
+  }
+
+  /** Whether this session changes what a read returns (then readers get it while in use). */
+  boolean affectsReads() {
+    for (String name : values.keySet()) {
+      if (READ_AFFECTING.contains(name)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Applies the read-affecting values to a reader; with {@code restore}, sets them back to the
+   * engine's values before the reader returns to the pool.
+   */
+  void applyToReader(Connection reader, boolean restore) throws SQLException {
+    Map<String, String> defaults = router.sessionDefaults(reader);
+    try (Statement s = reader.createStatement()) {
+      for (Map.Entry<String, String> e : values.entrySet()) {
+        if (READ_AFFECTING.contains(e.getKey())) {
+          String v = restore ? defaults.get(e.getKey()) : e.getValue();
+          if (v != null) {
+            s.execute("PRAGMA " + e.getKey() + "=" + v);
+          }
+        }
+      }
+    }
   }
 
   @Override
