@@ -1,10 +1,22 @@
 package dev.sluice.sql;
 
+import static dev.sluice.sql.Lexer.end;
+import static dev.sluice.sql.Lexer.keyword;
+import static dev.sluice.sql.Lexer.nameIs;
+import static dev.sluice.sql.Lexer.skip;
+
 /**
- * Collects the text of a SQL string while {@link SqlClassifier} reports the calls of {@code
- * last_insert_rowid()}, {@code changes()} and {@code total_changes()} to replace by the logical
- * connection's own values. One instance serves one rewrite; not thread-safe. Cold path: used only
- * for statements classified with {@link Classification#usesConnectionState()}.
+ * The rewrite of {@code last_insert_rowid()}, {@code changes()} and {@code total_changes()} into
+ * the logical connection's own values: a pooled physical connection remembers the last statement
+ * run on it by anyone, not by this logical connection. {@link #apply} walks the statements with
+ * {@link SqlClassifier}'s grammar, which reports each call evaluated now (not one stored by a
+ * CREATE TRIGGER or VIEW); an instance collects the text around the replaced calls. {@link
+ * #stateFunction} and {@link #emptyCallEnd}, which recognise a call, are shared with the
+ * classifier's hot path and allocate nothing.
+ *
+ * <p>Cold path: used only for statements classified with {@link
+ * Classification#usesConnectionState()}. The static functions are thread-safe; an instance serves
+ * one rewrite and is not.
  */
 final class ConnectionStateRewrite {
   static final int LAST_INSERT_ROWID = 0;
@@ -19,6 +31,82 @@ final class ConnectionStateRewrite {
   ConnectionStateRewrite(String sql, long lastInsertRowid, long changes, long totalChanges) {
     this.sql = sql;
     this.values = new long[] {lastInsertRowid, changes, totalChanges};
+  }
+
+  /** {@link SqlClassifier#rewriteConnectionState}, which documents the result. */
+  static String apply(String sql, long lastInsertRowid, long changes, long totalChanges) {
+    if (sql == null) {
+      return null;
+    }
+    ConnectionStateRewrite rewrite =
+        new ConnectionStateRewrite(sql, lastInsertRowid, changes, totalChanges);
+    int n = sql.length();
+    String labelled = wholeSelectOfCall(sql, n, rewrite);
+    if (labelled != null) {
+      return labelled;
+    }
+    int pos = 0;
+    while (pos < n) {
+      int start = skip(sql, pos, n);
+      if (start >= n) {
+        break;
+      }
+      if (sql.charAt(start) == ';') {
+        pos = start + 1;
+        continue;
+      }
+      pos = SqlClassifier.statementEnd(sql, start, n, rewrite) + 1;
+    }
+    return rewrite.result();
+  }
+
+  private static String wholeSelectOfCall(String s, int n, ConnectionStateRewrite rewrite) {
+    int p = skip(s, 0, n);
+    if (p >= n || !keyword(s, p, end(s, p, n), "SELECT")) {
+      return null;
+    }
+    int call = skip(s, end(s, p, n), n);
+    if (call >= n) {
+      return null;
+    }
+    int nameEnd = end(s, call, n);
+    int function = stateFunction(s, call, nameEnd);
+    int callEnd = function < 0 ? -1 : emptyCallEnd(s, nameEnd, n);
+    if (callEnd < 0) {
+      return null;
+    }
+    int rest = skip(s, callEnd, n);
+    if (rest < n && s.charAt(rest) == ';') {
+      rest = skip(s, rest + 1, n);
+    }
+    return rest >= n ? rewrite.labelled(call, callEnd, function) : null;
+  }
+
+  /** Which of the connection-state functions the token names, or -1. */
+  static int stateFunction(String s, int p, int e) {
+    if (nameIs(s, p, e, "last_insert_rowid", false)) {
+      return LAST_INSERT_ROWID;
+    }
+    if (nameIs(s, p, e, "changes", false)) {
+      return CHANGES;
+    }
+    if (nameIs(s, p, e, "total_changes", false)) {
+      return TOTAL_CHANGES;
+    }
+    return -1;
+  }
+
+  /**
+   * The end of {@code ( )} after a function name, or -1. An empty argument list is what tells a
+   * call from a table or CTE named {@code changes} followed by its column list.
+   */
+  static int emptyCallEnd(String s, int nameEnd, int n) {
+    int open = skip(s, nameEnd, n);
+    if (open >= n || s.charAt(open) != '(') {
+      return -1;
+    }
+    int close = skip(s, open + 1, n);
+    return close < n && s.charAt(close) == ')' ? close + 1 : -1;
   }
 
   /** Replaces {@code sql[start, end)}, a call of {@code function}, by its value. */

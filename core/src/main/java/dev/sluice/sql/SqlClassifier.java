@@ -1,18 +1,34 @@
 package dev.sluice.sql;
 
-import java.util.Locale;
+import static dev.sluice.sql.Lexer.atEnd;
+import static dev.sluice.sql.Lexer.closingParenthesis;
+import static dev.sluice.sql.Lexer.end;
+import static dev.sluice.sql.Lexer.isName;
+import static dev.sluice.sql.Lexer.keyword;
+import static dev.sluice.sql.Lexer.nameIs;
+import static dev.sluice.sql.Lexer.next;
+import static dev.sluice.sql.Lexer.optional;
+import static dev.sluice.sql.Lexer.skip;
+
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Decides whether SQL text may run on a reader (opened with {@code PRAGMA query_only=1}) or must
  * run on the writer. The rule that matters: a statement that can write is never classified as a
  * read; whatever is not recognised, or is malformed, is a write.
  *
- * <p>A small lexer, faithful to SQLite's tokenizer, skips whitespace, line and block comments,
- * string and blob literals, variables and quoted identifiers ({@code "…"}, {@code […]}, {@code
- * `…`}), so keywords inside them never count. Statements are split at {@code ;}, except inside a
- * trigger body. {@link #classify} is on the hot path: it allocates nothing (positions are ints,
- * keywords are compared with {@code regionMatches}, results are shared {@link Classification}
- * instances). {@link #pragma} and {@link #rewriteConnectionState} are cold and may allocate.
+ * <p>This class holds the statement grammar: the kind of a statement from its leading keywords
+ * ({@code head}) and its extent to the terminating {@code ;}, which is not inside a trigger body
+ * ({@code scan}). Tokens come from {@link Lexer}, so keywords inside strings, comments and quoted
+ * identifiers never count; the part after {@code PRAGMA} from {@link PragmaParser}. It is also the
+ * package's entry point: {@link #statements}, {@link #pragma} and {@link #rewriteConnectionState}
+ * delegate to {@link StatementSplitter}, {@link PragmaParser} and {@link ConnectionStateRewrite},
+ * which in turn use this grammar, so that all of them end a statement at the same place.
+ *
+ * <p>{@link #classify} is on the hot path: it allocates nothing (positions are ints, keywords are
+ * compared with {@code regionMatches}, results are shared {@link Classification} instances). {@link
+ * #pragma}, {@link #statements} and {@link #rewriteConnectionState} are cold and may allocate.
  *
  * <p>Two SQLite behaviours shape the pragma rules. A pragma that sets a value takes effect while
  * the statement is prepared, so {@code EXPLAIN PRAGMA query_only = 0} switches {@code query_only}
@@ -20,7 +36,7 @@ import java.util.Locale;
  * ({@code PRAGMA query_only = 0 junk}). Both are therefore PRAGMA_WRITE. In a string of several
  * statements a PRAGMA_WRITE counts as connection state, like ATTACH.
  *
- * <p>Stateless and thread-safe.
+ * <p>Thread-safe: the only state is the cache of prepared classifications, a concurrent map.
  */
 public final class SqlClassifier {
 
@@ -45,88 +61,6 @@ public final class SqlClassifier {
   private static final int WRITE = StatementKind.WRITE.ordinal();
   private static final int PRAGMA_WRITE = StatementKind.PRAGMA_WRITE.ordinal();
   private static final int CONNECTION_STATE = StatementKind.CONNECTION_STATE.ordinal();
-
-  /** Pragmas whose form without a value only reads. Any other name without a value is a write. */
-  private static final String[] READ_PRAGMAS = {
-    "analysis_limit",
-    "application_id",
-    "auto_vacuum",
-    "automatic_index",
-    "busy_timeout",
-    "cache_size",
-    "cache_spill",
-    "cell_size_check",
-    "checkpoint_fullfsync",
-    "collation_list",
-    "compile_options",
-    "count_changes",
-    "data_store_directory",
-    "data_version",
-    "database_list",
-    "default_cache_size",
-    "defer_foreign_keys",
-    "empty_result_callbacks",
-    "encoding",
-    "foreign_key_check",
-    "foreign_key_list",
-    "foreign_keys",
-    "freelist_count",
-    "full_column_names",
-    "fullfsync",
-    "function_list",
-    "hard_heap_limit",
-    "ignore_check_constraints",
-    "index_info",
-    "index_list",
-    "index_xinfo",
-    "integrity_check",
-    "journal_mode",
-    "journal_size_limit",
-    "legacy_alter_table",
-    "legacy_file_format",
-    "locking_mode",
-    "max_page_count",
-    "mmap_size",
-    "module_list",
-    "page_count",
-    "page_size",
-    "pragma_list",
-    "query_only",
-    "quick_check",
-    "read_uncommitted",
-    "recursive_triggers",
-    "reverse_unordered_selects",
-    "schema_version",
-    "secure_delete",
-    "short_column_names",
-    "soft_heap_limit",
-    "stats",
-    "synchronous",
-    "table_info",
-    "table_list",
-    "table_xinfo",
-    "temp_store",
-    "temp_store_directory",
-    "threads",
-    "trusted_schema",
-    "user_version",
-    "wal_autocheckpoint",
-    "writable_schema",
-  };
-
-  /** Pragmas whose argument names an object to describe or check: still a read. */
-  private static final String[] OBJECT_ARGUMENT_PRAGMAS = {
-    "table_info",
-    "table_xinfo",
-    "table_list",
-    "index_info",
-    "index_xinfo",
-    "index_list",
-    "foreign_key_list",
-    "foreign_key_check",
-    "integrity_check",
-    "quick_check",
-  };
 
   private SqlClassifier() {}
 
@@ -183,8 +117,8 @@ public final class SqlClassifier {
   }
 
   /** Classifications of prepared SQL, which applications prepare again and again. */
-  private static final java.util.concurrent.ConcurrentHashMap<String, Classification> PREPARED =
-      new java.util.concurrent.ConcurrentHashMap<>();
+  private static final ConcurrentHashMap<String, Classification> PREPARED =
+      new ConcurrentHashMap<>();
 
   private static final int PREPARED_MAX = 4096;
   private static final int PREPARED_MAX_LENGTH = 2048;
@@ -213,27 +147,8 @@ public final class SqlClassifier {
    * inside strings, comments or trigger bodies). Cold path: used to check every statement of a
    * multi-statement string.
    */
-  public static java.util.List<String> statements(String sql) {
-    java.util.List<String> result = new java.util.ArrayList<>();
-    int n = sql.length();
-    int pos = 0;
-    while (pos < n) {
-      int start = skip(sql, pos, n);
-      if (start >= n) {
-        break;
-      }
-      if (sql.charAt(start) == ';') {
-        pos = start + 1;
-        continue;
-      }
-      int head = head(sql, start, n);
-      long scan =
-          scan(sql, start, n, (head & HEAD_TRIGGER) != 0, (head & HEAD_NOT_EVALUATED) == 0, null);
-      int end = (int) (scan >>> 32);
-      result.add(sql.substring(start, Math.min(end, n)));
-      pos = end + 1;
-    }
-    return result;
+  public static List<String> statements(String sql) {
+    return StatementSplitter.split(sql);
   }
 
   /**
@@ -250,20 +165,7 @@ public final class SqlClassifier {
     if (p >= n || !keyword(sql, p, end(sql, p, n), "PRAGMA")) {
       return null;
     }
-    int[] at = new int[7];
-    if (parsePragma(sql, end(sql, p, n), n, at) == WRITE) {
-      return null;
-    }
-    String schema = at[0] < 0 ? null : unquote(sql, at[0], at[1]);
-    String name = unquote(sql, at[2], at[3]).toLowerCase(Locale.ROOT);
-    String value = null;
-    if (at[5] >= 0) {
-      value = unquote(sql, at[5], at[6]);
-      if (at[4] >= 0) {
-        value = sql.charAt(at[4]) + value;
-      }
-    }
-    return new PragmaCall(schema, name, value);
+    return PragmaParser.call(sql, end(sql, p, n), n);
   }
 
   /**
@@ -276,55 +178,20 @@ public final class SqlClassifier {
    */
   public static String rewriteConnectionState(
       String sql, long lastInsertRowid, long changes, long totalChanges) {
-    if (sql == null) {
-      return null;
-    }
-    ConnectionStateRewrite rewrite =
-        new ConnectionStateRewrite(sql, lastInsertRowid, changes, totalChanges);
-    int n = sql.length();
-    String labelled = wholeSelectOfCall(sql, n, rewrite);
-    if (labelled != null) {
-      return labelled;
-    }
-    int pos = 0;
-    while (pos < n) {
-      int start = skip(sql, pos, n);
-      if (start >= n) {
-        break;
-      }
-      if (sql.charAt(start) == ';') {
-        pos = start + 1;
-        continue;
-      }
-      int head = head(sql, start, n);
-      boolean evaluated = (head & HEAD_NOT_EVALUATED) == 0;
-      long scan =
-          scan(sql, start, n, (head & HEAD_TRIGGER) != 0, evaluated, evaluated ? rewrite : null);
-      pos = (int) (scan >>> 32) + 1;
-    }
-    return rewrite.result();
+    return ConnectionStateRewrite.apply(sql, lastInsertRowid, changes, totalChanges);
   }
 
-  private static String wholeSelectOfCall(String s, int n, ConnectionStateRewrite rewrite) {
-    int p = skip(s, 0, n);
-    if (p >= n || !keyword(s, p, end(s, p, n), "SELECT")) {
-      return null;
-    }
-    int call = skip(s, end(s, p, n), n);
-    if (call >= n) {
-      return null;
-    }
-    int nameEnd = end(s, call, n);
-    int function = stateFunction(s, call, nameEnd);
-    int callEnd = function < 0 ? -1 : emptyCallEnd(s, nameEnd, n);
-    if (callEnd < 0) {
-      return null;
-    }
-    int rest = skip(s, callEnd, n);
-    if (rest < n && s.charAt(rest) == ';') {
-      rest = skip(s, rest + 1, n);
-    }
-    return rest >= n ? rewrite.labelled(call, callEnd, function) : null;
+  /**
+   * The end of the statement that starts at {@code start}: the position of its terminating {@code
+   * ;}, or {@code n}. Hands its connection-state calls to {@code rewrite}, when one is given, where
+   * they are evaluated now (not in a stored CREATE/ALTER/DROP or an EXPLAIN).
+   */
+  static int statementEnd(String s, int start, int n, ConnectionStateRewrite rewrite) {
+    int head = head(s, start, n);
+    boolean evaluated = (head & HEAD_NOT_EVALUATED) == 0;
+    long scan =
+        scan(s, start, n, (head & HEAD_TRIGGER) != 0, evaluated, evaluated ? rewrite : null);
+    return (int) (scan >>> 32);
   }
 
   private static int resolve(int kind, int scanBits) {
@@ -473,7 +340,7 @@ public final class SqlClassifier {
         break;
       case 'p':
         if (keyword(s, p, e, "PRAGMA")) {
-          return parsePragma(s, e, n, null);
+          return PragmaParser.parse(s, e, n, null);
         }
         break;
       case 'a':
@@ -665,82 +532,6 @@ public final class SqlClassifier {
   }
 
   /**
-   * After PRAGMA: {@code [schema.]name [= value | (value)]}. Returns PRAGMA_READ, PRAGMA_WRITE
-   * (also for a complete call followed by junk) or WRITE if it is not a pragma call. When {@code
-   * at} is given, fills it with start/end positions: schema, name, sign, value (-1 if absent).
-   */
-  private static int parsePragma(String s, int p, int n, int[] at) {
-    p = skip(s, p, n);
-    if (p >= n || !isName(s, p)) {
-      return WRITE;
-    }
-    int schemaStart = -1;
-    int schemaEnd = -1;
-    int nameStart = p;
-    int nameEnd = end(s, p, n);
-    p = skip(s, nameEnd, n);
-    if (p < n && s.charAt(p) == '.') {
-      p = skip(s, p + 1, n);
-      if (p >= n || !isName(s, p)) {
-        return WRITE;
-      }
-      schemaStart = nameStart;
-      schemaEnd = nameEnd;
-      nameStart = p;
-      nameEnd = end(s, p, n);
-      p = skip(s, nameEnd, n);
-    }
-    if (nameEnd > n || schemaEnd > n) {
-      return WRITE;
-    }
-    int signAt = -1;
-    int valueStart = -1;
-    int valueEnd = -1;
-    if (p < n && (s.charAt(p) == '=' || s.charAt(p) == '(')) {
-      boolean parenthesised = s.charAt(p) == '(';
-      p = skip(s, p + 1, n);
-      if (p < n && (s.charAt(p) == '-' || s.charAt(p) == '+')) {
-        signAt = p;
-        p = skip(s, p + 1, n);
-      }
-      if (p >= n || !isValue(s, p, n)) {
-        return WRITE;
-      }
-      valueStart = p;
-      valueEnd = end(s, p, n);
-      if (valueEnd > n) {
-        return WRITE;
-      }
-      p = skip(s, valueEnd, n);
-      if (parenthesised) {
-        if (p >= n || s.charAt(p) != ')') {
-          return WRITE;
-        }
-        p = skip(s, p + 1, n);
-      }
-    }
-    if (at != null) {
-      at[0] = schemaStart;
-      at[1] = schemaEnd;
-      at[2] = nameStart;
-      at[3] = nameEnd;
-      at[4] = signAt;
-      at[5] = valueStart;
-      at[6] = valueEnd;
-    }
-    if (!atEnd(s, p, n)) {
-      return PRAGMA_WRITE;
-    }
-    String[] reads = valueStart < 0 ? READ_PRAGMAS : OBJECT_ARGUMENT_PRAGMAS;
-    for (String read : reads) {
-      if (nameIs(s, nameStart, nameEnd, read, true)) {
-        return PRAGMA_READ;
-      }
-    }
-    return PRAGMA_WRITE;
-  }
-
-  /**
    * Scans the statement starting at {@code start} to its terminating {@code ;} (or the end of the
    * text). Returns that position in the high 32 bits and SCAN_* bits in the low ones. Calls are
    * looked for only if {@code evaluated}; each connection-state call is handed to {@code rewrite}
@@ -790,9 +581,9 @@ public final class SqlClassifier {
         if (nameIs(s, p, e, "pragma_optimize", true)) {
           bits |= SCAN_WRITES;
         } else if (!afterDot) {
-          int function = stateFunction(s, p, e);
+          int function = ConnectionStateRewrite.stateFunction(s, p, e);
           if (function >= 0) {
-            int callEnd = emptyCallEnd(s, e, n);
+            int callEnd = ConnectionStateRewrite.emptyCallEnd(s, e, n);
             if (callEnd >= 0) {
               bits |= SCAN_USES_STATE;
               if (rewrite != null) {
@@ -815,263 +606,5 @@ public final class SqlClassifier {
 
   private static long pack(int end, int bits) {
     return ((long) end << 32) | bits;
-  }
-
-  /** Which of the connection-state functions the token names, or -1. */
-  private static int stateFunction(String s, int p, int e) {
-    if (nameIs(s, p, e, "last_insert_rowid", false)) {
-      return ConnectionStateRewrite.LAST_INSERT_ROWID;
-    }
-    if (nameIs(s, p, e, "changes", false)) {
-      return ConnectionStateRewrite.CHANGES;
-    }
-    if (nameIs(s, p, e, "total_changes", false)) {
-      return ConnectionStateRewrite.TOTAL_CHANGES;
-    }
-    return -1;
-  }
-
-  /**
-   * The end of {@code ( )} after a function name, or -1. An empty argument list is what tells a
-   * call from a table or CTE named {@code changes} followed by its column list.
-   */
-  private static int emptyCallEnd(String s, int nameEnd, int n) {
-    int open = skip(s, nameEnd, n);
-    if (open >= n || s.charAt(open) != '(') {
-      return -1;
-    }
-    int close = skip(s, open + 1, n);
-    return close < n && s.charAt(close) == ')' ? close + 1 : -1;
-  }
-
-  /** Index just after the ')' matching the '(' at p, or -1 if a ';' or the end comes first. */
-  private static int closingParenthesis(String s, int p, int n) {
-    int depth = 0;
-    while (p < n) {
-      char c = s.charAt(p);
-      int e = end(s, p, n);
-      if (e > n || c == ';') {
-        return -1;
-      }
-      if (c == '(') {
-        depth++;
-      } else if (c == ')' && --depth == 0) {
-        return e;
-      }
-      p = skip(s, e, n);
-    }
-    return -1;
-  }
-
-  /** The start of the next token at or after i, skipping whitespace and comments; n if none. */
-  static int skip(String s, int i, int n) {
-    while (i < n) {
-      char c = s.charAt(i);
-      if (isSpace(c)) {
-        i++;
-      } else if (c == '-' && i + 1 < n && s.charAt(i + 1) == '-') {
-        int newline = s.indexOf('\n', i + 2);
-        i = newline < 0 ? n : newline + 1;
-      } else if (c == '/' && i + 1 < n && s.charAt(i + 1) == '*') {
-        // SQLite accepts a block comment left open: it runs to the end of the text.
-        int close = s.indexOf("*/", i + 2);
-        i = close < 0 ? n : close + 2;
-      } else {
-        break;
-      }
-    }
-    return i;
-  }
-
-  /**
-   * The end of the token starting at i (i < n), following SQLite's tokenizer; n + 1 for a token
-   * SQLite rejects (an unterminated literal, an illegal variable or blob), which makes the
-   * statement malformed.
-   */
-  static int end(String s, int i, int n) {
-    char c = s.charAt(i);
-    switch (c) {
-      case '\'':
-      case '"':
-      case '`':
-        return quotedEnd(s, i, n, c);
-      case '[':
-        {
-          int close = s.indexOf(']', i + 1);
-          return close < 0 ? n + 1 : close + 1;
-        }
-      case '?':
-        {
-          int j = i + 1;
-          while (j < n && isDigit(s.charAt(j))) {
-            j++;
-          }
-          return j;
-        }
-      case '$':
-      case '@':
-      case ':':
-      case '#':
-        return variableEnd(s, i, n);
-      default:
-        if ((c == 'x' || c == 'X') && i + 1 < n && s.charAt(i + 1) == '\'') {
-          return blobEnd(s, i, n);
-        }
-        if (isWordChar(c)) {
-          return wordEnd(s, i + 1, n);
-        }
-        return i + 1;
-    }
-  }
-
-  /**
-   * A named variable: {@code $name}, {@code :name}, {@code @name}, {@code #name}, with {@code ::}
-   * inside and an optional Tcl suffix {@code (…)} that runs to the next whitespace or ')'. The
-   * suffix matters: in {@code $a('); DELETE FROM t; --'} the quote is part of the variable, so the
-   * DELETE is a statement of its own.
-   */
-  private static int variableEnd(String s, int i, int n) {
-    int j = i + 1;
-    boolean named = false;
-    while (j < n) {
-      char c = s.charAt(j);
-      if (isWordChar(c) || c == '$') {
-        named = true;
-        j++;
-      } else if (c == '(' && named) {
-        j++;
-        while (j < n && !isSpace(s.charAt(j)) && s.charAt(j) != ')') {
-          j++;
-        }
-        return j < n && s.charAt(j) == ')' ? j + 1 : n + 1;
-      } else if (c == ':' && j + 1 < n && s.charAt(j + 1) == ':') {
-        j += 2;
-      } else {
-        break;
-      }
-    }
-    return named ? j : n + 1;
-  }
-
-  /** {@code x'…'}: an even number of hex digits closed by the first quote (no escapes). */
-  private static int blobEnd(String s, int i, int n) {
-    int j = i + 2;
-    while (j < n && isHexDigit(s.charAt(j))) {
-      j++;
-    }
-    return j < n && s.charAt(j) == '\'' && (j - i) % 2 == 0 ? j + 1 : n + 1;
-  }
-
-  private static int quotedEnd(String s, int open, int n, char quote) {
-    int i = open + 1;
-    while (true) {
-      int close = s.indexOf(quote, i);
-      if (close < 0) {
-        return n + 1;
-      }
-      if (close + 1 < n && s.charAt(close + 1) == quote) {
-        i = close + 2;
-      } else {
-        return close + 1;
-      }
-    }
-  }
-
-  private static int wordEnd(String s, int i, int n) {
-    while (i < n && (isWordChar(s.charAt(i)) || s.charAt(i) == '$')) {
-      i++;
-    }
-    return i;
-  }
-
-  // Digits start numbers, which need no separate handling: they never match a keyword.
-  private static boolean isWordChar(char c) {
-    return (c >= 'a' && c <= 'z')
-        || (c >= 'A' && c <= 'Z')
-        || (c >= '0' && c <= '9')
-        || c == '_'
-        || c >= 0x80;
-  }
-
-  private static boolean keyword(String s, int p, int e, String upper) {
-    return e - p == upper.length() && s.regionMatches(true, p, upper, 0, upper.length());
-  }
-
-  /**
-   * True if the token {@code [p, e)} names {@code name}: a bare word or a quoted identifier ({@code
-   * "…"}, {@code […]}, {@code `…`}), and with {@code stringToo} also {@code '…'}, which SQLite
-   * accepts where it expects a name.
-   */
-  private static boolean nameIs(String s, int p, int e, String name, boolean stringToo) {
-    int length = name.length();
-    if (e - p == length) {
-      return s.regionMatches(true, p, name, 0, length);
-    }
-    if (e - p != length + 2) {
-      return false;
-    }
-    char c = s.charAt(p);
-    boolean quoted = c == '"' || c == '[' || c == '`' || (stringToo && c == '\'');
-    return quoted && s.regionMatches(true, p + 1, name, 0, length);
-  }
-
-  private static boolean isName(String s, int p) {
-    char c = s.charAt(p);
-    return c == '"' || c == '[' || c == '`' || c == '\'' || (isWordChar(c) && !isDigit(c));
-  }
-
-  /** A pragma value: a word, a number, a string or a quoted identifier (not a blob). */
-  private static boolean isValue(String s, int p, int n) {
-    char c = s.charAt(p);
-    if ((c == 'x' || c == 'X') && p + 1 < n && s.charAt(p + 1) == '\'') {
-      return false;
-    }
-    return c == '"' || c == '[' || c == '`' || c == '\'' || isWordChar(c);
-  }
-
-  private static boolean isSpace(char c) {
-    return c == ' ' || (c >= '\t' && c <= '\r');
-  }
-
-  private static boolean isHexDigit(char c) {
-    return isDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-  }
-
-  private static boolean isDigit(char c) {
-    return c >= '0' && c <= '9';
-  }
-
-  /** After skipping, p is at the end of the text or of the statement. */
-  private static boolean atEnd(String s, int p, int n) {
-    return p >= n || s.charAt(p) == ';';
-  }
-
-  /** The first character of the next token after i, or 0 at the end. */
-  private static char next(String s, int i, int n) {
-    int p = skip(s, i, n);
-    return p < n ? s.charAt(p) : 0;
-  }
-
-  /** Skips the keyword at p if it is {@code upper}; returns the next token's start either way. */
-  private static int optional(String s, int p, int n, String upper) {
-    if (p < n) {
-      int e = end(s, p, n);
-      if (keyword(s, p, e, upper)) {
-        return skip(s, e, n);
-      }
-    }
-    return p;
-  }
-
-  private static String unquote(String s, int p, int e) {
-    char c = s.charAt(p);
-    if (c == '[') {
-      return s.substring(p + 1, e - 1);
-    }
-    if (c == '\'' || c == '"' || c == '`') {
-      String doubled = String.valueOf(new char[] {c, c});
-      return s.substring(p + 1, e - 1).replace(doubled, String.valueOf(c));
-    }
-    return s.substring(p, e);
   }
 }
