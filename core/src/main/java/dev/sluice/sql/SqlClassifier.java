@@ -162,7 +162,7 @@ public final class SqlClassifier {
     }
     int n = sql.length();
     int p = skipExplain(sql, skip(sql, 0, n), n);
-    if (p >= n || !keyword(sql, p, end(sql, p, n), "PRAGMA")) {
+    if (p < 0 || p >= n || !keyword(sql, p, end(sql, p, n), "PRAGMA")) {
       return null;
     }
     return PragmaParser.call(sql, end(sql, p, n), n);

@@ -178,6 +178,12 @@ class SqlClassifierTest {
   }
 
   @Test
+  void pragmaOfAMalformedExplainIsNoPragma() {
+    assertThat(SqlClassifier.pragma("EXPLAIN QUERY junk")).isNull();
+    assertThat(SqlClassifier.pragma("EXPLAIN QUERY")).isNull();
+  }
+
+  @Test
   void pragmaReadFormHasNoValue() {
     assertThat(SqlClassifier.pragma("PRAGMA user_version"))
         .isEqualTo(new PragmaCall(null, "user_version", null));
