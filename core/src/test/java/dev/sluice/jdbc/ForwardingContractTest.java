@@ -45,8 +45,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 
 /**
- * {@link ForwardingResultSet} forwards every {@link ResultSet} method unchanged (the one place that
- * uses reflection, to cover all of them), and nothing else.
+ * {@link ForwardingResultSet}, with the package-private classes it extends, forwards every {@link
+ * ResultSet} method unchanged (the one place that uses reflection, to cover all of them), and
+ * nothing else.
  */
 class ForwardingContractTest {
 
@@ -61,29 +62,60 @@ class ForwardingContractTest {
     return methods;
   }
 
+  /** ForwardingResultSet and its superclasses, up to the one that implements ResultSet. */
+  private static List<Class<?>> forwardingClasses() {
+    List<Class<?>> classes = new ArrayList<>();
+    for (Class<?> type = ForwardingResultSet.class;
+        ResultSet.class.isAssignableFrom(type);
+        type = type.getSuperclass()) {
+      classes.add(type);
+    }
+    return classes;
+  }
+
+  /** What the classes declare in source, leaving out the bridges javac adds to the public one. */
+  private static List<Method> declared(List<Class<?>> classes, Method method) {
+    List<Method> found = new ArrayList<>();
+    for (Class<?> type : classes) {
+      for (Method own : type.getDeclaredMethods()) {
+        if (!own.isSynthetic()
+            && own.getName().equals(method.getName())
+            && Arrays.equals(own.getParameterTypes(), method.getParameterTypes())) {
+          found.add(own);
+        }
+      }
+    }
+    return found;
+  }
+
   @Test
-  void theBaseDeclaresEveryResultSetMethodDefaultMethodsIncluded() {
-    // Given the methods of java.sql.ResultSet, with its superinterfaces and default methods
+  void theForwardingClassesDeclareEveryResultSetMethodOnceDefaultMethodsIncluded() {
+    // Given the methods of java.sql.ResultSet, with its superinterfaces and default methods, and
+    // the forwarding classes from ForwardingResultSet up to the one that implements ResultSet
     List<Method> methods = resultSetMethods();
+    List<Class<?>> classes = forwardingClasses();
     List<String> missing = new ArrayList<>();
     int defaults = 0;
 
-    // When each is looked up among the methods ForwardingResultSet declares itself
+    // When each is looked up among the methods those classes declare themselves
     for (Method method : methods) {
       defaults += method.isDefault() ? 1 : 0;
-      try {
-        Method own =
-            ForwardingResultSet.class.getDeclaredMethod(
-                method.getName(), method.getParameterTypes());
-        if (Modifier.isAbstract(own.getModifiers()) || !Modifier.isPublic(own.getModifiers())) {
-          missing.add(method + " (not public and concrete)");
-        }
-      } catch (NoSuchMethodException e) {
+      List<Method> own = declared(classes, method);
+      if (own.isEmpty()) {
         missing.add(method.toString());
+      } else if (own.size() > 1) {
+        missing.add(method + " (declared " + own.size() + " times: " + own + ")");
+      } else if (Modifier.isAbstract(own.get(0).getModifiers())
+          || !Modifier.isPublic(own.get(0).getModifiers())) {
+        missing.add(method + " (not public and concrete)");
       }
     }
 
-    // Then none is missing, and the interface's default methods were among those checked
+    // Then the chain is all in this package and reaches ResultSet, none is missing or declared
+    // twice, and the interface's default methods were among those checked
+    assertThat(classes)
+        .allSatisfy(type -> assertThat(type.getPackageName()).isEqualTo("dev.sluice.jdbc"));
+    assertThat(classes.get(classes.size() - 1).getInterfaces()).contains(ResultSet.class);
     assertThat(defaults).isGreaterThanOrEqualTo(4);
     assertThat(methods).hasSizeGreaterThanOrEqualTo(190);
     assertThat(missing).isEmpty();
