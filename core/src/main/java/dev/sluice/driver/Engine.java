@@ -282,6 +282,9 @@ public final class Engine implements AutoCloseable {
     hc.setMinimumIdle(settings.readers());
     hc.setConnectionTimeout(Math.max(250, settings.readerAcquireTimeoutMillis()));
     hc.setAutoCommit(true);
+    if (settings.readerLeakDetectionMillis() >= 2000) {
+      hc.setLeakDetectionThreshold(settings.readerLeakDetectionMillis());
+    }
     if (settings.metrics()) {
       hc.setMetricRegistry(registry);
     }

@@ -22,6 +22,13 @@ public enum Option {
       Type.MILLIS,
       "30000",
       "How long a read waits for a free reader connection, in ms."),
+  READER_LEAK_DETECTION(
+      "sluice.reader.leakDetectionThreshold",
+      Type.MILLIS,
+      "60000",
+      "A reader held longer than this (an open result set, a read-only transaction) is logged"
+          + " with the stack of where it was taken (HikariCP's leak detection); 0 turns it off,"
+          + " values under 2000 too, in ms."),
   WRITER_ACQUIRE_TIMEOUT(
       "sluice.writer.acquireTimeout",
       Type.MILLIS,

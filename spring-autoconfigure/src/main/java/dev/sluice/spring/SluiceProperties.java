@@ -142,6 +142,7 @@ public final class SluiceProperties {
       options.put("sluice.metrics", metrics.toString());
     }
     putMillis(options, "sluice.reader.acquireTimeout", reader.acquireTimeout);
+    putMillis(options, "sluice.reader.leakDetectionThreshold", reader.leakDetectionThreshold);
     putMillis(options, "sluice.writer.acquireTimeout", writer.acquireTimeout);
     putMillis(options, "sluice.writer.holdWarning", writer.holdWarning);
     if (writer.groupMax != null) {
@@ -206,6 +207,21 @@ public final class SluiceProperties {
 
     public void setAcquireTimeout(Duration acquireTimeout) {
       this.acquireTimeout = acquireTimeout;
+    }
+
+    /**
+     * A reader held longer than this is logged with the stack of where it was taken; Sluice's
+     * default is 60s, 0 turns it off.
+     */
+    @DurationUnit(ChronoUnit.MILLIS)
+    private Duration leakDetectionThreshold;
+
+    public Duration getLeakDetectionThreshold() {
+      return leakDetectionThreshold;
+    }
+
+    public void setLeakDetectionThreshold(Duration leakDetectionThreshold) {
+      this.leakDetectionThreshold = leakDetectionThreshold;
     }
   }
 
