@@ -1,12 +1,9 @@
 package dev.sluice.routing;
 
 import dev.sluice.error.Errors;
-import dev.sluice.error.SqliteCodes;
-import dev.sluice.jdbc.Physical;
 import dev.sluice.sql.Classification;
 import dev.sluice.sql.PragmaCall;
 import dev.sluice.sql.SqlClassifier;
-import dev.sluice.sql.StatementKind;
 import dev.sluice.writer.WriterGate;
 import java.sql.Array;
 import java.sql.Blob;
@@ -19,7 +16,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLClientInfoException;
 import java.sql.SQLException;
-import java.sql.SQLTransientConnectionException;
 import java.sql.SQLWarning;
 import java.sql.SQLXML;
 import java.sql.Savepoint;
@@ -31,8 +27,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Executor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The connection an application holds. It owns no physical connection: it borrows a reader or the
@@ -40,7 +34,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>State that JDBC keeps per connection (auto-commit, read-only, the last insert rowid, {@code
  * changes()}) lives here, so it describes this logical connection, never another thread's use of
- * the shared writer.
+ * the shared writer. The routing state (the transaction, the physical connections held and why,
+ * session pragmas) and its transitions are in {@link ConnectionState}, one per connection; this
+ * class is the JDBC surface over it.
  *
  * <p>Not thread-safe, like any JDBC connection: one thread at a time. {@link #close()} may be
  * called from another thread once the owner is done.
@@ -56,45 +52,7 @@ final class LogicalConnection implements Connection {
   private Properties clientInfo;
   private int networkTimeout;
 
-  // The connection's state (design.md, Routing): the transaction it is in, the physical
-  // connections it holds and why. "In a transaction" and "pinned" are independent.
-
-  private Route.Tx tx = Route.Tx.NONE;
-
-  /** Temp objects or attached databases of this connection exist on the writer. */
-  private boolean pinned;
-
-  /** Other connection state (an extension, a pragma Sluice does not track): until close. */
-  private boolean pinnedForGood;
-
-  /** The writer while this connection holds it (transaction, pin, open statements); else null. */
-  private Connection writer;
-
-  /** Statements and result sets of this connection open on the writer. */
-  private int writerUses;
-
-  /** The holding thread's count of physical connections, raised when the writer was taken. */
-  private AtomicInteger writerHold;
-
-  /** The reader this connection holds for its open result sets or its read-only transaction. */
-  private Connection reader;
-
-  private int readerUses;
-  private AtomicInteger readerHold;
-
-  /** {@link #writes} when {@link #reader} was taken: later writes make it stale. */
-  private long readerSnapshot;
-
-  /** Statements this connection ran on the writer that may have written. */
-  private long writes;
-
-  /** Connection-scoped pragmas this connection set (design.md, Session state). */
-  private Session session;
-
-  private long txStart;
-
-  /** SQLite rolled the transaction back under us (an interrupt, OR ROLLBACK): until rollback(). */
-  private boolean aborted;
+  private final ConnectionState state;
 
   private int savepointCounter;
 
@@ -110,7 +68,7 @@ final class LogicalConnection implements Connection {
 
   LogicalConnection(Router router) {
     this.router = router;
-    this.session = router.defaultSession;
+    this.state = new ConnectionState(router, this, this::closeResultSets);
   }
 
   // ---- routing -------------------------------------------------------------------------------
@@ -119,7 +77,7 @@ final class LogicalConnection implements Connection {
     if (closed) {
       throw Errors.closed("Connection");
     }
-    if (tx == Route.Tx.NONE) {
+    if (state.tx() == Route.Tx.NONE) {
       // A transaction in flight when close() starts may finish within sluice.close.timeout.
       router.checkOpen();
     }
@@ -127,17 +85,12 @@ final class LogicalConnection implements Connection {
 
   /** Whether a batch must bring its own transaction: no transaction of the user's is open. */
   boolean batchNeedsTransaction() {
-    return tx == Route.Tx.NONE;
+    return state.batchNeedsTransaction();
   }
 
   /** Whether an auto-commit write may join a group commit (design.md, Group commit). */
   boolean canGroup(Classification c) {
-    return autoCommit
-        && !readOnly
-        && writer == null
-        && tx == Route.Tx.NONE
-        && c.kind() == StatementKind.WRITE
-        && !c.multiple();
+    return state.canGroup(c, readOnly, autoCommit);
   }
 
   boolean isReadOnlyMode() {
@@ -145,114 +98,33 @@ final class LogicalConnection implements Connection {
   }
 
   Session session() {
-    return session;
+    return state.session();
   }
 
-  /**
-   * The SQL to run instead of a read of a session pragma: its value as this connection set it
-   * (design.md, Session state); null to run {@code sql} as it is.
-   */
+  /** See {@link ConnectionState#sessionRead}. */
   String sessionRead(Classification c, String sql) {
-    if (c.kind() != StatementKind.PRAGMA_READ || c.multiple()) {
-      return null;
-    }
-    PragmaCall p = SqlClassifier.pragma(sql);
-    if (p == null || p.value() != null || !Session.handles(p.name())) {
-      return null;
-    }
-    String value = session.value(p.name());
-    if (value == null && p.name().equals("query_only")) {
-      // Readers run with query_only=1 of their own; this connection's value is the writer's.
-      value = "0";
-    }
-    if (value == null || (writer != null && tx != Route.Tx.NONE)) {
-      // Inside a transaction the writer answers: it holds what SQLite made of the change.
-      return null;
-    }
-    return "SELECT " + value + " AS \"" + p.name() + "\"";
+    return state.sessionRead(c, sql);
   }
 
-  /**
-   * Records a statement that sets a session pragma, outside a transaction: nothing runs now; the
-   * value reaches the writer when this connection next uses it (design.md, Session state).
-   *
-   * @return whether the statement was recorded (false: run it as any other)
-   */
+  /** See {@link ConnectionState#sessionWrite}. */
   boolean sessionWrite(Classification c, String sql) throws SQLException {
-    if (c.kind() != StatementKind.PRAGMA_WRITE || c.multiple() || readOnly) {
-      return false;
-    }
-    PragmaCall p = SqlClassifier.pragma(sql);
-    if (p == null || p.value() == null || !Session.handles(p.name())) {
-      return false;
-    }
-    if (tx != Route.Tx.NONE || aborted) {
-      // In a transaction it runs on the writer, as on plain SQLite (foreign_keys is ignored there).
-      return false;
-    }
-    Session next = session.with(p.name(), p.value());
-    if (next != null) {
-      session = next;
-      if (writer != null) {
-        router.gate.use(writer, session);
-      }
-    }
-    return true;
+    return state.sessionWrite(c, sql, readOnly);
   }
 
-  /**
-   * Picks the physical connection for one statement and returns a lease on it. The caller runs the
-   * statement and then ends the lease ({@link #end}), possibly much later (result sets).
-   *
-   * @param queryTimeout the statement's timeout in seconds, 0 for none: it bounds the wait for the
-   *     writer or a reader too (57014)
-   */
+  /** Picks the physical connection for one statement: see {@link ConnectionState#route}. */
   Lease route(Classification c, String sql, int queryTimeout) throws SQLException {
     checkOpen();
-    StatementKind kind = c.kind();
-    if (!readOnly) {
-      if (kind == StatementKind.PRAGMA_WRITE) {
-        pragmaWrite(sql);
-      } else if (c.multiple() && kind == StatementKind.CONNECTION_STATE) {
-        // sqlite-jdbc runs every statement of the string: check each pragma before any runs.
-        for (String one : SqlClassifier.statements(sql)) {
-          if (SqlClassifier.classify(one).kind() == StatementKind.PRAGMA_WRITE) {
-            pragmaWrite(one);
-          }
-        }
-      }
-      if (aborted) {
-        throw Errors.transactionAborted();
-      }
-    }
-    Route route =
-        Route.decide(
-            readOnly, autoCommit, tx, writer != null, readerState(), router.hasReaders(), kind);
-    switch (route) {
-      case REFUSE_WRITE:
-        throw Errors.readOnlyViolation(sql, null);
-      case READER:
-        return sharedReader(queryTimeout);
-      case READER_ALONE:
-        return Lease.reader(readerAlone(), false, true);
-      case READER_TRANSACTION:
-        return readerTransaction(queryTimeout);
-      case WRITER_BEGIN:
-        beginUserTransaction(queryTimeout);
-        return writerLease(c, sql, false);
-      case WRITER:
-      default:
-        boolean retryable = tx == Route.Tx.NONE;
-        takeWriter(queryTimeout);
-        if (!readOnly) {
-          if (tx == Route.Tx.NONE
-              && (kind == StatementKind.BEGIN || kind == StatementKind.SAVEPOINT)) {
-            tx = Route.Tx.SQL_TEXT;
-            txStart = router.meters.now();
-          }
-        }
-        return writerLease(c, sql, retryable);
-    }
+    return state.route(c, sql, queryTimeout, readOnly, autoCommit);
+  }
+
+  /** The writer, for a statement a reader refused as a write (the misroute safety net). */
+  Lease routeMisread(Classification c, int queryTimeout) throws SQLException {
+    return state.routeMisread(c, queryTimeout);
+  }
+
+  /** Ends a lease: see {@link ConnectionState#end}. Never throws. */
+  void end(Lease lease, Classification c, boolean failed, boolean broken) {
+    state.end(lease, c, failed, broken);
   }
 
   /**
@@ -268,336 +140,6 @@ final class LogicalConnection implements Connection {
       return sql;
     }
     return "PRAGMA main.wal_checkpoint" + (p.value() == null ? "" : "(" + p.value() + ")");
-  }
-
-  /** The writer, for a statement a reader refused as a write (the misroute safety net). */
-  Lease routeMisread(Classification c, int queryTimeout) throws SQLException {
-    takeWriter(queryTimeout);
-    writes++;
-    writerUses++;
-    return Lease.writer(writer, tx == Route.Tx.NONE);
-  }
-
-  private Route.Reader readerState() {
-    if (reader == null || tx == Route.Tx.READ_ONLY) {
-      return reader == null ? Route.Reader.NONE : Route.Reader.FRESH;
-    }
-    return readerSnapshot == writes ? Route.Reader.FRESH : Route.Reader.STALE;
-  }
-
-  private Lease writerLease(Classification c, String sql, boolean retryable) {
-    if (!c.isRead() && c.kind() != StatementKind.EMPTY) {
-      writes++;
-    }
-    if (c.kind() == StatementKind.CONNECTION_STATE) {
-      pinned = true;
-      if (c.multiple() && hasSessionPragma(sql)) {
-        // Its pragmas changed the writer outside the session's bookkeeping: replace it at close.
-        pinnedForGood = true;
-      }
-    } else if (pinsForPragma(c, sql)) {
-      pinnedForGood = true;
-    }
-    writerUses++;
-    return Lease.writer(writer, retryable);
-  }
-
-  private static boolean hasSessionPragma(String sql) {
-    for (String one : SqlClassifier.statements(sql)) {
-      PragmaCall p = SqlClassifier.pragma(one);
-      if (p != null && p.value() != null && Session.handles(p.name())) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  /** Takes the writer for this connection unless it holds it, and applies its session. */
-  private void takeWriter(int queryTimeout) throws SQLException {
-    if (writer != null) {
-      return;
-    }
-    Connection w = acquireWriter(queryTimeout);
-    try {
-      router.gate.use(w, session);
-    } catch (SQLException e) {
-      router.releaseWriter(this, true);
-      throw Errors.translate(e);
-    }
-    writer = w;
-    writerHold = router.holdsOfThisThread();
-    writerHold.incrementAndGet();
-  }
-
-  private Connection acquireWriter(int queryTimeout) throws SQLException {
-    router.checkOpen();
-    if (queryTimeout <= 0) {
-      return router.acquireWriter(this);
-    }
-    long limit = TimeUnit.SECONDS.toNanos(queryTimeout);
-    long own = router.gate.writer().acquireTimeoutNanos();
-    if (own <= limit) {
-      return router.acquireWriter(this);
-    }
-    try {
-      return router.gate.acquire(this, limit);
-    } catch (SQLTransientConnectionException e) {
-      // The statement's own deadline passed first: it never ran.
-      throw Errors.queryTimeout(queryTimeout, e);
-    }
-  }
-
-  private void beginUserTransaction(int queryTimeout) throws SQLException {
-    boolean held = writer != null;
-    takeWriter(queryTimeout);
-    Connection w = writer;
-    try {
-      router.retry.write(() -> exec(w, "BEGIN IMMEDIATE"));
-    } catch (SQLException e) {
-      if (!held) {
-        dropWriter(Router.isBroken(e));
-      }
-      throw translateBusy(e);
-    }
-    tx = Route.Tx.USER;
-    txStart = router.meters.now();
-  }
-
-  /** The connection's reader: reused while fresh, else taken now (and held while in use). */
-  private Lease sharedReader(int queryTimeout) throws SQLException {
-    if (reader == null) {
-      AtomicInteger holds = router.holdsOfThisThread();
-      reader = withSession(takeReader(holds, queryTimeout));
-      readerHold = holds;
-      holds.incrementAndGet();
-      readerSnapshot = writes;
-    }
-    readerUses++;
-    return Lease.reader(reader, true, true);
-  }
-
-  /**
-   * A reader for one statement while the connection holds a stale one. Never waits for the pool
-   * while this thread holds a physical connection (design.md, No waits in a cycle).
-   */
-  private Connection readerAlone() throws SQLException {
-    return withSession(router.borrowReaderWithoutWaiting());
-  }
-
-  /** Gives a reader this connection's read-affecting session pragmas (design.md, Session state). */
-  private Connection withSession(Connection r) throws SQLException {
-    if (session.affectsReads()) {
-      try {
-        session.applyToReader(r, false);
-      } catch (SQLException e) {
-        returnQuietly(r);
-        throw Errors.translate(e);
-      }
-    }
-    return r;
-  }
-
-  private Connection takeReader(AtomicInteger holds, int queryTimeout) throws SQLException {
-    if (holds.get() > 0) {
-      return router.borrowReaderWithoutWaiting();
-    }
-    if (queryTimeout > 0) {
-      long limit = TimeUnit.SECONDS.toNanos(queryTimeout);
-      if (limit < router.readerTimeoutNanos()) {
-        try {
-          return router.borrowReader(limit);
-        } catch (SQLTransientConnectionException e) {
-          throw Errors.queryTimeout(queryTimeout, e);
-        }
-      }
-    }
-    return router.borrowReader();
-  }
-
-  private Lease readerTransaction(int queryTimeout) throws SQLException {
-    if (reader == null) {
-      AtomicInteger holds = router.holdsOfThisThread();
-      Connection r = withSession(takeReader(holds, queryTimeout));
-      try {
-        exec(r, "BEGIN");
-      } catch (SQLException e) {
-        returnQuietly(r);
-        throw Errors.translate(e);
-      }
-      reader = r;
-      readerHold = holds;
-      holds.incrementAndGet();
-      readerSnapshot = writes;
-      tx = Route.Tx.READ_ONLY;
-      txStart = router.meters.now();
-    }
-    readerUses++;
-    return Lease.reader(reader, true, false);
-  }
-
-  /** Refuses changes of enforced pragmas; the same value passes as a harmless no-op. */
-  private void pragmaWrite(String sql) throws SQLException {
-    PragmaCall p = SqlClassifier.pragma(sql);
-    if (p != null && p.value() != null && !Session.handles(p.name())) {
-      router.pragmas.checkRuntimeChange(p.name(), p.value());
-    }
-  }
-
-  /** Whether a pragma write changes per-connection state that no session tracks. */
-  private boolean pinsForPragma(Classification c, String sql) {
-    if (c.kind() != StatementKind.PRAGMA_WRITE) {
-      return false;
-    }
-    PragmaCall p = SqlClassifier.pragma(sql);
-    return p != null
-        && p.value() != null
-        && !Session.handles(p.name())
-        && !Router.DATABASE_PRAGMAS.contains(p.name())
-        && !router.pragmas.isEnforced(p.name());
-  }
-
-  /**
-   * Ends a lease: gives back what the statement used unless the connection still needs it. Never
-   * throws: the statement's outcome is what counts.
-   *
-   * @param c what ran, or null for a metadata call
-   * @param failed whether the statement failed
-   * @param broken whether the physical connection broke
-   */
-  void end(Lease lease, Classification c, boolean failed, boolean broken) {
-    if (lease.isReader()) {
-      if (!lease.isShared()) {
-        returnQuietly(lease.connection);
-      } else if (--readerUses == 0 && tx != Route.Tx.READ_ONLY && lease.connection == reader) {
-        dropReader();
-      }
-      return;
-    }
-    writerUses--;
-    if (writer != lease.connection) {
-      return;
-    }
-    try {
-      afterWriterStatement(c, failed);
-    } catch (SQLException e) {
-      broken = true;
-    }
-    releaseWriterIfFree(broken);
-  }
-
-  private void dropReader() {
-    Connection r = reader;
-    reader = null;
-    readerHold.decrementAndGet();
-    readerHold = null;
-    returnQuietly(r);
-  }
-
-  private void returnQuietly(Connection r) {
-    if (session.affectsReads()) {
-      try {
-        session.applyToReader(r, true);
-      } catch (SQLException e) {
-        // A reader that cannot run a pragma is broken; the pool's validation finds it.
-      }
-    }
-    try {
-      router.returnReader(r);
-    } catch (SQLException e) {
-      // Returning a reader never fails the statement that used it.
-    }
-  }
-
-  private void releaseWriterIfFree(boolean broken) {
-    if (writer != null
-        && (broken
-            || (writerUses <= 0
-                && (tx == Route.Tx.NONE || tx == Route.Tx.READ_ONLY)
-                && !pinned
-                && !pinnedForGood))) {
-      if (broken) {
-        tx = Route.Tx.NONE;
-        pinned = false;
-        pinnedForGood = false;
-        writerUses = 0;
-      }
-      dropWriter(broken);
-    }
-  }
-
-  private void dropWriter(boolean broken) {
-    writer = null;
-    if (writerHold != null) {
-      writerHold.decrementAndGet();
-      writerHold = null;
-    }
-    router.releaseWriter(this, broken);
-  }
-
-  /**
-   * After a statement ran on the writer: notices a transaction that SQLite ended (COMMIT, ROLLBACK,
-   * RELEASE of the outermost savepoint, or an error that rolled back) and temp objects or
-   * attachments that are gone.
-   */
-  private void afterWriterStatement(Classification c, boolean failed) throws SQLException {
-    Connection w = writer;
-    if (tx == Route.Tx.USER) {
-      if (failed && !inTransaction(w)) {
-        // The failure ended the transaction inside SQLite: what ran before it is gone. Refuse
-        // everything but rollback(), so later statements cannot commit half a unit in auto-commit.
-        aborted = true;
-      }
-    } else if (tx == Route.Tx.SQL_TEXT && c != null) {
-      StatementKind k = c.kind();
-      boolean mayHaveEnded =
-          failed
-              || k == StatementKind.COMMIT
-              || k == StatementKind.ROLLBACK
-              || k == StatementKind.RELEASE
-              || c.multiple();
-      if (mayHaveEnded && !inTransaction(w)) {
-        tx = Route.Tx.NONE;
-        router.meters.transaction(true, k != StatementKind.ROLLBACK, router.meters.now() - txStart);
-      }
-    }
-    if (pinned && writerUses <= 0) {
-      pinned = connectionStateExists(w);
-    }
-  }
-
-  /** Whether this connection's temp objects or attached databases exist on the writer. */
-  private static boolean connectionStateExists(Connection w) throws SQLException {
-    try (Statement s = w.createStatement()) {
-      try (ResultSet r =
-          s.executeQuery(
-              "SELECT count(*) FROM temp.sqlite_master WHERE name <> '"
-                  + WriterGate.SENTINEL_TABLE
-                  + "'")) {
-        if (r.next() && r.getLong(1) > 0) {
-          return true;
-        }
-      }
-      try (ResultSet r =
-          s.executeQuery("SELECT count(*) FROM pragma_database_list WHERE seq > 1")) {
-        return r.next() && r.getLong(1) > 0;
-      }
-    }
-  }
-
-  static boolean inTransaction(Connection c) throws SQLException {
-    return Physical.inTransaction(c);
-  }
-
-  static Void exec(Connection c, String sql) throws SQLException {
-    return Physical.exec(c, sql);
-  }
-
-  /** Inside a user's transaction SQLITE_BUSY/LOCKED cannot be retried here: 40001. */
-  static SQLException translateBusy(SQLException e) {
-    if (SqliteCodes.isBusyOrLocked(e)) {
-      return Errors.busyInTransaction(e);
-    }
-    return Errors.translate(e);
   }
 
   /**
@@ -627,7 +169,7 @@ final class LogicalConnection implements Connection {
     }
     if (autoCommit) {
       // JDBC: switching auto-commit on commits the current transaction.
-      commitInternal();
+      state.commit();
     }
     this.autoCommit = autoCommit;
   }
@@ -644,29 +186,7 @@ final class LogicalConnection implements Connection {
     if (autoCommit) {
       throw Errors.invalidTransactionState("commit() called in auto-commit mode.");
     }
-    commitInternal();
-  }
-
-  private void commitInternal() throws SQLException {
-    if (aborted) {
-      throw Errors.transactionAborted();
-    }
-    if (tx == Route.Tx.USER) {
-      closeResultSets();
-      Connection w = writer;
-      try {
-        router.retry.write(() -> exec(w, "COMMIT"));
-      } catch (SQLException e) {
-        if (router.isClosed()) {
-          throw Errors.closed("The Sluice data source", e);
-        }
-        // The transaction is still open: the caller decides (rollback). Keep the writer.
-        throw translateBusy(e);
-      }
-      endWriterTransaction(true);
-    } else if (tx == Route.Tx.READ_ONLY) {
-      endReaderTransaction("COMMIT", true);
-    }
+    state.commit();
   }
 
   @Override
@@ -675,69 +195,7 @@ final class LogicalConnection implements Connection {
     if (autoCommit) {
       throw Errors.invalidTransactionState("rollback() called in auto-commit mode.");
     }
-    rollbackInternal();
-  }
-
-  private void rollbackInternal() throws SQLException {
-    if (tx == Route.Tx.USER) {
-      closeResultSets();
-      SQLException failure = null;
-      try {
-        exec(writer, "ROLLBACK");
-      } catch (SQLException e) {
-        // "no transaction is active" after a statement-level ROLLBACK conflict: nothing to undo.
-        if (router.isClosed()) {
-          failure = Errors.closed("The Sluice data source", e);
-        } else if (!isNoTransaction(e)) {
-          failure = Errors.translate(e);
-        }
-      }
-      endWriterTransaction(false);
-      if (failure != null) {
-        throw failure;
-      }
-    } else if (tx == Route.Tx.READ_ONLY) {
-      endReaderTransaction("ROLLBACK", false);
-    }
-    aborted = false;
-  }
-
-  private static boolean isNoTransaction(SQLException e) {
-    return SqliteCodes.primary(e) == 1;
-  }
-
-  private void endWriterTransaction(boolean committed) {
-    tx = Route.Tx.NONE;
-    aborted = false;
-    writes++;
-    router.meters.transaction(true, committed, router.meters.now() - txStart);
-    boolean broken;
-    try {
-      broken = writer.isClosed();
-    } catch (SQLException e) {
-      broken = true;
-    }
-    if (pinned && !broken) {
-      try {
-        pinned = connectionStateExists(writer);
-      } catch (SQLException e) {
-        broken = true;
-      }
-    }
-    releaseWriterIfFree(broken);
-  }
-
-  private void endReaderTransaction(String sql, boolean committed) throws SQLException {
-    closeResultSets();
-    Connection r = reader;
-    tx = Route.Tx.NONE;
-    try {
-      exec(r, sql);
-    } finally {
-      router.meters.transaction(false, committed, router.meters.now() - txStart);
-      readerUses = 0;
-      dropReader();
-    }
+    state.rollback();
   }
 
   private void closeResultSets() throws SQLException {
@@ -795,7 +253,7 @@ final class LogicalConnection implements Connection {
     if (readOnly == this.readOnly) {
       return;
     }
-    if (tx != Route.Tx.NONE) {
+    if (state.tx() != Route.Tx.NONE) {
       throw Errors.invalidTransactionState(
           "setReadOnly(" + readOnly + ") inside a transaction; call it before the transaction.");
     }
@@ -938,23 +396,7 @@ final class LogicalConnection implements Connection {
   /** A physical connection for a metadata call; end it with {@link #end}. */
   Lease metadataLease() throws SQLException {
     checkOpen();
-    if (writer != null) {
-      writerUses++;
-      return Lease.writer(writer, false);
-    }
-    if (!router.hasReaders()) {
-      takeWriter(0);
-      writerUses++;
-      return Lease.writer(writer, false);
-    }
-    if (reader != null && readerState() == Route.Reader.FRESH) {
-      readerUses++;
-      return Lease.reader(reader, true, false);
-    }
-    if (reader != null) {
-      return Lease.reader(readerAlone(), false, false);
-    }
-    return sharedReader(0);
+    return state.metadataLease();
   }
 
   /** A metadata result set, closed with the connection if the caller does not close it. */
@@ -987,39 +429,12 @@ final class LogicalConnection implements Connection {
     } catch (SQLException e) {
       failure = e;
     }
-    if (reader != null) {
-      if (tx == Route.Tx.READ_ONLY) {
-        tx = Route.Tx.NONE;
-        try {
-          exec(reader, "ROLLBACK");
-        } catch (SQLException e) {
-          failure = e;
-        }
-      }
-      readerUses = 0;
-      dropReader();
+    try {
+      state.close();
+    } catch (SQLException e) {
+      failure = e;
     }
-    aborted = false;
-    if (writer != null) {
-      Connection w = writer;
-      boolean replace = pinnedForGood || pinned;
-      if (tx == Route.Tx.USER || tx == Route.Tx.SQL_TEXT) {
-        try {
-          if (inTransaction(w)) {
-            exec(w, "ROLLBACK");
-          }
-        } catch (SQLException e) {
-          replace = true;
-        }
-      }
-      tx = Route.Tx.NONE;
-      pinned = false;
-      pinnedForGood = false;
-      writerUses = 0;
-      // A pinned writer carries this connection's temp objects, attachments and pragmas:
-      // replacing it gives the next holder a clean connection.
-      dropWriter(replace);
-    }
+
     if (failure != null) {
       throw failure;
     }
@@ -1216,9 +631,9 @@ final class LogicalConnection implements Connection {
         + ", readOnly="
         + readOnly
         + ", tx="
-        + tx
+        + state.tx()
         + ", holdsWriter="
-        + (writer != null)
+        + state.holdsWriter()
         + (closed ? ", closed" : "")
         + "]";
   }

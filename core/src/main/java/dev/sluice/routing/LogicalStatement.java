@@ -340,7 +340,7 @@ class LogicalStatement implements Statement, LogicalResultSet.Release {
       return Errors.readOnlyViolation(sql, e);
     }
     if (!l.retryable) {
-      return LogicalConnection.translateBusy(e);
+      return ConnectionState.translateBusy(e);
     }
     return Errors.translate(e);
   }
@@ -464,7 +464,7 @@ class LogicalStatement implements Statement, LogicalResultSet.Release {
       ok = true;
       return counts;
     } catch (SQLException e) {
-      throw own ? Errors.translate(e) : LogicalConnection.translateBusy(e);
+      throw own ? Errors.translate(e) : ConnectionState.translateBusy(e);
     } finally {
       conn.end(l, BATCH, !ok, false);
       conn.router.meters.statement(true, ok, conn.router.meters.now() - start);

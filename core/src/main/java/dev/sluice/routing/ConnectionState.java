@@ -1,0 +1,720 @@
+package dev.sluice.routing;
+
+import dev.sluice.error.Errors;
+import dev.sluice.error.SqliteCodes;
+import dev.sluice.jdbc.Physical;
+import dev.sluice.sql.Classification;
+import dev.sluice.sql.PragmaCall;
+import dev.sluice.sql.SqlClassifier;
+import dev.sluice.sql.StatementKind;
+import dev.sluice.writer.WriterGate;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
+import java.sql.Statement;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The routing state of one logical connection (design.md, Routing): the transaction it is in, the
+ * physical connections it holds and why, its session pragmas, and the transitions between them. A
+ * {@link LogicalConnection} keeps the JDBC settings (auto-commit, read-only) and passes them in;
+ * this class decides which physical connection a statement runs on, and when each is given back.
+ *
+ * <p>Invariants:
+ *
+ * <ul>
+ *   <li>A logical connection never waits for what it holds: it reuses the writer it holds, and
+ *       while its thread holds any physical connection it takes readers without waiting (design.md,
+ *       No waits in a cycle).
+ *   <li>The writer is released when no transaction on it, no pin and no open use (statement or
+ *       result set) remain, or at once when it broke.
+ *   <li>A reader is returned when its last use ends, except in a read-only transaction, which keeps
+ *       it until commit or rollback.
+ * </ul>
+ *
+ * <p>"In a transaction" and "pinned" are independent. Kept apart from the JDBC surface so that the
+ * state and its transitions can be read in one place.
+ *
+ * <p>Not thread-safe: used by one thread at a time, like the connection that owns it.
+ */
+final class ConnectionState {
+  /** Closes the connection's open result sets: JDBC closes cursors at commit and rollback. */
+  @FunctionalInterface
+  interface OpenResults {
+    void close() throws SQLException;
+  }
+
+  private final Router router;
+
+  /** The logical connection: the writer's holder, and the owner of its last insert rowid. */
+  private final Object holder;
+
+  private final OpenResults openResults;
+
+  private Route.Tx tx = Route.Tx.NONE;
+
+  /** Temp objects or attached databases of this connection exist on the writer. */
+  private boolean pinned;
+
+  /** Other connection state (an extension, a pragma Sluice does not track): until close. */
+  private boolean pinnedForGood;
+
+  /** The writer while this connection holds it (transaction, pin, open statements); else null. */
+  private Connection writer;
+
+  /** Statements and result sets of this connection open on the writer. */
+  private int writerUses;
+
+  /** The holding thread's count of physical connections, raised when the writer was taken. */
+  private AtomicInteger writerHold;
+
+  /** The reader this connection holds for its open result sets or its read-only transaction. */
+  private Connection reader;
+
+  private int readerUses;
+  private AtomicInteger readerHold;
+
+  /** {@link #writes} when {@link #reader} was taken: later writes make it stale. */
+  private long readerSnapshot;
+
+  /** Statements this connection ran on the writer that may have written. */
+  private long writes;
+
+  /** Connection-scoped pragmas this connection set (design.md, Session state). */
+  private Session session;
+
+  private long txStart;
+
+  /** SQLite rolled the transaction back under us (an interrupt, OR ROLLBACK): until rollback(). */
+  private boolean aborted;
+
+  ConnectionState(Router router, Object holder, OpenResults openResults) {
+    this.router = router;
+    this.holder = holder;
+    this.openResults = openResults;
+    this.session = router.defaultSession;
+  }
+
+  Route.Tx tx() {
+    return tx;
+  }
+
+  boolean holdsWriter() {
+    return writer != null;
+  }
+
+  Session session() {
+    return session;
+  }
+
+  /** Whether a batch must bring its own transaction: no transaction of the user's is open. */
+  boolean batchNeedsTransaction() {
+    return tx == Route.Tx.NONE;
+  }
+
+  /** Whether an auto-commit write may join a group commit (design.md, Group commit). */
+  boolean canGroup(Classification c, boolean readOnly, boolean autoCommit) {
+    return autoCommit
+        && !readOnly
+        && writer == null
+        && tx == Route.Tx.NONE
+        && c.kind() == StatementKind.WRITE
+        && !c.multiple();
+  }
+
+  /**
+   * The SQL to run instead of a read of a session pragma: its value as this connection set it
+   * (design.md, Session state); null to run {@code sql} as it is.
+   */
+  String sessionRead(Classification c, String sql) {
+    if (c.kind() != StatementKind.PRAGMA_READ || c.multiple()) {
+      return null;
+    }
+    PragmaCall p = SqlClassifier.pragma(sql);
+    if (p == null || p.value() != null || !Session.handles(p.name())) {
+      return null;
+    }
+    String value = session.value(p.name());
+    if (value == null && p.name().equals("query_only")) {
+      // Readers run with query_only=1 of their own; this connection's value is the writer's.
+      value = "0";
+    }
+    if (value == null || (writer != null && tx != Route.Tx.NONE)) {
+      // Inside a transaction the writer answers: it holds what SQLite made of the change.
+      return null;
+    }
+    return "SELECT " + value + " AS \"" + p.name() + "\"";
+  }
+
+  /**
+   * Records a statement that sets a session pragma, outside a transaction: nothing runs now; the
+   * value reaches the writer when this connection next uses it (design.md, Session state).
+   *
+   * @return whether the statement was recorded (false: run it as any other)
+   */
+  boolean sessionWrite(Classification c, String sql, boolean readOnly) throws SQLException {
+    if (c.kind() != StatementKind.PRAGMA_WRITE || c.multiple() || readOnly) {
+      return false;
+    }
+    PragmaCall p = SqlClassifier.pragma(sql);
+    if (p == null || p.value() == null || !Session.handles(p.name())) {
+      return false;
+    }
+    if (tx != Route.Tx.NONE || aborted) {
+      // In a transaction it runs on the writer, as on plain SQLite (foreign_keys is ignored there).
+      return false;
+    }
+    Session next = session.with(p.name(), p.value());
+    if (next != null) {
+      session = next;
+      if (writer != null) {
+        router.gate.use(writer, session);
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Picks the physical connection for one statement and returns a lease on it. The caller runs the
+   * statement and then ends the lease ({@link #end}), possibly much later (result sets).
+   *
+   * @param queryTimeout the statement's timeout in seconds, 0 for none: it bounds the wait for the
+   *     writer or a reader too (57014)
+   * @param readOnly the connection's read-only mode
+   * @param autoCommit the connection's auto-commit mode
+   */
+  Lease route(Classification c, String sql, int queryTimeout, boolean readOnly, boolean autoCommit)
+      throws SQLException {
+    StatementKind kind = c.kind();
+    if (!readOnly) {
+      if (kind == StatementKind.PRAGMA_WRITE) {
+        pragmaWrite(sql);
+      } else if (c.multiple() && kind == StatementKind.CONNECTION_STATE) {
+        // sqlite-jdbc runs every statement of the string: check each pragma before any runs.
+        for (String one : SqlClassifier.statements(sql)) {
+          if (SqlClassifier.classify(one).kind() == StatementKind.PRAGMA_WRITE) {
+            pragmaWrite(one);
+          }
+        }
+      }
+      if (aborted) {
+        throw Errors.transactionAborted();
+      }
+    }
+    Route route =
+        Route.decide(
+            readOnly, autoCommit, tx, writer != null, readerState(), router.hasReaders(), kind);
+    switch (route) {
+      case REFUSE_WRITE:
+        throw Errors.readOnlyViolation(sql, null);
+      case READER:
+        return sharedReader(queryTimeout);
+      case READER_ALONE:
+        return Lease.reader(readerAlone(), false, true);
+      case READER_TRANSACTION:
+        return readerTransaction(queryTimeout);
+      case WRITER_BEGIN:
+        beginUserTransaction(queryTimeout);
+        return writerLease(c, sql, false);
+      case WRITER:
+      default:
+        boolean retryable = tx == Route.Tx.NONE;
+        takeWriter(queryTimeout);
+        if (!readOnly) {
+          if (tx == Route.Tx.NONE
+              && (kind == StatementKind.BEGIN || kind == StatementKind.SAVEPOINT)) {
+            tx = Route.Tx.SQL_TEXT;
+            txStart = router.meters.now();
+          }
+        }
+        return writerLease(c, sql, retryable);
+    }
+  }
+
+  /** The writer, for a statement a reader refused as a write (the misroute safety net). */
+  Lease routeMisread(Classification c, int queryTimeout) throws SQLException {
+    takeWriter(queryTimeout);
+    writes++;
+    writerUses++;
+    return Lease.writer(writer, tx == Route.Tx.NONE);
+  }
+
+  private Route.Reader readerState() {
+    if (reader == null || tx == Route.Tx.READ_ONLY) {
+      return reader == null ? Route.Reader.NONE : Route.Reader.FRESH;
+    }
+    return readerSnapshot == writes ? Route.Reader.FRESH : Route.Reader.STALE;
+  }
+
+  private Lease writerLease(Classification c, String sql, boolean retryable) {
+    if (!c.isRead() && c.kind() != StatementKind.EMPTY) {
+      writes++;
+    }
+    if (c.kind() == StatementKind.CONNECTION_STATE) {
+      pinned = true;
+      if (c.multiple() && hasSessionPragma(sql)) {
+        // Its pragmas changed the writer outside the session's bookkeeping: replace it at close.
+        pinnedForGood = true;
+      }
+    } else if (pinsForPragma(c, sql)) {
+      pinnedForGood = true;
+    }
+    writerUses++;
+    return Lease.writer(writer, retryable);
+  }
+
+  private static boolean hasSessionPragma(String sql) {
+    for (String one : SqlClassifier.statements(sql)) {
+      PragmaCall p = SqlClassifier.pragma(one);
+      if (p != null && p.value() != null && Session.handles(p.name())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Takes the writer for this connection unless it holds it, and applies its session. */
+  private void takeWriter(int queryTimeout) throws SQLException {
+    if (writer != null) {
+      return;
+    }
+    Connection w = acquireWriter(queryTimeout);
+    try {
+      router.gate.use(w, session);
+    } catch (SQLException e) {
+      router.releaseWriter(holder, true);
+      throw Errors.translate(e);
+    }
+    writer = w;
+    writerHold = router.holdsOfThisThread();
+    writerHold.incrementAndGet();
+  }
+
+  private Connection acquireWriter(int queryTimeout) throws SQLException {
+    router.checkOpen();
+    if (queryTimeout <= 0) {
+      return router.acquireWriter(holder);
+    }
+    long limit = TimeUnit.SECONDS.toNanos(queryTimeout);
+    long own = router.gate.writer().acquireTimeoutNanos();
+    if (own <= limit) {
+      return router.acquireWriter(holder);
+    }
+    try {
+      return router.gate.acquire(holder, limit);
+    } catch (SQLTransientConnectionException e) {
+      // The statement's own deadline passed first: it never ran.
+      throw Errors.queryTimeout(queryTimeout, e);
+    }
+  }
+
+  private void beginUserTransaction(int queryTimeout) throws SQLException {
+    boolean held = writer != null;
+    takeWriter(queryTimeout);
+    Connection w = writer;
+    try {
+      router.retry.write(() -> exec(w, "BEGIN IMMEDIATE"));
+    } catch (SQLException e) {
+      if (!held) {
+        dropWriter(Router.isBroken(e));
+      }
+      throw translateBusy(e);
+    }
+    tx = Route.Tx.USER;
+    txStart = router.meters.now();
+  }
+
+  /** The connection's reader: reused while fresh, else taken now (and held while in use). */
+  private Lease sharedReader(int queryTimeout) throws SQLException {
+    if (reader == null) {
+      AtomicInteger holds = router.holdsOfThisThread();
+      reader = withSession(takeReader(holds, queryTimeout));
+      readerHold = holds;
+      holds.incrementAndGet();
+      readerSnapshot = writes;
+    }
+    readerUses++;
+    return Lease.reader(reader, true, true);
+  }
+
+  /**
+   * A reader for one statement while the connection holds a stale one. Never waits for the pool
+   * while this thread holds a physical connection (design.md, No waits in a cycle).
+   */
+  private Connection readerAlone() throws SQLException {
+    return withSession(router.borrowReaderWithoutWaiting());
+  }
+
+  /** Gives a reader this connection's read-affecting session pragmas (design.md, Session state). */
+  private Connection withSession(Connection r) throws SQLException {
+    if (session.affectsReads()) {
+      try {
+        session.applyToReader(r, false);
+      } catch (SQLException e) {
+        returnQuietly(r);
+        throw Errors.translate(e);
+      }
+    }
+    return r;
+  }
+
+  private Connection takeReader(AtomicInteger holds, int queryTimeout) throws SQLException {
+    if (holds.get() > 0) {
+      return router.borrowReaderWithoutWaiting();
+    }
+    if (queryTimeout > 0) {
+      long limit = TimeUnit.SECONDS.toNanos(queryTimeout);
+      if (limit < router.readerTimeoutNanos()) {
+        try {
+          return router.borrowReader(limit);
+        } catch (SQLTransientConnectionException e) {
+          throw Errors.queryTimeout(queryTimeout, e);
+        }
+      }
+    }
+    return router.borrowReader();
+  }
+
+  private Lease readerTransaction(int queryTimeout) throws SQLException {
+    if (reader == null) {
+      AtomicInteger holds = router.holdsOfThisThread();
+      Connection r = withSession(takeReader(holds, queryTimeout));
+      try {
+        exec(r, "BEGIN");
+      } catch (SQLException e) {
+        returnQuietly(r);
+        throw Errors.translate(e);
+      }
+      reader = r;
+      readerHold = holds;
+      holds.incrementAndGet();
+      readerSnapshot = writes;
+      tx = Route.Tx.READ_ONLY;
+      txStart = router.meters.now();
+    }
+    readerUses++;
+    return Lease.reader(reader, true, false);
+  }
+
+  /** Refuses changes of enforced pragmas; the same value passes as a harmless no-op. */
+  private void pragmaWrite(String sql) throws SQLException {
+    PragmaCall p = SqlClassifier.pragma(sql);
+    if (p != null && p.value() != null && !Session.handles(p.name())) {
+      router.pragmas.checkRuntimeChange(p.name(), p.value());
+    }
+  }
+
+  /** Whether a pragma write changes per-connection state that no session tracks. */
+  private boolean pinsForPragma(Classification c, String sql) {
+    if (c.kind() != StatementKind.PRAGMA_WRITE) {
+      return false;
+    }
+    PragmaCall p = SqlClassifier.pragma(sql);
+    return p != null
+        && p.value() != null
+        && !Session.handles(p.name())
+        && !Router.DATABASE_PRAGMAS.contains(p.name())
+        && !router.pragmas.isEnforced(p.name());
+  }
+
+  /** A physical connection for a metadata call; end it with {@link #end}. */
+  Lease metadataLease() throws SQLException {
+    if (writer != null) {
+      writerUses++;
+      return Lease.writer(writer, false);
+    }
+    if (!router.hasReaders()) {
+      takeWriter(0);
+      writerUses++;
+      return Lease.writer(writer, false);
+    }
+    if (reader != null && readerState() == Route.Reader.FRESH) {
+      readerUses++;
+      return Lease.reader(reader, true, false);
+    }
+    if (reader != null) {
+      return Lease.reader(readerAlone(), false, false);
+    }
+    return sharedReader(0);
+  }
+
+  /**
+   * Ends a lease: gives back what the statement used unless the connection still needs it. Never
+   * throws: the statement's outcome is what counts.
+   *
+   * @param c what ran, or null for a metadata call
+   * @param failed whether the statement failed
+   * @param broken whether the physical connection broke
+   */
+  void end(Lease lease, Classification c, boolean failed, boolean broken) {
+    if (lease.isReader()) {
+      if (!lease.isShared()) {
+        returnQuietly(lease.connection);
+      } else if (--readerUses == 0 && tx != Route.Tx.READ_ONLY && lease.connection == reader) {
+        dropReader();
+      }
+      return;
+    }
+    writerUses--;
+    if (writer != lease.connection) {
+      return;
+    }
+    try {
+      afterWriterStatement(c, failed);
+    } catch (SQLException e) {
+      broken = true;
+    }
+    releaseWriterIfFree(broken);
+  }
+
+  private void dropReader() {
+    Connection r = reader;
+    reader = null;
+    readerHold.decrementAndGet();
+    readerHold = null;
+    returnQuietly(r);
+  }
+
+  private void returnQuietly(Connection r) {
+    if (session.affectsReads()) {
+      try {
+        session.applyToReader(r, true);
+      } catch (SQLException e) {
+        // A reader that cannot run a pragma is broken; the pool's validation finds it.
+      }
+    }
+    try {
+      router.returnReader(r);
+    } catch (SQLException e) {
+      // Returning a reader never fails the statement that used it.
+    }
+  }
+
+  private void releaseWriterIfFree(boolean broken) {
+    if (writer != null
+        && (broken
+            || (writerUses <= 0
+                && (tx == Route.Tx.NONE || tx == Route.Tx.READ_ONLY)
+                && !pinned
+                && !pinnedForGood))) {
+      if (broken) {
+        tx = Route.Tx.NONE;
+        pinned = false;
+        pinnedForGood = false;
+        writerUses = 0;
+      }
+      dropWriter(broken);
+    }
+  }
+
+  private void dropWriter(boolean broken) {
+    writer = null;
+    if (writerHold != null) {
+      writerHold.decrementAndGet();
+      writerHold = null;
+    }
+    router.releaseWriter(holder, broken);
+  }
+
+  /**
+   * After a statement ran on the writer: notices a transaction that SQLite ended (COMMIT, ROLLBACK,
+   * RELEASE of the outermost savepoint, or an error that rolled back) and temp objects or
+   * attachments that are gone.
+   */
+  private void afterWriterStatement(Classification c, boolean failed) throws SQLException {
+    Connection w = writer;
+    if (tx == Route.Tx.USER) {
+      if (failed && !inTransaction(w)) {
+        // The failure ended the transaction inside SQLite: what ran before it is gone. Refuse
+        // everything but rollback(), so later statements cannot commit half a unit in auto-commit.
+        aborted = true;
+      }
+    } else if (tx == Route.Tx.SQL_TEXT && c != null) {
+      StatementKind k = c.kind();
+      boolean mayHaveEnded =
+          failed
+              || k == StatementKind.COMMIT
+              || k == StatementKind.ROLLBACK
+              || k == StatementKind.RELEASE
+              || c.multiple();
+      if (mayHaveEnded && !inTransaction(w)) {
+        tx = Route.Tx.NONE;
+        router.meters.transaction(true, k != StatementKind.ROLLBACK, router.meters.now() - txStart);
+      }
+    }
+    if (pinned && writerUses <= 0) {
+      pinned = connectionStateExists(w);
+    }
+  }
+
+  /** Whether this connection's temp objects or attached databases exist on the writer. */
+  private static boolean connectionStateExists(Connection w) throws SQLException {
+    try (Statement s = w.createStatement()) {
+      try (ResultSet r =
+          s.executeQuery(
+              "SELECT count(*) FROM temp.sqlite_master WHERE name <> '"
+                  + WriterGate.SENTINEL_TABLE
+                  + "'")) {
+        if (r.next() && r.getLong(1) > 0) {
+          return true;
+        }
+      }
+      try (ResultSet r =
+          s.executeQuery("SELECT count(*) FROM pragma_database_list WHERE seq > 1")) {
+        return r.next() && r.getLong(1) > 0;
+      }
+    }
+  }
+
+  /** Commits the transaction the connection is in, if any: JDBC's commit() after its checks. */
+  void commit() throws SQLException {
+    if (aborted) {
+      throw Errors.transactionAborted();
+    }
+    if (tx == Route.Tx.USER) {
+      openResults.close();
+      Connection w = writer;
+      try {
+        router.retry.write(() -> exec(w, "COMMIT"));
+      } catch (SQLException e) {
+        if (router.isClosed()) {
+          throw Errors.closed("The Sluice data source", e);
+        }
+        // The transaction is still open: the caller decides (rollback). Keep the writer.
+        throw translateBusy(e);
+      }
+      endWriterTransaction(true);
+    } else if (tx == Route.Tx.READ_ONLY) {
+      endReaderTransaction("COMMIT", true);
+    }
+  }
+
+  /** Rolls back the transaction the connection is in, if any, and clears an abort. */
+  void rollback() throws SQLException {
+    if (tx == Route.Tx.USER) {
+      openResults.close();
+      SQLException failure = null;
+      try {
+        exec(writer, "ROLLBACK");
+      } catch (SQLException e) {
+        // "no transaction is active" after a statement-level ROLLBACK conflict: nothing to undo.
+        if (router.isClosed()) {
+          failure = Errors.closed("The Sluice data source", e);
+        } else if (!isNoTransaction(e)) {
+          failure = Errors.translate(e);
+        }
+      }
+      endWriterTransaction(false);
+      if (failure != null) {
+        throw failure;
+      }
+    } else if (tx == Route.Tx.READ_ONLY) {
+      endReaderTransaction("ROLLBACK", false);
+    }
+    aborted = false;
+  }
+
+  private static boolean isNoTransaction(SQLException e) {
+    return SqliteCodes.primary(e) == 1;
+  }
+
+  private void endWriterTransaction(boolean committed) {
+    tx = Route.Tx.NONE;
+    aborted = false;
+    writes++;
+    router.meters.transaction(true, committed, router.meters.now() - txStart);
+    boolean broken;
+    try {
+      broken = writer.isClosed();
+    } catch (SQLException e) {
+      broken = true;
+    }
+    if (pinned && !broken) {
+      try {
+        pinned = connectionStateExists(writer);
+      } catch (SQLException e) {
+        broken = true;
+      }
+    }
+    releaseWriterIfFree(broken);
+  }
+
+  private void endReaderTransaction(String sql, boolean committed) throws SQLException {
+    openResults.close();
+    Connection r = reader;
+    tx = Route.Tx.NONE;
+    try {
+      exec(r, sql);
+    } finally {
+      router.meters.transaction(false, committed, router.meters.now() - txStart);
+      readerUses = 0;
+      dropReader();
+    }
+  }
+
+  /**
+   * The state part of closing the connection, after its statements and result sets closed: ends a
+   * read-only transaction and returns the reader; rolls back a transaction on the writer and
+   * releases it, replaced when pinned.
+   *
+   * @throws SQLException the failure of ending a read-only transaction, once everything is given
+   *     back
+   */
+  void close() throws SQLException {
+    SQLException failure = null;
+    if (reader != null) {
+      if (tx == Route.Tx.READ_ONLY) {
+        tx = Route.Tx.NONE;
+        try {
+          exec(reader, "ROLLBACK");
+        } catch (SQLException e) {
+          failure = e;
+        }
+      }
+      readerUses = 0;
+      dropReader();
+    }
+    aborted = false;
+    if (writer != null) {
+      Connection w = writer;
+      boolean replace = pinnedForGood || pinned;
+      if (tx == Route.Tx.USER || tx == Route.Tx.SQL_TEXT) {
+        try {
+          if (inTransaction(w)) {
+            exec(w, "ROLLBACK");
+          }
+        } catch (SQLException e) {
+          replace = true;
+        }
+      }
+      tx = Route.Tx.NONE;
+      pinned = false;
+      pinnedForGood = false;
+      writerUses = 0;
+      // A pinned writer carries this connection's temp objects, attachments and pragmas:
+      // replacing it gives the next holder a clean connection.
+      dropWriter(replace);
+    }
+    if (failure != null) {
+      throw failure;
+    }
+  }
+
+  private static boolean inTransaction(Connection c) throws SQLException {
+    return Physical.inTransaction(c);
+  }
+
+  private static Void exec(Connection c, String sql) throws SQLException {
+    return Physical.exec(c, sql);
+  }
+
+  /** Inside a user's transaction SQLITE_BUSY/LOCKED cannot be retried here: 40001. */
+  static SQLException translateBusy(SQLException e) {
+    if (SqliteCodes.isBusyOrLocked(e)) {
+      return Errors.busyInTransaction(e);
+    }
+    return Errors.translate(e);
+  }
+}
