@@ -14,17 +14,12 @@ import dev.sluice.writer.Writer;
 import dev.sluice.writer.WriterGate;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Metrics;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import javax.sql.DataSource;
@@ -63,7 +58,7 @@ public final class Engine implements AutoCloseable {
   private final Retry retry;
   private final Breaker breaker;
   private final Meters meters;
-  private final ScheduledExecutorService housekeeping;
+  private final Housekeeping housekeeping;
   private volatile boolean closed;
   private final List<Runnable> onClose = new java.util.concurrent.CopyOnWriteArrayList<>();
 
@@ -83,6 +78,7 @@ public final class Engine implements AutoCloseable {
             () -> openPhysical(false),
             TimeUnit.MILLISECONDS.toNanos(settings.writerAcquireTimeoutMillis()),
             TimeUnit.MILLISECONDS.toNanos(settings.writerHoldWarningMillis()));
+    this.housekeeping = new Housekeeping(settings, name, writer);
     this.breaker =
         settings.breakerFailures() > 0
             ? new Breaker(
@@ -96,7 +92,7 @@ public final class Engine implements AutoCloseable {
           !settings.metrics()
               ? Meters.noop()
               : Meters.micrometer(
-                  reg, name, new Gauges(this::writerQueue, this::walBytes, breaker::state));
+                  reg, name, new Gauges(this::writerQueue, housekeeping::walBytes, breaker::state));
     } catch (IllegalStateException | IllegalArgumentException e) {
       throw Errors.cannotOpen(
           "Cannot register the meters of \"" + name + "\": " + e.getMessage(), e);
@@ -151,30 +147,7 @@ public final class Engine implements AutoCloseable {
             settings.readerAcquireTimeoutMillis(),
             () -> openPhysical(true));
     this.proxy = proxy(listeners);
-    this.housekeeping =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "sluice-" + name + "-housekeeping");
-              t.setDaemon(true);
-              return t;
-            });
-    // The tasks catch their own failures (a failure would cancel later runs); shutdownNow() at
-    // close ends them, so their futures are not kept.
-    if (!settings.singleConnection() && !settings.externalCheckpoints()) {
-      Future<?> unused =
-          housekeeping.scheduleWithFixedDelay(
-              this::checkpointIfLarge,
-              settings.checkpointIntervalMillis(),
-              settings.checkpointIntervalMillis(),
-              TimeUnit.MILLISECONDS);
-    }
-    long holdWarning = settings.writerHoldWarningMillis();
-    if (holdWarning > 0) {
-      long period = Math.max(50, holdWarning / 4);
-      Future<?> unused =
-          housekeeping.scheduleWithFixedDelay(
-              writer::warnIfHeldTooLong, period, period, TimeUnit.MILLISECONDS);
-    }
+    housekeeping.start();
   }
 
   /** Opens an engine: the writer first (it creates the file and turns WAL on), then the readers. */
@@ -380,45 +353,9 @@ public final class Engine implements AutoCloseable {
     }
   }
 
-  /**
-   * Readers that keep snapshots open starve SQLite's passive auto-checkpoint, and the WAL grows
-   * without bound. Past the limit, take the writer (in queue order, like any write) and run a
-   * TRUNCATE checkpoint; readers still on old snapshots make it stop short, and it runs again at
-   * the next interval.
-   */
-  private void checkpointIfLarge() {
-    if (walBytes() < settings.walLimitBytes() || closed) {
-      return;
-    }
-    Object checkpointer = housekeeping;
-    try {
-      Connection c = writer.acquire(checkpointer);
-      try (Statement s = c.createStatement()) {
-        s.execute("PRAGMA main.wal_checkpoint(TRUNCATE)");
-      } finally {
-        writer.release(checkpointer, false);
-      }
-    } catch (SQLException | RuntimeException e) {
-      LOG.debug("Background checkpoint of {} skipped", name, e);
-    }
-  }
-
   private int writerQueue() {
     Router r = this.router;
     return r == null ? writer.queueLength() : r.writerQueueLength();
-  }
-
-  private long walBytes() {
-    Path f = settings.file();
-    if (f == null) {
-      return 0;
-    }
-    try {
-      Path wal = f.resolveSibling(f.getFileName() + "-wal");
-      return Files.exists(wal) ? Files.size(wal) : 0;
-    } catch (java.io.IOException e) {
-      return 0;
-    }
   }
 
   /** The engine's retry, for units of work ({@code inTransaction}). */
@@ -497,7 +434,7 @@ public final class Engine implements AutoCloseable {
     }
     closed = true;
     router.close();
-    housekeeping.shutdownNow();
+    housekeeping.stop();
     try {
       if (readers != null) {
         readers.close();

@@ -257,6 +257,24 @@ class LogicalStatement implements Statement, LogicalResultSet.Release {
         conn.router.misrouted(sql);
         return runOn(conn.routeMisread(c, queryTimeout), sql, c, op, false);
       }
+      if (l.onWriter() && l.retryable && SqliteCodes.primary(e) == SqliteCodes.INTERRUPT) {
+        // The interrupt may have landed after the write, in sqlite-jdbc's auto-commit check,
+        // which leaves a transaction of its own open: report the truth and leave no transaction.
+        boolean committed = false;
+        try {
+          committed = recoverInterrupted(l.connection, c, op);
+        } catch (SQLException unknown) {
+          conn.end(l, c, true, true);
+          throw Errors.translate(e);
+        }
+        if (committed) {
+          updateCount = Physical.changes(l.connection);
+          recordWrite(l.connection, c);
+          conn.end(l, c, false, false);
+          ok = true;
+          return false;
+        }
+      }
       conn.end(l, c, true, Router.isBroken(e));
       throw translate(e, l, sql);
     } catch (RuntimeException e) {
@@ -300,6 +318,19 @@ class LogicalStatement implements Statement, LogicalResultSet.Release {
         endExecution();
       }
     }
+  }
+
+  /**
+   * After an interrupted auto-commit statement on the writer: rolls back a transaction left open
+   * (SQLite ended the statement's own; one still open is sqlite-jdbc's auto-commit probe, empty)
+   * and tells whether the statement's write completed before the interrupt (the writer's {@code
+   * total_changes()} moved): then it was committed and is reported as done.
+   */
+  private boolean recoverInterrupted(Connection w, Classification c, int op) throws SQLException {
+    if (Physical.inTransaction(w)) {
+      Physical.exec(w, "ROLLBACK");
+    }
+    return op != QUERY && c.dml() && Physical.totalChanges(w) > totalBefore;
   }
 
   /** {@code total_changes()} of the writer before this statement's current execution. */
