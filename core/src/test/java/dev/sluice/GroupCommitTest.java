@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -363,5 +364,65 @@ class GroupCommitTest {
     assertThat(outcomes).extracting(Outcome::state).containsOnlyNulls();
     assertThat(groups().count()).isZero();
     assertThat(db.rawLong("SELECT count(*) FROM t")).isEqualTo(N + 1);
+  }
+
+  /**
+   * Queues an update of row 100 behind a held writer from a connection that holds a result set open
+   * on a reader taken before the update; returns what that connection reads of the row next.
+   */
+  private List<String> readAfterQueuedWriteWhileHoldingAResultSet(SluiceDataSource ds)
+      throws Exception {
+    return queuedBehindAHolder(
+        ds,
+        List.of("UPDATE t SET v = 'after' WHERE id = 100"),
+        sql -> {
+          try (Connection c = ds.getConnection();
+              Statement open = c.createStatement();
+              ResultSet held = open.executeQuery("SELECT id FROM t ORDER BY id");
+              Statement s = c.createStatement()) {
+            assertThat(held.next()).isTrue();
+            assertThat(s.executeUpdate(sql)).isEqualTo(1);
+            try (ResultSet r = s.executeQuery("SELECT v FROM t WHERE id = 100")) {
+              assertThat(r.next()).isTrue();
+              return r.getString(1);
+            }
+          }
+        });
+  }
+
+  /**
+   * Read-your-writes (design.md, No waits in a cycle) after a write the group commit ran: the
+   * connection's reader, held for an open result set, predates the write and must be passed over.
+   */
+  @Disabled(
+      "a grouped auto-commit write leaves the connection's held reader fresh: the next read misses"
+          + " the write")
+  @Test
+  void aConnectionHoldingAResultSetReadsItsOwnGroupedWrite() throws Exception {
+    // Given a row, and group commit on
+    db.rawExec("INSERT INTO t (id, v) VALUES (100, 'before')");
+    SluiceDataSource ds = db.dataSource();
+
+    // When a connection holding a result set open updates it through the group commit (queued
+    // behind a held writer, the group commit's thread runs it)
+    List<String> seen = readAfterQueuedWriteWhileHoldingAResultSet(ds);
+
+    // Then its next read sees its write
+    assertThat(seen).containsExactly("after");
+  }
+
+  @Test
+  void withGroupCommitOffAConnectionHoldingAResultSetReadsItsOwnQueuedWrite() throws Exception {
+    // Given a row, and group commit off
+    db.rawExec("INSERT INTO t (id, v) VALUES (100, 'before')");
+    SluiceDataSource ds =
+        db.track(db.builder().option("sluice.writer.groupCommit", "false").build());
+
+    // When a connection holding a result set open updates it after waiting for the writer
+    List<String> seen = readAfterQueuedWriteWhileHoldingAResultSet(ds);
+
+    // Then its next read sees its write
+    assertThat(groups().count()).isZero();
+    assertThat(seen).containsExactly("after");
   }
 }
