@@ -30,7 +30,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestReporter;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -153,8 +152,6 @@ class DeadlockIT {
    * across its auto-commit write (see GroupCommitTest, the disabled
    * aConnectionHoldingAResultSetReadsItsOwnGroupedWrite).
    */
-  @Disabled(
-      "after a grouped auto-commit write, a connection holding a result set reads its stale reader")
   @Test
   void readYourWritesHoldsAlsoOnAConnectionThatKeepsAResultSetOpen(TestReporter reporter)
       throws Exception {

@@ -17,7 +17,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -394,9 +393,6 @@ class GroupCommitTest {
    * Read-your-writes (design.md, No waits in a cycle) after a write the group commit ran: the
    * connection's reader, held for an open result set, predates the write and must be passed over.
    */
-  @Disabled(
-      "a grouped auto-commit write leaves the connection's held reader fresh: the next read misses"
-          + " the write")
   @Test
   void aConnectionHoldingAResultSetReadsItsOwnGroupedWrite() throws Exception {
     // Given a row, and group commit on

@@ -13,7 +13,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -141,9 +140,6 @@ class RoutingTest {
    * read-only transaction reads one snapshot from its first statement to its end, as on plain
    * SQLite, where the transaction begins at setAutoCommit(false).
    */
-  @Disabled(
-      "a read-only transaction begun while an auto-commit result set is open never begins: after"
-          + " the result set closes, its next read sees a later commit")
   @Test
   void readOnlyTransactionBegunWhileAResultSetIsOpenReadsOneSnapshot() throws SQLException {
     try (Connection c = ds.getConnection();

@@ -377,7 +377,23 @@ final class ConnectionState {
     return router.borrowReader();
   }
 
+  /** Notes a write of this connection: a reader taken before it is stale from now on. */
+  void wrote() {
+    writes++;
+  }
+
   private Lease readerTransaction(int queryTimeout) throws SQLException {
+    if (reader != null && tx != Route.Tx.READ_ONLY) {
+      // A result set of this connection is open on the reader: the transaction begins there and
+      // keeps the snapshot that result set reads, as one connection would.
+      try {
+        exec(reader, "BEGIN");
+      } catch (SQLException e) {
+        throw Errors.translate(e);
+      }
+      tx = Route.Tx.READ_ONLY;
+      txStart = router.meters.now();
+    }
     if (reader == null) {
       AtomicInteger holds = router.holdsOfThisThread();
       Connection r = withSession(takeReader(holds, queryTimeout));

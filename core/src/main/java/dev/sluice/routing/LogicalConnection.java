@@ -148,6 +148,8 @@ final class LogicalConnection implements Connection {
    * @param rowid the row it inserted, or {@link WriterGate#SENTINEL} when it inserted none
    */
   void recordWrite(long changed, long rowid, long total) {
+    // A write the group commit ran makes a held reader stale too (read-your-writes).
+    state.wrote();
     changes = changed;
     totalChanges += total;
     if (rowid != WriterGate.SENTINEL) {
