@@ -128,7 +128,7 @@ final class ConnectionState {
    * The SQL to run instead of a read of a session pragma: its value as this connection set it
    * (design.md, Session state); null to run {@code sql} as it is.
    */
-  String sessionRead(Classification c, String sql) {
+  String sessionRead(Classification c, String sql, boolean readOnly) {
     if (c.kind() != StatementKind.PRAGMA_READ || c.multiple()) {
       return null;
     }
@@ -138,8 +138,9 @@ final class ConnectionState {
     }
     String value = session.value(p.name());
     if (value == null && p.name().equals("query_only")) {
-      // Readers run with query_only=1 of their own; this connection's value is the writer's.
-      value = "0";
+      // Readers run with query_only=1 of their own: a read-write connection answers 0, the value
+      // its writes run with; a read-only one answers 1, as it cannot write.
+      value = readOnly ? "1" : "0";
     }
     if (value == null || (writer != null && tx != Route.Tx.NONE)) {
       // Inside a transaction the writer answers: it holds what SQLite made of the change.

@@ -103,7 +103,7 @@ final class LogicalConnection implements Connection {
 
   /** See {@link ConnectionState#sessionRead}. */
   String sessionRead(Classification c, String sql) {
-    return state.sessionRead(c, sql);
+    return state.sessionRead(c, sql, readOnly);
   }
 
   /** See {@link ConnectionState#sessionWrite}. */
