@@ -3,11 +3,13 @@ package dev.sluice.routing;
 import dev.sluice.error.Errors;
 import dev.sluice.error.SqliteCodes;
 import dev.sluice.jdbc.Physical;
+import dev.sluice.pragma.PragmaScope;
 import dev.sluice.sql.Classification;
 import dev.sluice.sql.PragmaCall;
 import dev.sluice.sql.SqlClassifier;
 import dev.sluice.sql.StatementKind;
 import dev.sluice.writer.WriterGate;
+import dev.sluice.writer.WriterTransaction;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -316,7 +318,7 @@ final class ConnectionState {
     takeWriter(queryTimeout);
     Connection w = writer;
     try {
-      router.retry.write(() -> exec(w, "BEGIN IMMEDIATE"));
+      WriterTransaction.begin(router.retry, w);
     } catch (SQLException e) {
       if (!held) {
         dropWriter(Router.isBroken(e));
@@ -432,7 +434,7 @@ final class ConnectionState {
     return p != null
         && p.value() != null
         && !Session.handles(p.name())
-        && !Router.DATABASE_PRAGMAS.contains(p.name())
+        && PragmaScope.of(p.name()) != PragmaScope.DATABASE
         && !router.pragmas.isEnforced(p.name());
   }
 
@@ -594,7 +596,7 @@ final class ConnectionState {
       openResults.close();
       Connection w = writer;
       try {
-        router.retry.write(() -> exec(w, "COMMIT"));
+        WriterTransaction.commit(router.retry, w);
       } catch (SQLException e) {
         if (router.isClosed()) {
           throw Errors.closed("The Sluice data source", e);

@@ -70,7 +70,7 @@ final class LogicalPreparedStatement extends LogicalStatement implements Prepare
   }
 
   @Override
-  boolean physicalExecute(Statement s, String ignored, int op) throws SQLException {
+  boolean physicalExecute(Statement s, String ignored, Op op) throws SQLException {
     PreparedStatement ps = (PreparedStatement) s;
     switch (op) {
       case QUERY:

@@ -10,6 +10,7 @@ import dev.sluice.sql.SqlClassifier;
 import dev.sluice.sql.StatementKind;
 import dev.sluice.writer.GroupCommit;
 import dev.sluice.writer.WriterGate;
+import dev.sluice.writer.WriterTransaction;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -27,9 +28,19 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>Not thread-safe, like any JDBC statement, except {@link #cancel()}.
  */
 class LogicalStatement implements Statement, LogicalResultSet.Release {
-  static final int QUERY = 0;
-  static final int UPDATE = 1;
-  static final int EXECUTE = 2;
+  /** How the caller asked a statement to run: sqlite-jdbc answers each form differently. */
+  enum Op {
+    /** {@code executeQuery}: a result set, or an error. */
+    QUERY,
+    /** {@code executeUpdate}: an update count. */
+    UPDATE,
+    /** {@code execute}: whichever the statement gives. */
+    EXECUTE
+  }
+
+  static final Op QUERY = Op.QUERY;
+  static final Op UPDATE = Op.UPDATE;
+  static final Op EXECUTE = Op.EXECUTE;
 
   private static final Classification BATCH = SqlClassifier.classify("INSERT INTO t VALUES (1)");
 
@@ -98,7 +109,7 @@ class LogicalStatement implements Statement, LogicalResultSet.Release {
    * differently) and leaves its outcome in {@link #physicalResult} or {@link #physicalCount}.
    * Prepared statements ignore {@code sql} (already prepared).
    */
-  boolean physicalExecute(Statement s, String sql, int op) throws SQLException {
+  boolean physicalExecute(Statement s, String sql, Op op) throws SQLException {
     switch (op) {
       case QUERY:
         physicalResult = s.executeQuery(sql);
@@ -136,7 +147,7 @@ class LogicalStatement implements Statement, LogicalResultSet.Release {
    *
    * @return whether the statement produced a result set
    */
-  final boolean run(String sql, Classification c, int op) throws SQLException {
+  final boolean run(String sql, Classification c, Op op) throws SQLException {
     checkOpen();
     closeCurrent();
     hasKey = false;
@@ -201,7 +212,7 @@ class LogicalStatement implements Statement, LogicalResultSet.Release {
     }
   }
 
-  private boolean runOn(Lease l, String sql, Classification c, int op, boolean mayMisroute)
+  private boolean runOn(Lease l, String sql, Classification c, Op op, boolean mayMisroute)
       throws SQLException {
     long start = conn.router.meters.now();
     boolean ok = false;
@@ -295,7 +306,7 @@ class LogicalStatement implements Statement, LogicalResultSet.Release {
   }
 
   /** One attempt: a fresh physical statement (the failed one of a previous attempt closed). */
-  private boolean executeOnce(Lease l, String sql, int op, Classification c) throws SQLException {
+  private boolean executeOnce(Lease l, String sql, Op op, Classification c) throws SQLException {
     closeQuietly(physical);
     physical = null;
     Connection conn = l.connection;
@@ -326,7 +337,7 @@ class LogicalStatement implements Statement, LogicalResultSet.Release {
    * and tells whether the statement's write completed before the interrupt (the writer's {@code
    * total_changes()} moved): then it was committed and is reported as done.
    */
-  private boolean recoverInterrupted(Connection w, Classification c, int op) throws SQLException {
+  private boolean recoverInterrupted(Connection w, Classification c, Op op) throws SQLException {
     if (Physical.inTransaction(w)) {
       Physical.exec(w, "ROLLBACK");
     }
@@ -490,7 +501,7 @@ class LogicalStatement implements Statement, LogicalResultSet.Release {
     try {
       long[] counts =
           own
-              ? conn.router.retry.write(() -> batchTransaction(l.connection, body))
+              ? WriterTransaction.unit(conn.router.retry, l.connection, w -> batchOnce(w, body))
               : batchOnce(l.connection, body);
       ok = true;
       return counts;
@@ -499,23 +510,6 @@ class LogicalStatement implements Statement, LogicalResultSet.Release {
     } finally {
       conn.end(l, BATCH, !ok, false);
       conn.router.meters.statement(true, ok, conn.router.meters.now() - start);
-    }
-  }
-
-  /** An auto-commit batch: one transaction, retried as a unit (design.md rule 5). */
-  private long[] batchTransaction(Connection c, BatchBody body) throws SQLException {
-    Physical.exec(c, "BEGIN IMMEDIATE");
-    try {
-      long[] counts = batchOnce(c, body);
-      Physical.exec(c, "COMMIT");
-      return counts;
-    } catch (SQLException e) {
-      try {
-        Physical.exec(c, "ROLLBACK");
-      } catch (SQLException alreadyEnded) {
-        e.addSuppressed(alreadyEnded);
-      }
-      throw e;
     }
   }
 

@@ -3,6 +3,7 @@ package dev.sluice.routing;
 import dev.sluice.error.Errors;
 import dev.sluice.error.SqliteCodes;
 import dev.sluice.metrics.Meters;
+import dev.sluice.pragma.PragmaScope;
 import dev.sluice.pragma.Pragmas;
 import dev.sluice.retry.Breaker;
 import dev.sluice.retry.Retry;
@@ -30,19 +31,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class Router {
   private static final Logger LOG = LoggerFactory.getLogger(Router.class);
-
-  /** Pragmas whose value lives in the database file, so changing them pins nothing. */
-  static final Set<String> DATABASE_PRAGMAS =
-      Set.of(
-          "user_version",
-          "application_id",
-          "wal_checkpoint",
-          "optimize",
-          "incremental_vacuum",
-          "auto_vacuum",
-          "page_size",
-          "schema_version",
-          "shrink_memory");
 
   final Writer writer;
   private final DataSource readers;
@@ -267,7 +255,7 @@ public final class Router {
     Map<String, String> d = sessionDefaults;
     if (d == null) {
       Map<String, String> read = new LinkedHashMap<>();
-      for (String p : Session.NAMES) {
+      for (String p : PragmaScope.sessionNames()) {
         read.put(p, p.equals("query_only") ? "0" : Session.readPragma(physical, p));
       }
       d = Map.copyOf(read);

@@ -1,5 +1,6 @@
 package dev.sluice.routing;
 
+import dev.sluice.pragma.PragmaScope;
 import dev.sluice.pragma.Pragmas;
 import dev.sluice.writer.WriterSession;
 import java.sql.Connection;
@@ -22,25 +23,6 @@ import java.util.TreeSet;
  * writes of many connections with the same settings still share one group commit.
  */
 final class Session implements WriterSession {
-  /** The connection-scoped pragmas handled as session state. */
-  static final Set<String> NAMES =
-      Set.of(
-          "foreign_keys",
-          "recursive_triggers",
-          "case_sensitive_like",
-          "ignore_check_constraints",
-          "reverse_unordered_selects",
-          "legacy_alter_table",
-          "automatic_index",
-          "cell_size_check",
-          "trusted_schema",
-          "synchronous",
-          "query_only");
-
-  /** The session pragmas that change what a read returns: applied on readers too. */
-  private static final Set<String> READ_AFFECTING =
-      Set.of("case_sensitive_like", "reverse_unordered_selects", "automatic_index");
-
   /** Pragmas with no read form: their engine value is SQLite's default. */
   private static final Map<String, String> WRITE_ONLY = Map.of("case_sensitive_like", "0");
 
@@ -55,7 +37,7 @@ final class Session implements WriterSession {
   }
 
   static boolean handles(String pragma) {
-    return NAMES.contains(pragma);
+    return PragmaScope.isSession(pragma);
   }
 
   /**
@@ -85,7 +67,7 @@ final class Session implements WriterSession {
   /** Whether this session changes what a read returns (then readers get it while in use). */
   boolean affectsReads() {
     for (String name : values.keySet()) {
-      if (READ_AFFECTING.contains(name)) {
+      if (PragmaScope.of(name) == PragmaScope.SESSION_READS) {
         return true;
       }
     }
@@ -100,7 +82,7 @@ final class Session implements WriterSession {
     Map<String, String> defaults = router.sessionDefaults(reader);
     try (Statement s = reader.createStatement()) {
       for (Map.Entry<String, String> e : values.entrySet()) {
-        if (READ_AFFECTING.contains(e.getKey())) {
+        if (PragmaScope.of(e.getKey()) == PragmaScope.SESSION_READS) {
           String v = restore ? defaults.get(e.getKey()) : e.getValue();
           if (v != null) {
             s.execute("PRAGMA " + e.getKey() + "=" + v);

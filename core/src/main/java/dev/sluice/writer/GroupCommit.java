@@ -403,7 +403,7 @@ public final class GroupCommit {
       return alone(w, jobs.get(0));
     }
     try {
-      retry.write(() -> Physical.exec(w, "BEGIN IMMEDIATE"));
+      WriterTransaction.begin(retry, w);
     } catch (SQLException e) {
       // Nothing ran: every job fails as it would have alone after its retries.
       for (Job j : jobs) {
@@ -428,7 +428,7 @@ public final class GroupCommit {
       }
       if (intact) {
         closeAll(prepared);
-        retry.write(() -> Physical.exec(w, "COMMIT"));
+        WriterTransaction.commit(retry, w);
         committed = true;
       }
     } catch (SQLException e) {
