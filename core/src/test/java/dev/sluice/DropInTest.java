@@ -20,7 +20,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -199,9 +198,6 @@ class DropInTest {
   }
 
   @Test
-  @Disabled(
-      "drop-in: runs on the same writer now, but fails with SQLITE_LOCKED (6) where plain has"
-          + " SQLITE_BUSY (5)")
   void insertPerRowOfAnOpenInsertReturningFailsAsOnPlain() throws Exception {
     Failure sluice =
         DropIn.sameVendorCode(

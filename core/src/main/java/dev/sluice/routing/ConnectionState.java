@@ -223,7 +223,9 @@ final class ConnectionState {
         return writerLease(c, sql, false);
       case WRITER:
       default:
-        boolean retryable = tx == Route.Tx.NONE;
+        // Beside an open statement of this connection on the writer, SQLITE_BUSY means "statements
+        // in progress", not a lock: the statement may have written, so it is never repeated.
+        boolean retryable = tx == Route.Tx.NONE && writerUses == 0;
         takeWriter(queryTimeout);
         if (!readOnly) {
           if (tx == Route.Tx.NONE
