@@ -58,15 +58,16 @@ public final class Demo {
               + text(s, "PRAGMA busy_timeout")
               + " (applied and read back on every connection)");
 
-      // PRAGMA query_only is 1 on readers and 0 on the writer: it shows where a statement ran.
+      // The physical connection's query_only is 1 on readers and 0 on the writer: it shows where a
+      // statement ran. (The PRAGMA statement answers the logical connection's own value, 0.)
       out(
           "route  : an auto-commit SELECT runs on a reader   (query_only="
-              + text(s, "PRAGMA query_only")
+              + text(s, "SELECT query_only FROM pragma_query_only")
               + ")");
       c.setAutoCommit(false);
       out(
           "route  : inside a write transaction it runs on the writer (query_only="
-              + text(s, "PRAGMA query_only")
+              + text(s, "SELECT query_only FROM pragma_query_only")
               + ")");
       c.commit();
       c.setAutoCommit(true);
