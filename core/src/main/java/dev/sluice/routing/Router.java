@@ -104,6 +104,15 @@ public final class Router {
     closed = true;
     readerPermits.release(Short.MAX_VALUE);
     group.close();
+    // Overflow readers still in use belong to no pool that would close them.
+    for (Connection c : overflowReaders) {
+      try {
+        c.close();
+      } catch (SQLException e) {
+        LOG.debug("Closing an overflow reader at close failed", e);
+      }
+    }
+    overflowReaders.clear();
   }
 
   /** Lets go of Sluice's own statements on the writer, before close's checkpoint and optimize. */

@@ -340,6 +340,13 @@ public final class GroupCommit {
   }
 
   private void failPending(SQLException e) {
+    Job c = carried;
+    if (c != null) {
+      // Taken from the queue to start the next group: it never ran either.
+      carried = null;
+      c.error = e;
+      c.finish();
+    }
     for (Job j = pending.poll(); j != null; j = pending.poll()) {
       j.error = e;
       j.finish();
