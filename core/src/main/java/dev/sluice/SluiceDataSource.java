@@ -172,6 +172,7 @@ public final class SluiceDataSource implements DataSource, AutoCloseable {
     private final Map<String, String> properties = new LinkedHashMap<>();
     private MeterRegistry meterRegistry;
     private final List<QueryExecutionListener> listeners = new ArrayList<>();
+    private SluiceConnectionInitializer initializer;
 
     Builder() {}
 
@@ -224,6 +225,18 @@ public final class SluiceDataSource implements DataSource, AutoCloseable {
       return option(Option.PRAGMA.key() + name, value);
     }
 
+    /**
+     * Runs on every physical connection (the writer and each reader) after its pragmas: register
+     * user functions, collations and extensions here. Takes precedence over {@code
+     * sluice.connectionInitializer}.
+     *
+     * @since 0.2
+     */
+    public Builder connectionInitializer(SluiceConnectionInitializer initializer) {
+      this.initializer = Objects.requireNonNull(initializer, "initializer");
+      return this;
+    }
+
     /** Where meters go; by default Micrometer's global registry. */
     public Builder meterRegistry(MeterRegistry registry) {
       this.meterRegistry = registry;
@@ -244,8 +257,13 @@ public final class SluiceDataSource implements DataSource, AutoCloseable {
       }
       Properties p = new Properties();
       p.putAll(properties);
+      SluiceConnectionInitializer init = initializer;
       return new SluiceDataSource(
-          Engine.open(Settings.parse(url, p), meterRegistry, List.copyOf(listeners)));
+          Engine.open(
+              Settings.parse(url, p),
+              meterRegistry,
+              List.copyOf(listeners),
+              init == null ? null : init::initialize));
     }
   }
 }

@@ -99,6 +99,7 @@ class ArchitectureTest {
         .forEach(c -> api.add(c.getName()));
     assertThat(api)
         .containsExactly(
+            "dev.sluice.SluiceConnectionInitializer",
             "dev.sluice.SluiceDataSource",
             "dev.sluice.SluiceDataSource$Builder",
             "dev.sluice.SluiceDriver",

@@ -62,12 +62,17 @@ public final class Engine implements AutoCloseable {
   private volatile boolean closed;
   private final List<Runnable> onClose = new java.util.concurrent.CopyOnWriteArrayList<>();
 
+  /** Runs on every physical connection after its pragmas (the application's initializer). */
+  private final ConnectionHook hook;
+
   private Engine(
       Settings settings,
       Names.Claim claim,
       MeterRegistry reg,
-      List<QueryExecutionListener> listeners)
+      List<QueryExecutionListener> listeners,
+      ConnectionHook hook)
       throws SQLException {
+    this.hook = hook;
     this.settings = settings;
     this.claim = claim;
     this.name = claim.name();
@@ -150,6 +155,47 @@ public final class Engine implements AutoCloseable {
     housekeeping.start();
   }
 
+  /**
+   * The initializer {@code sluice.connectionInitializer} names: a class implementing {@code
+   * dev.sluice.SluiceConnectionInitializer}, made once here and called through its {@code
+   * initialize(Connection)} method (looked up once; physical connections open rarely).
+   */
+  private static ConnectionHook hook(Settings settings) throws SQLException {
+    String name = settings.connectionInitializer();
+    if (name.isEmpty()) {
+      return ConnectionHook.NONE;
+    }
+    Object instance;
+    java.lang.reflect.Method initialize;
+    try {
+      ClassLoader loader = Thread.currentThread().getContextClassLoader();
+      Class<?> type =
+          Class.forName(name, true, loader != null ? loader : Engine.class.getClassLoader());
+      initialize = type.getMethod("initialize", Connection.class);
+      instance = type.getConstructor().newInstance();
+    } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+      throw Errors.invalidOption(
+          Option.CONNECTION_INITIALIZER.key(),
+          name,
+          "must name a public class with a public no-argument constructor implementing"
+              + " dev.sluice.SluiceConnectionInitializer ("
+              + e
+              + ")");
+    }
+    return c -> {
+      try {
+        initialize.invoke(instance, c);
+      } catch (java.lang.reflect.InvocationTargetException e) {
+        if (e.getCause() instanceof SQLException sql) {
+          throw sql;
+        }
+        throw Errors.cannotOpen("The connection initializer " + name + " failed", e.getCause());
+      } catch (IllegalAccessException e) {
+        throw Errors.cannotOpen("The connection initializer " + name + " cannot be called", e);
+      }
+    };
+  }
+
   /** Opens an engine: the writer first (it creates the file and turns WAL on), then the readers. */
   public static Engine open(Settings settings, MeterRegistry registry) throws SQLException {
     return open(settings, registry, List.of());
@@ -162,7 +208,20 @@ public final class Engine implements AutoCloseable {
   public static Engine open(
       Settings settings, MeterRegistry registry, List<QueryExecutionListener> listeners)
       throws SQLException {
-    return open(settings, registry, listeners, settings.nameGiven());
+    return open(settings, registry, listeners, settings.nameGiven(), null);
+  }
+
+  /**
+   * Opens an engine whose physical connections also run {@code hook} after their pragmas; a null
+   * hook means the one {@code sluice.connectionInitializer} names, if any.
+   */
+  public static Engine open(
+      Settings settings,
+      MeterRegistry registry,
+      List<QueryExecutionListener> listeners,
+      ConnectionHook hook)
+      throws SQLException {
+    return open(settings, registry, listeners, settings.nameGiven(), hook);
   }
 
   /**
@@ -171,19 +230,20 @@ public final class Engine implements AutoCloseable {
    * {@code memory-2}, ...).
    */
   static Engine openPerConnection(Settings settings) throws SQLException {
-    return open(settings, null, List.of(), false);
+    return open(settings, null, List.of(), false, null);
   }
 
   private static Engine open(
       Settings settings,
       MeterRegistry registry,
       List<QueryExecutionListener> listeners,
-      boolean exactName)
+      boolean exactName,
+      ConnectionHook hook)
       throws SQLException {
     MeterRegistry reg = registry == null ? Metrics.globalRegistry : registry;
     Names.Claim claim = Names.LIVE.claim(settings, settings.metrics() ? reg : null, exactName);
     try {
-      return new Engine(settings, claim, reg, listeners);
+      return new Engine(settings, claim, reg, listeners, hook != null ? hook : hook(settings));
     } catch (SQLException | RuntimeException | Error e) {
       claim.release();
       throw e;
@@ -293,6 +353,15 @@ public final class Engine implements AutoCloseable {
     }
   }
 
+  private void runHook(Connection c) throws SQLException {
+    try {
+      hook.onOpen(c);
+    } catch (SQLException e) {
+      throw Errors.cannotOpen(
+          "The connection initializer failed on a new connection of \"" + name + "\": " + e, e);
+    }
+  }
+
   /** Opens a physical connection and applies the writer's or a reader's pragmas. */
   private Connection openPhysical(boolean reader) throws SQLException {
     // The writer reads last_insert_rowid() itself, with one prepared statement (Router).
@@ -332,12 +401,14 @@ public final class Engine implements AutoCloseable {
       }
       if (reader) {
         pragmas.applyToReader(c);
+        runHook(c);
       } else {
         pragmas.applyToWriter(c);
         // The key sentinel's table (WriterGate), made outside any transaction of a user's.
         try (Statement s = c.createStatement()) {
           s.execute("CREATE TEMP TABLE IF NOT EXISTS " + WriterGate.SENTINEL_TABLE + "(x)");
         }
+        runHook(c);
       }
       return c;
     } catch (SQLException | RuntimeException e) {

@@ -121,6 +121,13 @@ public enum Option {
       Type.BOOLEAN,
       "true",
       "Whether Sluice records its meters and HikariCP's reader-pool meters; false records none."),
+  CONNECTION_INITIALIZER(
+      "sluice.connectionInitializer",
+      Type.STRING,
+      "",
+      "Class name of a dev.sluice.SluiceConnectionInitializer (public, no-argument constructor)"
+          + " run on every physical connection after its pragmas: user functions, collations,"
+          + " extensions. Empty means none."),
   LOG_QUERIES(
       "sluice.log.queries",
       Type.BOOLEAN,

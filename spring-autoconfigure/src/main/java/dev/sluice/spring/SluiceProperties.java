@@ -34,6 +34,12 @@ public final class SluiceProperties {
   /** Whether Sluice records its meters; Sluice's default is true. */
   private Boolean metrics;
 
+  /**
+   * Class name of a dev.sluice.SluiceConnectionInitializer run on every physical connection
+   * (functions, collations, extensions); a SluiceConnectionInitializer bean does the same.
+   */
+  private String connectionInitializer;
+
   private final Reader reader = new Reader();
 
   private final Writer writer = new Writer();
@@ -80,6 +86,14 @@ public final class SluiceProperties {
 
   public Boolean getMetrics() {
     return metrics;
+  }
+
+  public String getConnectionInitializer() {
+    return connectionInitializer;
+  }
+
+  public void setConnectionInitializer(String connectionInitializer) {
+    this.connectionInitializer = connectionInitializer;
   }
 
   public void setMetrics(Boolean metrics) {
@@ -140,6 +154,9 @@ public final class SluiceProperties {
     }
     if (metrics != null) {
       options.put("sluice.metrics", metrics.toString());
+    }
+    if (connectionInitializer != null && !connectionInitializer.isBlank()) {
+      options.put("sluice.connectionInitializer", connectionInitializer);
     }
     putMillis(options, "sluice.reader.acquireTimeout", reader.acquireTimeout);
     putMillis(options, "sluice.reader.leakDetectionThreshold", reader.leakDetectionThreshold);

@@ -72,6 +72,39 @@ class SluiceAutoConfigurationTest {
   }
 
   @Test
+  void aConnectionInitializerBeanRunsOnEveryPhysicalConnection() {
+    runner
+        .withPropertyValues(url("app.db"))
+        .withBean(
+            dev.sluice.SluiceConnectionInitializer.class,
+            () ->
+                c ->
+                    org.sqlite.Function.create(
+                        c,
+                        "twice",
+                        new org.sqlite.Function() {
+                          @Override
+                          protected void xFunc() throws java.sql.SQLException {
+                            result(2 * value_int(0));
+                          }
+                        }))
+        .run(
+            context -> {
+              DataSource ds = context.getBean(DataSource.class);
+              try (java.sql.Connection c = ds.getConnection();
+                  java.sql.Statement s = c.createStatement()) {
+                // A read runs on a reader, the insert on the writer: both know the function.
+                s.execute("CREATE TABLE t (x)");
+                assertThat(s.executeUpdate("INSERT INTO t VALUES (twice(21))")).isEqualTo(1);
+                try (java.sql.ResultSet r = s.executeQuery("SELECT twice(x) FROM t")) {
+                  assertThat(r.next()).isTrue();
+                  assertThat(r.getInt(1)).isEqualTo(84);
+                }
+              }
+            });
+  }
+
+  @Test
   void dataSourceIsClosedWithTheContext() {
     SluiceDataSource[] seen = new SluiceDataSource[1];
     runner
