@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.pool.HikariPool;
 import dev.sluice.error.Errors;
+import dev.sluice.jdbc.Physical;
 import dev.sluice.metrics.Gauges;
 import dev.sluice.metrics.Meters;
 import dev.sluice.pragma.Pragmas;
@@ -523,6 +524,10 @@ public final class Engine implements AutoCloseable {
           c -> {
             router.beforeWriterClose(c);
             try (Statement s = c.createStatement()) {
+              // A writer a fault left inside a transaction: nothing acknowledged is in it.
+              if (Physical.inTransaction(c)) {
+                s.execute("ROLLBACK");
+              }
               if (!settings.singleConnection() && !settings.externalCheckpoints()) {
                 s.execute("PRAGMA main.wal_checkpoint(TRUNCATE)");
               }
