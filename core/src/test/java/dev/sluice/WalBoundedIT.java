@@ -116,6 +116,95 @@ class WalBoundedIT {
     assertThat(withCheckpointer).isLessThan(32 * LIMIT);
   }
 
+  /**
+   * Four readers keep auto-commit result sets open back to back, staggered so that some snapshot is
+   * nearly always open (issue 20): a TRUNCATE checkpoint alone never finds a gap. The checkpointer
+   * holds new reads back a bounded moment, the reads in flight end, and the log resets.
+   */
+  private long maxWalUnderOpenResultSets(String checkpointMode) throws Exception {
+    SluiceDataSource ds =
+        db.track(
+            db.builder()
+                .name("walrs-" + checkpointMode + "-" + db.dir().getFileName())
+                .readers(4)
+                .option("sluice.checkpoint.mode", checkpointMode)
+                .option("sluice.checkpoint.walLimit", Long.toString(LIMIT))
+                .option("sluice.checkpoint.interval", "20")
+                .build());
+    try (Connection c = ds.getConnection();
+        Statement s = c.createStatement()) {
+      s.execute("DROP TABLE IF EXISTS events");
+      s.execute("CREATE TABLE events (id INTEGER PRIMARY KEY, payload TEXT)");
+      s.execute(
+          "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000)"
+              + " INSERT INTO events (payload) SELECT printf('%0100d', i) FROM n");
+    }
+    Path wal = Path.of(db.file() + "-wal");
+    AtomicBoolean done = new AtomicBoolean();
+    long max = 0;
+    ExecutorService pool = Executors.newFixedThreadPool(4);
+    List<Future<?>> readers = new ArrayList<>();
+    try {
+      for (int r = 0; r < 4; r++) {
+        int offset = r;
+        readers.add(
+            pool.submit(
+                () -> {
+                  // Staggered: each reader starts a little later, then reads back to back.
+                  java.util.concurrent.locks.LockSupport.parkNanos(offset * 25_000_000L);
+                  try (Connection c = ds.getConnection();
+                      Statement s = c.createStatement()) {
+                    while (!done.get()) {
+                      try (ResultSet rs = s.executeQuery("SELECT id, payload FROM events")) {
+                        for (int i = 0; i < 400 && rs.next(); i++) {
+                          if (i % 20 == 0) {
+                            // The application's work per batch of rows, snapshot held.
+                            java.util.concurrent.locks.LockSupport.parkNanos(5_000_000L);
+                          }
+                        }
+                      }
+                    }
+                  }
+                  return null;
+                }));
+      }
+      try (Connection c = ds.getConnection();
+          PreparedStatement ps = c.prepareStatement("INSERT INTO events (payload) VALUES (?)")) {
+        for (int i = 0; i < 8_000; i++) {
+          ps.setString(1, "x".repeat(100));
+          ps.executeUpdate();
+          if (i % 50 == 0) {
+            max = Math.max(max, Files.exists(wal) ? Files.size(wal) : 0);
+          }
+        }
+      }
+    } finally {
+      done.set(true);
+      for (Future<?> f : readers) {
+        f.get(30, TimeUnit.SECONDS);
+      }
+      pool.shutdownNow();
+      ds.close();
+    }
+    assertThat(db.rawLong("SELECT count(*) FROM events")).isEqualTo(10_000);
+    return max;
+  }
+
+  @Test
+  void checkpointerResetsTheWalWhileReadersKeepResultSetsOpenBackToBack() throws Exception {
+    long withCheckpointer = maxWalUnderOpenResultSets("auto");
+    long external = maxWalUnderOpenResultSets("external");
+    LoggerHolder.log(
+        "max WAL bytes, 8,000 commits beside 4 readers with open result sets back to back:"
+            + " checkpointer "
+            + withCheckpointer
+            + ", external (no checkpoints) "
+            + external);
+    // Writes go on while reads pause, so the log still grows between resets; without the pause a
+    // TRUNCATE never finds a gap and the log keeps nearly everything (measured: 34.8 of 35.7 MB).
+    assertThat(withCheckpointer).isLessThan(20 * LIMIT).isLessThan(external / 2);
+  }
+
   /** Test output without System.out (house rule): through SLF4J. */
   static final class LoggerHolder {
     private static final org.slf4j.Logger LOG =

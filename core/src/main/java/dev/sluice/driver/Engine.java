@@ -153,7 +153,7 @@ public final class Engine implements AutoCloseable {
             settings.readerAcquireTimeoutMillis(),
             () -> openPhysical(true));
     this.proxy = proxy(listeners);
-    housekeeping.start();
+    housekeeping.start(router);
   }
 
   /**

@@ -1,5 +1,6 @@
 package dev.sluice.driver;
 
+import dev.sluice.routing.Router;
 import dev.sluice.writer.Writer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,6 +31,14 @@ final class Housekeeping {
   private final ScheduledExecutorService executor;
   private volatile boolean stopped;
 
+  /**
+   * The longest a checkpoint holds new reads back, and waits for the writer while it does: long
+   * enough for the reads in flight to end, short against any read's own timeout.
+   */
+  static final long READ_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
+
+  private volatile Router router;
+
   Housekeeping(Settings settings, String name, Writer writer) {
     this.settings = settings;
     this.name = name;
@@ -44,7 +53,8 @@ final class Housekeeping {
   }
 
   /** Schedules the checkpointer (unless checkpoints are external) and the hold warnings. */
-  void start() {
+  void start(Router router) {
+    this.router = router;
     // The tasks catch their own failures (a failure would cancel later runs); stop() ends them,
     // so their futures are not kept.
     if (!settings.singleConnection() && !settings.externalCheckpoints()) {
@@ -78,8 +88,13 @@ final class Housekeeping {
       return;
     }
     Object checkpointer = this;
+    Router r = router;
+    // Readers on old snapshots make a TRUNCATE stop short, and back-to-back readers always hold
+    // one: new reads wait a bounded moment while those in flight end (design.md, Lifecycle).
+    boolean paused = r != null && r.pauseReads(READ_PAUSE_NANOS);
     try {
-      Connection c = writer.acquire(checkpointer);
+      Connection c =
+          writer.acquire(checkpointer, paused ? READ_PAUSE_NANOS : writer.acquireTimeoutNanos());
       try (Statement s = c.createStatement()) {
         s.execute("PRAGMA main.wal_checkpoint(TRUNCATE)");
       } finally {
@@ -87,6 +102,10 @@ final class Housekeeping {
       }
     } catch (SQLException | RuntimeException e) {
       LOG.debug("Background checkpoint of {} skipped", name, e);
+    } finally {
+      if (paused) {
+        r.resumeReads();
+      }
     }
   }
 
