@@ -262,6 +262,9 @@ public final class Router {
     }
     try {
       c.close();
+    } catch (RuntimeException e) {
+      // HikariCP racing its own shutdown (close() of the data source): the pool is gone anyway.
+      LOG.debug("Returning a reader to a closing pool failed", e);
     } finally {
       readerPermits.release();
     }
