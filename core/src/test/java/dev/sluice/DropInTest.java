@@ -543,4 +543,20 @@ class DropInTest {
     // Then each sees its own setting
     assertThat(outcome.result()).containsExactly("0", "1", "1", "0");
   }
+
+  @Test
+  void walCheckpointWithoutASchemaRunsAsOnPlain() throws Exception {
+    Outcome outcome =
+        DropIn.same(
+            db -> {
+              // Given a table with rows in the WAL
+              Connection c = db.connect();
+              exec(c, "CREATE TABLE t (x)", "INSERT INTO t VALUES (1), (2)");
+              // When the application checkpoints, naming no schema
+              return List.of(
+                  one(c, "PRAGMA wal_checkpoint(TRUNCATE)"), one(c, "SELECT count(*) FROM t"));
+            });
+    // Then it is not refused (not busy), and the rows stay
+    assertThat(outcome.result()).containsExactly("0", "2");
+  }
 }

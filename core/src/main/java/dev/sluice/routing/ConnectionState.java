@@ -130,12 +130,8 @@ final class ConnectionState {
    * The SQL to run instead of a read of a session pragma: its value as this connection set it
    * (design.md, Session state); null to run {@code sql} as it is.
    */
-  String sessionRead(Classification c, String sql, boolean readOnly) {
-    if (c.kind() != StatementKind.PRAGMA_READ || c.multiple()) {
-      return null;
-    }
-    PragmaCall p = SqlClassifier.pragma(sql);
-    if (p == null || p.value() != null || !Session.handles(p.name())) {
+  String sessionRead(PragmaCall p, boolean readOnly) {
+    if (p.value() != null || !Session.handles(p.name())) {
       return null;
     }
     String value = session.value(p.name());
@@ -157,12 +153,8 @@ final class ConnectionState {
    *
    * @return whether the statement was recorded (false: run it as any other)
    */
-  boolean sessionWrite(Classification c, String sql, boolean readOnly) throws SQLException {
-    if (c.kind() != StatementKind.PRAGMA_WRITE || c.multiple() || readOnly) {
-      return false;
-    }
-    PragmaCall p = SqlClassifier.pragma(sql);
-    if (p == null || p.value() == null || !Session.handles(p.name())) {
+  boolean sessionWrite(PragmaCall p, boolean readOnly) throws SQLException {
+    if (readOnly || p.value() == null || !Session.handles(p.name())) {
       return false;
     }
     if (tx != Route.Tx.NONE || aborted) {
@@ -247,10 +239,13 @@ final class ConnectionState {
   }
 
   private Route.Reader readerState() {
-    if (reader == null || tx == Route.Tx.READ_ONLY) {
-      return reader == null ? Route.Reader.NONE : Route.Reader.FRESH;
+    if (reader == null) {
+      return Route.Reader.NONE;
     }
-    return readerSnapshot == writes ? Route.Reader.FRESH : Route.Reader.STALE;
+    // A read-only transaction's reader is its one snapshot; any other is stale after a write.
+    return tx == Route.Tx.READ_ONLY || readerSnapshot == writes
+        ? Route.Reader.FRESH
+        : Route.Reader.STALE;
   }
 
   private Lease writerLease(Classification c, String sql, boolean retryable) {
@@ -298,15 +293,11 @@ final class ConnectionState {
   }
 
   private Connection acquireWriter(int queryTimeout) throws SQLException {
-    router.checkOpen();
-    if (queryTimeout <= 0) {
-      return router.acquireWriter(holder);
-    }
     long limit = TimeUnit.SECONDS.toNanos(queryTimeout);
-    long own = router.gate.writer().acquireTimeoutNanos();
-    if (own <= limit) {
+    if (queryTimeout <= 0 || limit >= router.gate.writer().acquireTimeoutNanos()) {
       return router.acquireWriter(holder);
     }
+    router.checkOpen();
     try {
       return router.gate.acquire(holder, limit);
     } catch (SQLTransientConnectionException e) {
@@ -392,7 +383,7 @@ final class ConnectionState {
       // A result set of this connection is open on the reader: the transaction begins there and
       // keeps the snapshot that result set reads, as one connection would.
       try {
-        exec(reader, "BEGIN");
+        Physical.exec(reader, "BEGIN");
       } catch (SQLException e) {
         throw Errors.translate(e);
       }
@@ -403,7 +394,7 @@ final class ConnectionState {
       AtomicInteger holds = router.holdsOfThisThread();
       Connection r = withSession(takeReader(holds, queryTimeout));
       try {
-        exec(r, "BEGIN");
+        Physical.exec(r, "BEGIN");
       } catch (SQLException e) {
         returnQuietly(r);
         throw Errors.translate(e);
@@ -547,7 +538,7 @@ final class ConnectionState {
   private void afterWriterStatement(Classification c, boolean failed) throws SQLException {
     Connection w = writer;
     if (tx == Route.Tx.USER) {
-      if (failed && !inTransaction(w)) {
+      if (failed && !Physical.inTransaction(w)) {
         // The failure ended the transaction inside SQLite: what ran before it is gone. Refuse
         // everything but rollback(), so later statements cannot commit half a unit in auto-commit.
         aborted = true;
@@ -560,7 +551,7 @@ final class ConnectionState {
               || k == StatementKind.ROLLBACK
               || k == StatementKind.RELEASE
               || c.multiple();
-      if (mayHaveEnded && !inTransaction(w)) {
+      if (mayHaveEnded && !Physical.inTransaction(w)) {
         tx = Route.Tx.NONE;
         router.meters.transaction(true, k != StatementKind.ROLLBACK, router.meters.now() - txStart);
       }
@@ -618,7 +609,7 @@ final class ConnectionState {
       openResults.close();
       SQLException failure = null;
       try {
-        exec(writer, "ROLLBACK");
+        Physical.exec(writer, "ROLLBACK");
       } catch (SQLException e) {
         // "no transaction is active" after a statement-level ROLLBACK conflict: nothing to undo.
         if (router.isClosed()) {
@@ -667,7 +658,7 @@ final class ConnectionState {
     Connection r = reader;
     tx = Route.Tx.NONE;
     try {
-      exec(r, sql);
+      Physical.exec(r, sql);
     } finally {
       router.meters.transaction(false, committed, router.meters.now() - txStart);
       readerUses = 0;
@@ -689,7 +680,7 @@ final class ConnectionState {
       if (tx == Route.Tx.READ_ONLY) {
         tx = Route.Tx.NONE;
         try {
-          exec(reader, "ROLLBACK");
+          Physical.exec(reader, "ROLLBACK");
         } catch (SQLException e) {
           failure = e;
         }
@@ -703,8 +694,8 @@ final class ConnectionState {
       boolean replace = pinnedForGood || pinned;
       if (tx == Route.Tx.USER || tx == Route.Tx.SQL_TEXT) {
         try {
-          if (inTransaction(w)) {
-            exec(w, "ROLLBACK");
+          if (Physical.inTransaction(w)) {
+            Physical.exec(w, "ROLLBACK");
           }
         } catch (SQLException e) {
           replace = true;
@@ -721,14 +712,6 @@ final class ConnectionState {
     if (failure != null) {
       throw failure;
     }
-  }
-
-  private static boolean inTransaction(Connection c) throws SQLException {
-    return Physical.inTransaction(c);
-  }
-
-  private static Void exec(Connection c, String sql) throws SQLException {
-    return Physical.exec(c, sql);
   }
 
   /** Inside a user's transaction SQLITE_BUSY/LOCKED cannot be retried here: 40001. */

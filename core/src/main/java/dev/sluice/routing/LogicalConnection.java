@@ -3,7 +3,6 @@ package dev.sluice.routing;
 import dev.sluice.error.Errors;
 import dev.sluice.sql.Classification;
 import dev.sluice.sql.PragmaCall;
-import dev.sluice.sql.SqlClassifier;
 import dev.sluice.writer.WriterGate;
 import java.sql.Array;
 import java.sql.Blob;
@@ -102,13 +101,13 @@ final class LogicalConnection implements Connection {
   }
 
   /** See {@link ConnectionState#sessionRead}. */
-  String sessionRead(Classification c, String sql) {
-    return state.sessionRead(c, sql, readOnly);
+  String sessionRead(PragmaCall p) {
+    return state.sessionRead(p, readOnly);
   }
 
   /** See {@link ConnectionState#sessionWrite}. */
-  boolean sessionWrite(Classification c, String sql) throws SQLException {
-    return state.sessionWrite(c, sql, readOnly);
+  boolean sessionWrite(PragmaCall p) throws SQLException {
+    return state.sessionWrite(p, readOnly);
   }
 
   /** Picks the physical connection for one statement: see {@link ConnectionState#route}. */
@@ -134,9 +133,8 @@ final class LogicalConnection implements Connection {
    * {@code main} is the same work: the statement is rewritten to name it. Attached databases are
    * pinned to their connection; their checkpoints name them.
    */
-  static String checkpointOfMain(String sql) {
-    PragmaCall p = SqlClassifier.pragma(sql);
-    if (p == null || p.schema() != null || !p.name().equals("wal_checkpoint")) {
+  static String checkpointOfMain(PragmaCall p, String sql) {
+    if (p.schema() != null || !p.name().equals("wal_checkpoint")) {
       return sql;
     }
     return "PRAGMA main.wal_checkpoint" + (p.value() == null ? "" : "(" + p.value() + ")");

@@ -6,6 +6,7 @@ import dev.sluice.jdbc.DetachedResultSet;
 import dev.sluice.jdbc.Physical;
 import dev.sluice.retry.Retry;
 import dev.sluice.sql.Classification;
+import dev.sluice.sql.PragmaCall;
 import dev.sluice.sql.SqlClassifier;
 import dev.sluice.sql.StatementKind;
 import dev.sluice.writer.GroupCommit;
@@ -152,23 +153,30 @@ class LogicalStatement implements Statement, LogicalResultSet.Release {
     closeCurrent();
     hasKey = false;
     updateCount = -1;
-    if (conn.sessionWrite(c, sql)) {
-      // A session pragma is recorded on the connection; nothing runs now.
-      lastOnWriter = false;
-      lastRetried = false;
-      updateCount = 0;
-      if (op == QUERY) {
-        resultSet = null;
-        throw Errors.invalidArgument("executeQuery: the statement does not return a result set");
+    PragmaCall pragma =
+        (c.kind() == StatementKind.PRAGMA_WRITE || c.kind() == StatementKind.PRAGMA_READ)
+                && !c.multiple()
+            ? SqlClassifier.pragma(sql)
+            : null;
+    if (pragma != null) {
+      if (conn.sessionWrite(pragma)) {
+        // A session pragma is recorded on the connection; nothing runs now.
+        lastOnWriter = false;
+        lastRetried = false;
+        updateCount = 0;
+        if (op == QUERY) {
+          resultSet = null;
+          throw Errors.invalidArgument("executeQuery: the statement does not return a result set");
+        }
+        return false;
       }
-      return false;
-    }
-    String answer = conn.sessionRead(c, sql);
-    if (answer != null) {
-      sql = answer;
-      c = SqlClassifier.classify(answer);
-    } else if (c.kind() == StatementKind.PRAGMA_WRITE || c.kind() == StatementKind.PRAGMA_READ) {
-      sql = LogicalConnection.checkpointOfMain(sql);
+      String answer = conn.sessionRead(pragma);
+      if (answer != null) {
+        sql = answer;
+        c = SqlClassifier.classify(answer);
+      } else {
+        sql = LogicalConnection.checkpointOfMain(pragma, sql);
+      }
     }
     if (c.usesConnectionState()) {
       sql =

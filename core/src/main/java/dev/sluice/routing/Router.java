@@ -237,7 +237,7 @@ public final class Router {
    * else an overflow reader opened for this use alone. Such a thread never waits for the pool, so
    * that no wait can close a cycle (design.md, No waits in a cycle).
    *
-   * @return a pooled reader, or an overflow reader (see {@link #isOverflow})
+   * @return a pooled reader, or an overflow reader (closed when returned)
    */
   Connection borrowReaderWithoutWaiting() throws SQLException {
     Connection c = borrowReader(0);
@@ -248,10 +248,6 @@ public final class Router {
     Connection o = overflow.open();
     overflowReaders.add(o);
     return o;
-  }
-
-  boolean isOverflow(Connection c) {
-    return overflowReaders.contains(c);
   }
 
   /** Returns a borrowed reader connection to the pool, or closes an overflow reader. */

@@ -60,10 +60,6 @@ final class Session implements WriterSession {
     return values.get(pragma);
   }
 
-  boolean isDefault() {
-    return values.isEmpty();
-  }
-
   /** Whether this session changes what a read returns (then readers get it while in use). */
   boolean affectsReads() {
     for (String name : values.keySet()) {
