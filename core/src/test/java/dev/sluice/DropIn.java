@@ -60,13 +60,20 @@ final class DropIn {
   }
 
   /**
-   * What a body threw; {@code sqlState} and {@code vendorCode} are those of a SQLException. The
-   * message is shown in a diff but never compared: the two drivers word things differently.
+   * What a body threw; {@code sqlState} and {@code vendorCode} are those of a SQLException. Two
+   * failures are equal when their types (any SQLite error as sqlite-jdbc's {@code
+   * SQLiteException}), vendor codes and, where both have one, SQLStates are. The message is shown
+   * in a diff but never compared: the two drivers word things differently.
    */
   record Failure(String type, String sqlState, int vendorCode, String message) {
     static Failure of(Exception e) {
+      // A SQLite error is compared as the class callers catch, sqlite-jdbc's SQLiteException.
+      String type =
+          e instanceof org.sqlite.SQLiteException
+              ? org.sqlite.SQLiteException.class.getName()
+              : e.getClass().getName();
       return e instanceof SQLException s
-          ? new Failure(s.getClass().getName(), s.getSQLState(), s.getErrorCode(), s.getMessage())
+          ? new Failure(type, s.getSQLState(), s.getErrorCode(), s.getMessage())
           : new Failure(e.getClass().getName(), null, 0, String.valueOf(e.getMessage()));
     }
 
@@ -74,13 +81,14 @@ final class DropIn {
     public boolean equals(Object o) {
       return o instanceof Failure f
           && type.equals(f.type)
-          && Objects.equals(sqlState, f.sqlState)
+          // Plain sqlite-jdbc leaves most SQLStates null; Sluice adds them (design.md "Errors").
+          && (sqlState == null || f.sqlState == null || sqlState.equals(f.sqlState))
           && vendorCode == f.vendorCode;
     }
 
     @Override
     public int hashCode() {
-      return Objects.hash(type, sqlState, vendorCode);
+      return Objects.hash(type, vendorCode);
     }
   }
 

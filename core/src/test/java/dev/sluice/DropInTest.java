@@ -14,7 +14,6 @@ import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
-import java.sql.SQLTransactionRollbackException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -224,7 +223,7 @@ class DropInTest {
             });
     // Then it failed with SQLITE_BUSY as plain does (nothing stored), with Sluice's SQLState
     assertThat(sluice.vendorCode()).isEqualTo(5);
-    assertThat(sluice.type()).isEqualTo(SQLTransactionRollbackException.class.getName());
+    assertThat(sluice.type()).isEqualTo(org.sqlite.SQLiteException.class.getName());
     assertThat(sluice.sqlState()).isEqualTo("40001");
   }
 

@@ -103,7 +103,7 @@ class RetryTest {
         Connection c = ds.getConnection();
         Statement s = c.createStatement()) {
       assertThatThrownBy(() -> s.executeUpdate("INSERT INTO t (v) VALUES ('x')"))
-          .isInstanceOf(SQLTransactionRollbackException.class)
+          .isInstanceOf(org.sqlite.SQLiteException.class)
           .hasMessageContaining("Gave up after 3 attempts over")
           .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("40001"))
           .satisfies(e -> assertThat(((SQLException) e).getErrorCode()).isEqualTo(5))
@@ -129,7 +129,7 @@ class RetryTest {
       db.rawExec("INSERT INTO t (v) VALUES ('other')");
       // Our snapshot is older than the other commit: SQLITE_BUSY_SNAPSHOT, no wait can help.
       assertThatThrownBy(() -> s.executeUpdate("INSERT INTO t (v) VALUES ('mine')"))
-          .isInstanceOf(SQLTransactionRollbackException.class)
+          .isInstanceOf(org.sqlite.SQLiteException.class)
           .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("40001"));
       s.execute("ROLLBACK");
     }

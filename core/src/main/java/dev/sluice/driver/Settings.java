@@ -2,10 +2,16 @@ package dev.sluice.driver;
 
 import dev.sluice.error.Errors;
 import dev.sluice.retry.Retry;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.URL;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Collections;
@@ -85,6 +91,9 @@ public record Settings(
 
   public static final String SLUICE_PREFIX = "jdbc:sluice:sqlite:";
   public static final String SQLITE_PREFIX = "jdbc:sqlite:";
+
+  /** sqlite-jdbc's prefix for a database on the class path or at a URL. */
+  private static final String RESOURCE_PREFIX = ":resource:";
 
   /** sqlite-jdbc configuration keys that are pragmas Sluice applies and verifies itself. */
   static final Set<String> MANAGED_PRAGMAS =
@@ -185,6 +194,9 @@ public record Settings(
       }
     }
 
+    if (path.startsWith(RESOURCE_PREFIX)) {
+      path = resourceFile(path.substring(RESOURCE_PREFIX.length())).toString();
+    }
     String lowerPath = path.toLowerCase(Locale.ROOT);
     boolean memory =
         path.isEmpty()
@@ -198,17 +210,16 @@ public record Settings(
       file = Path.of(filePath).toAbsolutePath().normalize();
       Path parent = file.getParent();
       if (parent != null && !Files.isDirectory(parent)) {
-        throw Errors.cannotOpen(
+        throw Errors.cannotOpenFile(
             "Cannot open SQLite database "
                 + file
                 + ": the directory "
                 + parent
-                + " does not exist. Create it, or fix the path in the URL.",
-            null);
+                + " does not exist. Create it, or fix the path in the URL.");
       }
       if (Files.isDirectory(file)) {
-        throw Errors.cannotOpen(
-            "Cannot open SQLite database " + file + ": it is a directory, not a file.", null);
+        throw Errors.cannotOpenFile(
+            "Cannot open SQLite database " + file + ": it is a directory, not a file.");
       }
     }
 
@@ -303,6 +314,37 @@ public record Settings(
         Collections.unmodifiableMap(pragmas),
         Collections.unmodifiableSet(relaxed),
         key);
+  }
+
+  /**
+   * The file of a {@code :resource:} database, found as sqlite-jdbc finds it: on the context class
+   * path, else as a URL. A {@code file:} resource is opened in place; any other (inside a jar, on a
+   * server) is copied to a new temporary file, deleted at exit, which this engine then owns.
+   */
+  private static Path resourceFile(String name) throws SQLException {
+    ClassLoader loader = Thread.currentThread().getContextClassLoader();
+    URL url = loader == null ? null : loader.getResource(name);
+    try {
+      if (url == null) {
+        url = URI.create(name).toURL();
+      }
+      if ("file".equals(url.getProtocol())) {
+        return Path.of(url.toURI());
+      }
+      Path copy = Files.createTempFile("sluice-resource-", ".db");
+      copy.toFile().deleteOnExit();
+      try (InputStream in = url.openStream()) {
+        Files.copy(in, copy, StandardCopyOption.REPLACE_EXISTING);
+      }
+      return copy;
+    } catch (IOException | URISyntaxException | IllegalArgumentException e) {
+      throw Errors.cannotOpenFile(
+          "Cannot open SQLite database :resource:"
+              + name
+              + ": no such resource on the class path, and not a URL that can be read ("
+              + e.getMessage()
+              + ").");
+    }
   }
 
   /** The sqlite-jdbc properties as a fresh {@link Properties} object. */

@@ -17,13 +17,16 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
+import org.sqlite.SQLiteErrorCode;
 import org.sqlite.SQLiteException;
 
 /**
  * The only place that creates Sluice's {@link SQLException}s. Each message says what happened, with
- * numbers, then what to do. SQL is cut to 200 characters; bound values never appear. A wrapped
- * SQLite error stays as the cause and its vendor code is copied, so {@code getErrorCode() == 5}
- * checks keep working. Stateless and thread-safe.
+ * numbers, then what to do. SQL is cut to 200 characters; bound values never appear. An error
+ * SQLite reported stays a sqlite-jdbc {@link SQLiteException} with its result code and vendor code
+ * (so {@code catch (SQLiteException e)} and {@code getErrorCode() == 5} checks keep working) and
+ * gains the standard SQLState; errors of Sluice's own are the JDK's subclass for their SQLState
+ * class. Stateless and thread-safe.
  */
 public final class Errors {
   static final int MAX_SQL = 200;
@@ -74,6 +77,9 @@ public final class Errors {
     if (e instanceof BatchUpdateException batch) {
       return new BatchUpdateException(message, state, vendor, batch.getLargeUpdateCounts(), e);
     }
+    if (sqlite != null) {
+      return new SqliteError(message, state, sqlite.getResultCode(), e);
+    }
     switch (extended & 0xff) {
       case SqliteCodes.CONSTRAINT:
         return new SQLIntegrityConstraintViolationException(message, state, vendor, e);
@@ -114,6 +120,9 @@ public final class Errors {
         withHint(
             "Cannot open SQLite database " + file + ": " + e.getMessage(),
             openAdvice(SqliteCodes.primary(e), file));
+    if (sqlite != null) {
+      return new SqliteError(message, SqlStates.CANNOT_CONNECT, sqlite.getResultCode(), e);
+    }
     return new SQLNonTransientConnectionException(message, SqlStates.CANNOT_CONNECT, vendor, e);
   }
 
@@ -131,13 +140,16 @@ public final class Errors {
 
   /** A write attempted in a read-only transaction or on a read-only connection: 25006. */
   public static SQLException readOnlyViolation(String sql, Throwable cause) {
-    return new SQLException(
+    String message =
         "Cannot write in a read-only transaction: "
             + abbreviate(sql)
-            + ". Run the write in a read-write transaction (Connection.setReadOnly(false)).",
-        SqlStates.READ_ONLY_TRANSACTION,
-        vendorOf(cause),
-        cause);
+            + ". Run the write in a read-write transaction (Connection.setReadOnly(false)).";
+    SQLiteException sqlite = SqliteCodes.find(cause);
+    if (sqlite != null) {
+      return new SqliteError(
+          message, SqlStates.READ_ONLY_TRANSACTION, sqlite.getResultCode(), cause);
+    }
+    return new SQLException(message, SqlStates.READ_ONLY_TRANSACTION, vendorOf(cause), cause);
   }
 
   /**
@@ -174,6 +186,16 @@ public final class Errors {
             + " thread). Reuse the outer connection, or run the inner work after the outer"
             + " transaction commits.",
         SqlStates.ACTIVE_TRANSACTION);
+  }
+
+  /**
+   * A database file that cannot be opened, found before SQLite tries (a directory, a missing
+   * folder, a missing resource): 08001 as a SQLITE_CANTOPEN {@link SQLiteException}, the error
+   * plain sqlite-jdbc raises for the same path, with a message that says what is wrong.
+   */
+  public static SQLException cannotOpenFile(String message) {
+    return new SqliteError(
+        message, SqlStates.CANNOT_CONNECT, SQLiteErrorCode.SQLITE_CANTOPEN, null);
   }
 
   /** A database or engine could not be opened: 08001. */
@@ -255,23 +277,35 @@ public final class Errors {
   }
 
   /** SQLITE_BUSY/LOCKED inside a user's open transaction: 40001, retry the whole unit. */
-  public static SQLTransactionRollbackException busyInTransaction(SQLException cause) {
-    return new SQLTransactionRollbackException(
+  public static SQLException busyInTransaction(SQLException cause) {
+    return serializationFailure(
         sqliteMessage(cause)
             + " inside a transaction. Roll back and retry the whole unit of work; a statement"
             + " inside a transaction is never retried alone.",
-        SqlStates.SERIALIZATION_FAILURE,
-        vendorOf(cause),
         cause);
+  }
+
+  /**
+   * 40001 for a lock SQLite reported: a {@link SQLiteException} with the SQLite result code when
+   * there is one (as plain sqlite-jdbc throws), else the JDK's rollback exception.
+   */
+  private static SQLException serializationFailure(String message, SQLException cause) {
+    SQLiteException sqlite = SqliteCodes.find(cause);
+    if (sqlite != null) {
+      return new SqliteError(
+          message, SqlStates.SERIALIZATION_FAILURE, sqlite.getResultCode(), cause);
+    }
+    return new SQLTransactionRollbackException(
+        message, SqlStates.SERIALIZATION_FAILURE, vendorOf(cause), cause);
   }
 
   /**
    * SQLITE_BUSY/LOCKED still there after the retry policy gave up: 40001, so the caller may retry
    * the unit later.
    */
-  public static SQLTransactionRollbackException retriesExhausted(
+  public static SQLException retriesExhausted(
       SQLException cause, int attempts, long elapsedMillis) {
-    return new SQLTransactionRollbackException(
+    return serializationFailure(
         "Gave up after "
             + attempts
             + " attempts over "
@@ -280,8 +314,6 @@ public final class Errors {
             + sqliteMessage(cause)
             + ". Another connection kept the database locked; retry the unit of work later or"
             + " shorten the other side's transactions.",
-        SqlStates.SERIALIZATION_FAILURE,
-        vendorOf(cause),
         cause);
   }
 

@@ -122,13 +122,17 @@ public final class SqliteCodes {
    * The first {@link SQLiteException} in the cause chain of {@code t} (itself included), or null.
    */
   static SQLiteException find(Throwable t) {
+    SQLiteException translated = null;
     Throwable current = t;
     for (int depth = 0; current != null && depth < MAX_DEPTH; depth++) {
-      if (current instanceof SQLiteException sqlite) {
+      if (current instanceof SqliteError mine) {
+        // Sluice's own carries the same code; the one SQLite raised has the original message.
+        translated = translated == null ? mine : translated;
+      } else if (current instanceof SQLiteException sqlite) {
         return sqlite;
       }
       current = current.getCause();
     }
-    return null;
+    return translated;
   }
 }

@@ -10,11 +10,11 @@ import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
 import java.sql.SQLNonTransientConnectionException;
 import java.sql.SQLTimeoutException;
-import java.sql.SQLTransactionRollbackException;
 import java.sql.SQLTransientConnectionException;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.sqlite.SQLiteErrorCode;
 import org.sqlite.SQLiteException;
 
 /** Each factory of {@link Errors} once: type, SQLState, vendor code, cause and message. */
@@ -164,8 +164,10 @@ class ErrorsFactoryTest {
   void busyInTransactionIs40001WithVendorCode5() throws SQLException {
     SQLException busy = realBusy();
 
-    SQLTransactionRollbackException e = Errors.busyInTransaction(Errors.translate(busy));
+    SQLException e = Errors.busyInTransaction(Errors.translate(busy));
 
+    assertThat((Throwable) e).isInstanceOf(SQLiteException.class);
+    assertThat(((SQLiteException) e).getResultCode()).isEqualTo(SQLiteErrorCode.SQLITE_BUSY);
     assertThat(e.getSQLState()).isEqualTo("40001");
     assertThat(e.getErrorCode()).isEqualTo(5);
     assertThat(e.getCause().getCause()).isSameAs(busy);
@@ -178,8 +180,9 @@ class ErrorsFactoryTest {
   void retriesExhaustedSaysHowManyAttemptsOverHowLong() throws SQLException {
     SQLException busy = realBusy();
 
-    SQLTransactionRollbackException e = Errors.retriesExhausted(busy, 5, 1830);
+    SQLException e = Errors.retriesExhausted(busy, 5, 1830);
 
+    assertThat((Throwable) e).isInstanceOf(SQLiteException.class);
     assertThat(e.getSQLState()).isEqualTo("40001");
     assertThat(e.getErrorCode()).isEqualTo(5);
     assertThat(e.getCause()).isSameAs(busy);
