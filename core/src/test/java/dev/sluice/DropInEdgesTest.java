@@ -143,4 +143,196 @@ class DropInEdgesTest {
       }
     }
   }
+
+  /** #19: SQLite compiles at prepare, so bad SQL fails at prepareStatement, as on plain. */
+  @Test
+  void badSqlFailsAtPrepare() throws Exception {
+    for (String sql :
+        List.of(
+            "SELECT * FROM no_such_table",
+            "SELECT nope FROM t",
+            "SELEC 1",
+            "INSERT INTO t (nope) VALUES (1)")) {
+      Failure sluice =
+          DropIn.sameVendorCode(
+              db -> {
+                Connection c = db.connect();
+                exec(c, "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)");
+                c.prepareStatement(sql);
+                return List.of("prepared");
+              });
+      assertThat(sluice.sqlState()).as(sql).isEqualTo("42000");
+    }
+  }
+
+  /** #19: text made valid by another connection's DDL prepares at once; one that stays good too. */
+  @Test
+  void sqlMadeValidByAnotherConnectionPreparesAndRuns() throws Exception {
+    Outcome outcome =
+        DropIn.same(
+            db -> {
+              Connection a = db.connect();
+              Connection b = db.connect();
+              exec(a, "CREATE TABLE t (id INTEGER PRIMARY KEY)");
+              one(a, "SELECT count(*) FROM t");
+              exec(
+                  b,
+                  "CREATE TABLE u (id INTEGER PRIMARY KEY, v TEXT)",
+                  "INSERT INTO u VALUES (1, 'x')");
+              List<Object> out = new java.util.ArrayList<>();
+              for (int i = 0; i < 3; i++) {
+                try (java.sql.PreparedStatement p =
+                    a.prepareStatement("SELECT v FROM u WHERE id = ?")) {
+                  p.setInt(1, 1);
+                  try (ResultSet r = p.executeQuery()) {
+                    out.add(r.next() ? r.getString(1) : "none");
+                  }
+                }
+              }
+              return out;
+            });
+    assertThat(outcome.result()).containsExactly("x", "x", "x");
+  }
+
+  /** #19: a parameter's type is that of the value bound now, as plain reports it. */
+  @Test
+  void parameterTypesFollowTheBoundValues() throws Exception {
+    Outcome outcome =
+        DropIn.same(
+            db -> {
+              Connection c = db.connect();
+              exec(c, "CREATE TABLE t (a, b, c, d, e, f)");
+              java.sql.PreparedStatement p =
+                  c.prepareStatement("INSERT INTO t VALUES (?, ?, ?, ?, ?, ?)");
+              java.sql.ParameterMetaData m = p.getParameterMetaData();
+              p.setLong(1, 5);
+              p.setInt(2, 5);
+              p.setDouble(3, 1.5);
+              p.setString(4, "x");
+              p.setBytes(5, new byte[] {1});
+              List<Object> out = new java.util.ArrayList<>();
+              out.add(m.getParameterCount());
+              for (int i = 1; i <= 6; i++) {
+                out.add(m.getParameterType(i) + ":" + m.getParameterTypeName(i));
+              }
+              out.add(m.getParameterClassName(1));
+              out.add(m.isNullable(1));
+              out.add(m.getParameterMode(1));
+              return out;
+            });
+    assertThat(outcome.result())
+        .containsExactly(
+            "6",
+            "-5:BIGINT",
+            "4:INTEGER",
+            "7:REAL",
+            "12:VARCHAR",
+            "12:VARCHAR",
+            "0:NULL",
+            "java.lang.String",
+            "1",
+            "1");
+  }
+
+  /** #19: asking a parameter's type before anything is bound fails, as on plain. */
+  @Test
+  void parameterTypeBeforeAnyBindFails() throws Exception {
+    Failure sluice =
+        DropIn.sameVendorCode(
+            db -> {
+              Connection c = db.connect();
+              exec(c, "CREATE TABLE t (a)");
+              java.sql.PreparedStatement p = c.prepareStatement("INSERT INTO t VALUES (?)");
+              return List.of(p.getParameterMetaData().getParameterType(1));
+            });
+    assertThat(sluice.sqlState()).isEqualTo("HY010");
+  }
+
+  /** #19: setSavepoint in auto-commit starts a transaction, as SQLite's SAVEPOINT does. */
+  @Test
+  void savepointInAutoCommitStartsATransaction() throws Exception {
+    Outcome outcome =
+        DropIn.same(
+            db -> {
+              Connection c = db.connect();
+              exec(c, "CREATE TABLE t (id INTEGER PRIMARY KEY)");
+              java.sql.Savepoint sp = c.setSavepoint();
+              boolean autoCommit = c.getAutoCommit();
+              exec(c, "INSERT INTO t VALUES (1)");
+              c.rollback(sp);
+              exec(c, "INSERT INTO t VALUES (2)");
+              c.commit();
+              return List.of(autoCommit, one(c, "SELECT count(*) FROM t"));
+            });
+    assertThat(outcome.result()).containsExactly("false", "1");
+    assertThat(outcome.content()).containsExactly("t[2]");
+  }
+
+  /** #19: a result handed out once is not handed out again while open, as on plain. */
+  @Test
+  void resultSetIsHandedOutOnce() throws Exception {
+    for (boolean query : new boolean[] {false, true}) {
+      Failure sluice =
+          DropIn.sameVendorCode(
+              db -> {
+                Statement s = db.connect().createStatement();
+                if (query) {
+                  s.executeQuery("SELECT 1");
+                } else {
+                  s.execute("SELECT 1");
+                  s.getResultSet();
+                }
+                return List.of(s.getResultSet() == null);
+              });
+      assertThat(sluice.sqlState()).isEqualTo("HY010");
+    }
+  }
+
+  /** #19: getMoreResults and setFetchDirection take their arguments as plain does. */
+  @Test
+  void getMoreResultsAndFetchDirectionArguments() throws Exception {
+    Outcome hint =
+        DropIn.same(
+            db -> {
+              Statement s = db.connect().createStatement();
+              s.setFetchDirection(ResultSet.FETCH_REVERSE);
+              s.setFetchDirection(ResultSet.FETCH_UNKNOWN);
+              s.execute("SELECT 1");
+              return List.of(
+                  s.getFetchDirection(), s.getMoreResults(Statement.CLOSE_CURRENT_RESULT));
+            });
+    assertThat(hint.result()).containsExactly("1000", "false");
+    for (int bad : new int[] {99, Statement.KEEP_CURRENT_RESULT, Statement.CLOSE_ALL_RESULTS}) {
+      DropIn.sameVendorCode(
+          db -> {
+            Statement s = db.connect().createStatement();
+            s.execute("SELECT 1");
+            return List.of(s.getMoreResults(bad));
+          });
+    }
+    DropIn.sameVendorCode(
+        db -> {
+          db.connect().createStatement().setFetchDirection(42);
+          return List.of();
+        });
+  }
+
+  /** #19: metadata rows have a statement, and the connection answers isValid as plain. */
+  @Test
+  void metadataRowsHaveAStatementAndIsValidRunsAQuery() throws Exception {
+    Outcome outcome =
+        DropIn.same(
+            db -> {
+              Connection c = db.connect();
+              exec(c, "CREATE TABLE t (id INTEGER PRIMARY KEY)");
+              try (ResultSet r = c.getMetaData().getTables(null, null, "%", null)) {
+                Statement owner = r.getStatement();
+                boolean sameConnection = owner.getConnection() == c;
+                boolean valid = c.isValid(1);
+                c.close();
+                return List.of(owner != null, sameConnection, valid, c.isValid(1));
+              }
+            });
+    assertThat(outcome.result()).containsExactly("true", "true", "true", "false");
+  }
 }

@@ -198,6 +198,11 @@ public final class Errors {
         message, SqlStates.CANNOT_CONNECT, SQLiteErrorCode.SQLITE_CANTOPEN, null);
   }
 
+  /** A JDBC call made out of order where plain sqlite-jdbc refuses it too: HY010. */
+  public static SQLException functionSequence(String message) {
+    return new SQLException(message, SqlStates.FUNCTION_SEQUENCE);
+  }
+
   /** A database or engine could not be opened: 08001. */
   public static SQLNonTransientConnectionException cannotOpen(String message, Throwable cause) {
     return new SQLNonTransientConnectionException(

@@ -26,6 +26,7 @@ public final class SqlStates {
   public static final String DATATYPE_MISMATCH = "22005";
   public static final String QUERY_CANCELED = "57014";
   public static final String FEATURE_NOT_SUPPORTED = "0A000";
+  public static final String FUNCTION_SEQUENCE = "HY010";
 
   private SqlStates() {}
 }

@@ -328,6 +328,11 @@ public final class Parameters {
     current.applyTo(ps);
   }
 
+  /** Whether any value is set in the current row. */
+  public boolean anySet() {
+    return current.highest > 0;
+  }
+
   /** Forgets the current values, as {@code clearParameters()} does; batch rows stay. */
   public void clear() {
     current.clear();

@@ -221,7 +221,9 @@ final class LogicalConnection implements Connection {
   public Savepoint setSavepoint(String name) throws SQLException {
     checkOpen();
     if (autoCommit) {
-      throw Errors.invalidTransactionState("setSavepoint() called in auto-commit mode.");
+      // As plain sqlite-jdbc (and SQLite's SAVEPOINT): the savepoint starts a transaction, which
+      // the application then commits or rolls back.
+      setAutoCommit(false);
     }
     int id = ++savepointCounter;
     LogicalSavepoint sp = new LogicalSavepoint(id, name);
@@ -399,6 +401,28 @@ final class LogicalConnection implements Connection {
     return state.metadataLease();
   }
 
+  /**
+   * Fails as plain sqlite-jdbc's {@code prepareStatement} does when SQLite cannot compile the text
+   * (a syntax error, a missing table or column): compiles it where it would run now (the
+   * connection's writer or reader, else a shared reader) and forgets it. A text compiled on a
+   * reader before is not compiled again.
+   */
+  void checkCompiles(String sql) throws SQLException {
+    if (router.compiled(sql)) {
+      return;
+    }
+    Lease lease = state.metadataLease();
+    try (PreparedStatement ps = lease.connection.prepareStatement(sql)) {
+      if (lease.isReader()) {
+        router.compiledOnReader(sql);
+      }
+    } catch (SQLException e) {
+      throw Errors.translate(e);
+    } finally {
+      state.end(lease, null, false, false);
+    }
+  }
+
   /** A metadata result set, closed with the connection if the caller does not close it. */
   LogicalResultSet trackMetadata(LogicalResultSet r) {
     metadataResults.add(r);
@@ -450,7 +474,14 @@ final class LogicalConnection implements Connection {
     if (timeout < 0) {
       throw Errors.invalidArgument("isValid timeout must be >= 0 (was " + timeout + ")");
     }
-    return !isClosed();
+    if (isClosed()) {
+      return false;
+    }
+    // As plain sqlite-jdbc: a statement through the connection, so a database that cannot be
+    // read fails here instead of answering true.
+    try (Statement s = createStatement()) {
+      return s.execute("SELECT 1");
+    }
   }
 
   @Override

@@ -50,6 +50,7 @@ final class LogicalPreparedStatement extends LogicalStatement implements Prepare
     }
     this.sql = sql;
     this.classification = SqlClassifier.classifyPrepared(sql);
+    conn.checkCompiles(sql);
   }
 
   @Override
@@ -173,7 +174,7 @@ final class LogicalPreparedStatement extends LogicalStatement implements Prepare
   @Override
   public ResultSetMetaData getMetaData() throws SQLException {
     checkOpen();
-    ResultSet current = getResultSet();
+    ResultSet current = peekResultSet();
     if (current != null) {
       return current.getMetaData();
     }
@@ -196,7 +197,31 @@ final class LogicalPreparedStatement extends LogicalStatement implements Prepare
     checkOpen();
     Lease lease = conn.metadataLease();
     try (PreparedStatement ps = lease.connection.prepareStatement(sql)) {
-      return new ParameterInfo(ps.getParameterMetaData().getParameterCount());
+      return new ParameterInfo(ps.getParameterMetaData().getParameterCount(), this::parameterType);
+    } catch (SQLException e) {
+      throw Errors.translate(e);
+    } finally {
+      conn.end(lease, null, false, false);
+    }
+  }
+
+  /**
+   * What plain sqlite-jdbc answers for the type of a parameter: that of the value bound now, asked
+   * of a physical statement with the current binds (a cold path; its answers depend on the
+   * connection's date settings, which only sqlite-jdbc knows).
+   */
+  private int parameterType(int param) throws SQLException {
+    checkOpen();
+    if (!params.anySet()) {
+      throw Errors.functionSequence(
+          "getParameterType(" + param + "): no parameter has been set yet; bind the values first.");
+    }
+    Lease lease = conn.metadataLease();
+    try (PreparedStatement ps = lease.connection.prepareStatement(sql)) {
+      params.apply(ps);
+      return ps.getParameterMetaData().getParameterType(param);
+    } catch (SQLException e) {
+      throw Errors.translateResultSet(e);
     } finally {
       conn.end(lease, null, false, false);
     }

@@ -68,6 +68,10 @@ class LogicalStatement implements Statement, LogicalResultSet.Release {
   private volatile GroupCommit.Job queued;
 
   private LogicalResultSet resultSet;
+
+  /** Whether {@link #resultSet} was handed to the caller (executeQuery or getResultSet). */
+  private boolean resultHandedOut;
+
   private Classification resultClassification;
   private long updateCount = -1;
   private boolean hasKey;
@@ -248,6 +252,7 @@ class LogicalStatement implements Statement, LogicalResultSet.Release {
       if (hasResultSet) {
         resultClassification = c;
         resultSet = new LogicalResultSet(physicalResult, this, this);
+        resultHandedOut = false;
         physicalResult = null;
       } else {
         updateCount = physicalCount;
@@ -616,7 +621,7 @@ class LogicalStatement implements Statement, LogicalResultSet.Release {
   @Override
   public ResultSet executeQuery(String sql) throws SQLException {
     run(sql, SqlClassifier.classify(sql), QUERY);
-    return resultSet;
+    return currentResultSet();
   }
 
   @Override
@@ -690,14 +695,28 @@ class LogicalStatement implements Statement, LogicalResultSet.Release {
     return updateCount;
   }
 
+  /** The current result set, without handing it out. */
+  final ResultSet peekResultSet() {
+    return resultSet;
+  }
+
+  /** The current result set, as executeQuery hands it to the caller. */
   final ResultSet currentResultSet() {
+    resultHandedOut = resultSet != null;
     return resultSet;
   }
 
   @Override
   public ResultSet getResultSet() throws SQLException {
     checkOpen();
-    return resultSet;
+    LogicalResultSet r = resultSet;
+    if (r != null && resultHandedOut && !r.isClosed()) {
+      // As plain sqlite-jdbc: one result is handed out once (JDBC: "called only once per result").
+      throw Errors.functionSequence(
+          "getResultSet(): the current result set was already handed out and is still open. Use"
+              + " that one.");
+    }
+    return currentResultSet();
   }
 
   @Override
@@ -720,6 +739,13 @@ class LogicalStatement implements Statement, LogicalResultSet.Release {
   @Override
   public boolean getMoreResults(int current) throws SQLException {
     checkOpen();
+    if (current == KEEP_CURRENT_RESULT || current == CLOSE_ALL_RESULTS) {
+      throw Errors.unsupported("getMoreResults(KEEP_CURRENT_RESULT or CLOSE_ALL_RESULTS)");
+    }
+    if (current != CLOSE_CURRENT_RESULT) {
+      throw Errors.invalidArgument(
+          "getMoreResults(" + current + "): use Statement.CLOSE_CURRENT_RESULT");
+    }
     closeCurrent();
     updateCount = -1;
     return false;
@@ -841,8 +867,14 @@ class LogicalStatement implements Statement, LogicalResultSet.Release {
   @Override
   public void setFetchDirection(int direction) throws SQLException {
     checkOpen();
-    if (direction != ResultSet.FETCH_FORWARD) {
-      throw Errors.unsupported("Fetch direction other than FETCH_FORWARD");
+    // A hint, as on plain sqlite-jdbc: rows always come forward.
+    if (direction != ResultSet.FETCH_FORWARD
+        && direction != ResultSet.FETCH_REVERSE
+        && direction != ResultSet.FETCH_UNKNOWN) {
+      throw Errors.invalidArgument(
+          "Unknown fetch direction "
+              + direction
+              + "; use ResultSet.FETCH_FORWARD, FETCH_REVERSE or FETCH_UNKNOWN");
     }
   }
 

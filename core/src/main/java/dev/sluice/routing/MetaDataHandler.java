@@ -8,6 +8,7 @@ import java.lang.reflect.Proxy;
 import java.sql.DatabaseMetaData;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 
 /**
  * {@link DatabaseMetaData} of a logical connection: each call borrows a physical connection (the
@@ -68,15 +69,18 @@ final class MetaDataHandler implements InvocationHandler {
     try {
       Object result = method.invoke(lease.connection.getMetaData(), args);
       if (result instanceof ResultSet rows) {
+        // As on plain sqlite-jdbc, the rows have a statement (callers close it with them).
+        Statement owner = conn.createStatement();
         handedOver = true;
         LogicalResultSet[] self = new LogicalResultSet[1];
         self[0] =
             new LogicalResultSet(
                 rows,
-                null,
+                owner,
                 () -> {
                   conn.metadataClosed(self[0]);
                   conn.end(lease, null, false, false);
+                  owner.close();
                 });
         return conn.trackMetadata(self[0]);
       }

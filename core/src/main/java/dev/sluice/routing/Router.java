@@ -55,6 +55,15 @@ public final class Router {
 
   private final Set<Connection> overflowReaders = ConcurrentHashMap.newKeySet();
 
+  /**
+   * SQL texts that SQLite compiled on a reader of this engine: preparing them again skips the
+   * compile check (design.md "Prepared statements"). Cleared when it reaches {@link #COMPILED_MAX},
+   * so it stays small whatever SQL the application builds.
+   */
+  private final Set<String> compiled = ConcurrentHashMap.newKeySet();
+
+  private static final int COMPILED_MAX = 2048;
+
   /** Physical connections each thread holds through any logical connection of this engine. */
   private final ThreadLocal<AtomicInteger> holds = ThreadLocal.withInitial(AtomicInteger::new);
 
@@ -332,5 +341,18 @@ public final class Router {
 
   static boolean isBroken(SQLException e) {
     return SqliteCodes.isConnectionBroken(e);
+  }
+
+  /** Whether SQLite already compiled this text on one of this engine's readers. */
+  boolean compiled(String sql) {
+    return compiled.contains(sql);
+  }
+
+  /** Records that SQLite compiled this text on a reader. */
+  void compiledOnReader(String sql) {
+    if (compiled.size() >= COMPILED_MAX) {
+      compiled.clear();
+    }
+    compiled.add(sql);
   }
 }
