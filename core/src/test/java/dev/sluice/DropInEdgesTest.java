@@ -335,4 +335,80 @@ class DropInEdgesTest {
             });
     assertThat(outcome.result()).containsExactly("true", "true", "true", "false");
   }
+
+  private static List<String> rows(ResultSet r) throws SQLException {
+    List<String> out = new java.util.ArrayList<>();
+    try (r) {
+      int n = r.getMetaData().getColumnCount();
+      while (r.next()) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 1; i <= n; i++) {
+          b.append(r.getMetaData().getColumnLabel(i))
+              .append('=')
+              .append(r.getString(i))
+              .append(' ');
+        }
+        out.add(b.toString());
+      }
+    }
+    return out;
+  }
+
+  /**
+   * #19: keys read through DatabaseMetaData right after the DDL that made them (named,
+   * multi-column, mixed-case, to a missing table) are plain's, column for column.
+   */
+  @Test
+  void foreignAndPrimaryKeysRightAfterTheirDdl() throws Exception {
+    Outcome outcome =
+        DropIn.same(
+            db -> {
+              Connection c = db.connect();
+              one(c, "SELECT count(*) FROM sqlite_schema");
+              exec(
+                  c,
+                  "CREATE TABLE Parent (A INTEGER, b INTEGER, PRIMARY KEY (A, b))",
+                  "CREATE TABLE child (id INTEGER PRIMARY KEY, pa INTEGER, pb INTEGER,"
+                      + " CONSTRAINT fk_named FOREIGN KEY (pa, pb) REFERENCES Parent (A, b))",
+                  "CREATE TABLE orphan (id INTEGER, x INTEGER REFERENCES missing (id))",
+                  "CREATE TABLE Other (id INTEGER PRIMARY KEY, p INTEGER REFERENCES parent (a))",
+                  "CREATE INDEX child_pa ON child (pa)");
+              java.sql.DatabaseMetaData m = c.getMetaData();
+              List<Object> out = new java.util.ArrayList<>();
+              out.addAll(rows(m.getImportedKeys(null, null, "child")));
+              out.addAll(rows(m.getExportedKeys(null, null, "Parent")));
+              out.addAll(rows(m.getImportedKeys(null, null, "orphan")));
+              out.addAll(rows(m.getImportedKeys(null, null, "Other")));
+              out.addAll(rows(m.getCrossReference(null, null, "Parent", null, null, "child")));
+              out.addAll(rows(m.getPrimaryKeys(null, null, "Parent")));
+              out.addAll(rows(m.getIndexInfo(null, null, "child", false, false)));
+              out.addAll(rows(m.getColumns(null, null, "child", "%")));
+              return out;
+            });
+    assertThat(outcome.result()).anyMatch(r -> r.contains("FK_NAME=fk_named"));
+  }
+
+  /** #19: a pragma that reads the schema sees DDL another connection just committed. */
+  @Test
+  void schemaPragmaSeesAnotherConnectionsDdl() throws Exception {
+    Outcome outcome =
+        DropIn.same(
+            db -> {
+              Connection a = db.connect();
+              Connection b = db.connect();
+              exec(a, "CREATE TABLE p (id INTEGER PRIMARY KEY)");
+              one(a, "SELECT count(*) FROM p");
+              exec(b, "CREATE TABLE c (id INTEGER PRIMARY KEY, p INTEGER REFERENCES p (id))");
+              List<Object> out = new java.util.ArrayList<>();
+              for (int i = 0; i < 3; i++) {
+                out.add(one(a, "SELECT count(*) FROM pragma_foreign_key_list('c')"));
+                try (Statement s = a.createStatement();
+                    ResultSet r = s.executeQuery("PRAGMA foreign_key_list('c')")) {
+                  out.add(r.next() ? r.getString("table") : "none");
+                }
+              }
+              return out;
+            });
+    assertThat(outcome.result()).containsExactly("1", "p", "1", "p", "1", "p");
+  }
 }

@@ -2,6 +2,7 @@ package dev.sluice.jdbc;
 
 import dev.sluice.error.SqliteCodes;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import org.sqlite.SQLiteConnection;
@@ -21,6 +22,19 @@ public final class Physical {
       s.execute(sql);
     }
     return null;
+  }
+
+  /**
+   * Makes the connection read the schema again if another connection changed it. SQLite checks its
+   * cached schema when a statement reads a table, but a pragma such as {@code foreign_key_list}
+   * answers from the cache: on a reader that has not read since the writer ran DDL it answers as if
+   * the DDL never happened, again and again. Reading {@code sqlite_schema} refreshes the cache.
+   */
+  public static void refreshSchema(Connection c) throws SQLException {
+    try (Statement s = c.createStatement();
+        ResultSet r = s.executeQuery("SELECT 1 FROM sqlite_schema LIMIT 0")) {
+      r.next();
+    }
   }
 
   /**

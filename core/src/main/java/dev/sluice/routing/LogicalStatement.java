@@ -323,6 +323,11 @@ class LogicalStatement implements Statement, LogicalResultSet.Release {
     closeQuietly(physical);
     physical = null;
     Connection conn = l.connection;
+    if (c.kind() == StatementKind.PRAGMA_READ && !l.onWriter()) {
+      // The reader's cached schema may predate the writer's DDL (as plain's one connection never
+      // is).
+      Physical.refreshSchema(conn);
+    }
     Statement s = createPhysical(conn, sql);
     physical = s;
     applySettings(s);

@@ -1,6 +1,7 @@
 package dev.sluice.routing;
 
 import dev.sluice.error.Errors;
+import dev.sluice.jdbc.Physical;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -67,6 +68,10 @@ final class MetaDataHandler implements InvocationHandler {
     Lease lease = conn.metadataLease();
     boolean handedOver = false;
     try {
+      if (lease.isReader()) {
+        // sqlite-jdbc's metadata reads the schema through pragmas: see Physical.refreshSchema.
+        Physical.refreshSchema(lease.connection);
+      }
       Object result = method.invoke(lease.connection.getMetaData(), args);
       if (result instanceof ResultSet rows) {
         // As on plain sqlite-jdbc, the rows have a statement (callers close it with them).
