@@ -411,4 +411,86 @@ class DropInEdgesTest {
             });
     assertThat(outcome.result()).containsExactly("1", "p", "1", "p", "1", "p");
   }
+
+  /**
+   * #19, deliberately better (design.md "Fidelity"): plain sqlite-jdbc refuses to drop a table
+   * while its own connection reads it (SQLITE_LOCKED); through Sluice the read runs on a reader
+   * with its own snapshot, so the drop succeeds and the open result set reads on.
+   */
+  @Test
+  void droppingATableWhileItsRowsAreReadSucceedsAndTheReadGoesOn() throws Exception {
+    Outcome plain = DropIn.run(DropIn.Target.PLAIN, DropInEdgesTest::dropWhileReading);
+    Outcome sluice = DropIn.run(DropIn.Target.SLUICE, DropInEdgesTest::dropWhileReading);
+    assertThat(plain.failure().vendorCode()).isEqualTo(6);
+    assertThat(plain.content()).containsExactly("t[1]", "t[2]");
+    assertThat(sluice.failure()).isNull();
+    assertThat(sluice.result()).containsExactly("1", "2");
+    assertThat(sluice.content()).isEmpty();
+  }
+
+  private static List<?> dropWhileReading(DropIn.Db db) throws SQLException {
+    Connection c = db.connect();
+    exec(c, "CREATE TABLE t (id INTEGER PRIMARY KEY)", "INSERT INTO t VALUES (1), (2)");
+    try (Statement s = c.createStatement();
+        ResultSet r = s.executeQuery("SELECT id FROM t ORDER BY id")) {
+      r.next();
+      long first = r.getLong(1);
+      exec(c, "DROP TABLE t");
+      r.next();
+      return List.of(first, r.getLong(1));
+    }
+  }
+
+  /**
+   * #19: a statement closed by another thread while it runs inserts in a loop fails that thread at
+   * once with a SQLException, as on plain (it never hangs); every row it reported is stored.
+   */
+  @Test
+  void closingAStatementOrItsConnectionUnderAnotherThreadFailsItQuickly() throws Exception {
+    for (boolean closeConnection : new boolean[] {false, true}) {
+      Outcome outcome =
+          DropIn.run(
+              DropIn.Target.SLUICE,
+              db -> {
+                Connection c = db.connect();
+                exec(c, "CREATE TABLE t (id INTEGER PRIMARY KEY, v INTEGER)");
+                java.sql.PreparedStatement p = c.prepareStatement("INSERT INTO t (v) VALUES (?)");
+                java.util.concurrent.atomic.AtomicInteger reported =
+                    new java.util.concurrent.atomic.AtomicInteger();
+                java.util.concurrent.CountDownLatch started =
+                    new java.util.concurrent.CountDownLatch(1);
+                java.util.concurrent.ExecutorService pool =
+                    java.util.concurrent.Executors.newSingleThreadExecutor();
+                try {
+                  java.util.concurrent.Future<Throwable> loop =
+                      pool.submit(
+                          () -> {
+                            try {
+                              for (int i = 0; i < 1_000_000; i++) {
+                                p.setInt(1, i);
+                                reported.addAndGet(p.executeUpdate());
+                                started.countDown();
+                              }
+                              return null;
+                            } catch (SQLException e) {
+                              return e;
+                            }
+                          });
+                  assertThat(started.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+                  if (closeConnection) {
+                    c.close();
+                  } else {
+                    p.close();
+                  }
+                  Throwable failure = loop.get(10, java.util.concurrent.TimeUnit.SECONDS);
+                  assertThat(failure).isInstanceOf(SQLException.class);
+                  return List.of(reported.get());
+                } finally {
+                  pool.shutdownNow();
+                }
+              });
+      assertThat(outcome.failure()).isNull();
+      assertThat(outcome.content()).hasSize(Integer.parseInt(outcome.result().get(0)));
+    }
+  }
 }
