@@ -88,6 +88,11 @@ final class Target implements AutoCloseable {
         + (foreignKeys ? "?foreign_keys=on" : "?foreign_keys=off");
   }
 
+  /** A plain sqlite-jdbc URL of the file, for reading it back beside the framework. */
+  String plainUrl() {
+    return "jdbc:sqlite:" + file;
+  }
+
   /** The application's data source; only for the data source ways. */
   DataSource dataSource() {
     if (dataSource == null) {
@@ -104,7 +109,7 @@ final class Target implements AutoCloseable {
   /** Runs a query on a plain sqlite-jdbc connection of its own and returns the first column. */
   List<Object> query(String sql) throws SQLException {
     List<Object> values = new ArrayList<>();
-    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
+    try (Connection c = DriverManager.getConnection(plainUrl());
         Statement s = c.createStatement();
         ResultSet rs = s.executeQuery(sql)) {
       while (rs.next()) {
