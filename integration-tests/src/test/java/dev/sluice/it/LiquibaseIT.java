@@ -27,14 +27,13 @@ import org.slf4j.LoggerFactory;
  * Liquibase 4.33 through Sluice (issue 22, item 2): every scenario runs four ways, plain
  * sqlite-jdbc and Sluice, each by {@code DataSource} (a connection handed to Liquibase, as Spring's
  * {@code SpringLiquibase} does) and by URL (Liquibase opens it, as its command line and Maven
- * plugin do; for {@code jdbc:sluice:} with {@code driver=dev.sluice.SluiceDriver}, Liquibase's own
- * setting), on a file with {@code foreign_keys=on}. Where plain and Sluice must agree the test
- * asserts the same outcome for all four; the concurrent scenario asserts what holds for both and,
- * for Sluice, that no write failed, and logs each way's outcome.
+ * plugin do; {@code sluice-liquibase} names Sluice's driver for {@code jdbc:sluice:}), on a file
+ * with {@code foreign_keys=on}. Where plain and Sluice must agree the test asserts the same outcome
+ * for all four; the concurrent scenario asserts what holds for both and, for Sluice, that no write
+ * failed, and logs each way's outcome.
  */
 class LiquibaseIT {
   private static final Logger LOG = LoggerFactory.getLogger(LiquibaseIT.class);
-  private static final String SLUICE_DRIVER = "dev.sluice.SluiceDriver";
 
   @TempDir Path dir;
 
@@ -49,9 +48,6 @@ class LiquibaseIT {
     arguments.forEach(scope::addArgumentValue);
     if (target.access().byUrl()) {
       scope.addArgumentValue("url", target.url());
-      if (target.access().sluice()) {
-        scope.addArgumentValue("driver", SLUICE_DRIVER);
-      }
       return scope.execute();
     }
     try (Connection c = target.dataSource().getConnection()) {
@@ -74,9 +70,6 @@ class LiquibaseIT {
     scope.addArgumentValue("verbose", true);
     if (target.access().byUrl()) {
       scope.addArgumentValue("url", target.url());
-      if (target.access().sluice()) {
-        scope.addArgumentValue("driver", SLUICE_DRIVER);
-      }
       scope.execute();
     } else {
       try (Connection c = target.dataSource().getConnection()) {
