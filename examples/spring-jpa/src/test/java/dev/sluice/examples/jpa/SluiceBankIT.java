@@ -6,7 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.sluice.SluiceDataSource;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -16,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.Logger;
@@ -69,6 +73,31 @@ class SluiceBankIT {
   void theApplicationRunsOnASluiceDataSource() {
     assertThat(dataSource).isInstanceOf(SluiceDataSource.class);
     assertThat(accounts.findByOwner("alice")).as("opened by the command-line runner").isPresent();
+  }
+
+  @Test
+  void flywayMigratedTheSchemaThroughSluiceAndForeignKeysStayOn() throws SQLException {
+    // Given the started application (Flyway ran V1 and the table rebuild V2 at startup)
+    Flyway flyway = context.getBean(Flyway.class);
+
+    // When its history and the application's own connection are read
+    String version = flyway.info().current().getVersion().getVersion();
+    int foreignKeys;
+    try (Connection c = dataSource.getConnection();
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("PRAGMA foreign_keys")) {
+      rs.next();
+      foreignKeys = rs.getInt(1);
+    }
+
+    // Then both migrations are applied through the Sluice DataSource, the rebuilt table has its
+    // CHECK, and the PRAGMA foreign_keys=OFF of V2 stayed on Flyway's connection
+    assertThat(version).isEqualTo("2");
+    assertThat(flyway.info().applied()).allMatch(m -> m.getState().isApplied());
+    assertThat(foreignKeys).isEqualTo(1);
+    long alice = accounts.findByOwner("alice").orElseThrow().getId();
+    assertThatThrownBy(() -> bank.transfer(alice, alice, 0))
+        .isInstanceOf(DataIntegrityViolationException.class);
   }
 
   @Test

@@ -1,0 +1,3 @@
+CREATE TABLE IF NOT EXISTS audit (id INTEGER PRIMARY KEY, note TEXT);
+DELETE FROM audit;
+INSERT INTO audit (note) VALUES ('fixed');

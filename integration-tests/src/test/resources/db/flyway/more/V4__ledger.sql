@@ -1,0 +1,3 @@
+CREATE TABLE ledger (id INTEGER PRIMARY KEY, account_id INTEGER NOT NULL REFERENCES account (id), delta INTEGER NOT NULL);
+WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000)
+INSERT INTO ledger (account_id, delta) SELECT 1 + i % 3, i FROM n;
