@@ -162,6 +162,46 @@ class RetryTest {
     assertThat(db.rawLong("SELECT count(*) FROM t WHERE v = 'run 2' AND id = " + id)).isEqualTo(1);
   }
 
+  /** A unit written with a framework sees its 40001 wrapped in the framework's unchecked type. */
+  @Test
+  void inTransactionRetriesAUnitWhose40001ArrivesWrappedInAnUncheckedException() throws Exception {
+    SluiceDataSource ds = dataSource(5, 10_000);
+    AtomicInteger runs = new AtomicInteger();
+    int inserted =
+        ds.inTransaction(
+            c -> {
+              int run = runs.incrementAndGet();
+              try (Statement s = c.createStatement()) {
+                s.executeUpdate("INSERT INTO t (v) VALUES ('run " + run + "')");
+              }
+              if (run == 1) {
+                throw new IllegalStateException(
+                    "framework", new SQLTransactionRollbackException("lost a race", "40001", 5));
+              }
+              return run;
+            });
+    assertThat(inserted).isEqualTo(2);
+    assertThat(db.rawLong("SELECT count(*) FROM t")).isEqualTo(1);
+    assertThat(db.rawLong("SELECT count(*) FROM t WHERE v = 'run 2'")).isEqualTo(1);
+  }
+
+  /** An unchecked failure without a lock in its causes is the unit's own: thrown at once. */
+  @Test
+  void inTransactionThrowsOtherUncheckedFailuresAtOnce() throws Exception {
+    SluiceDataSource ds = dataSource(5, 10_000);
+    AtomicInteger runs = new AtomicInteger();
+    IllegalStateException own = new IllegalStateException("no", new SQLException("other", "23505"));
+    assertThatThrownBy(
+            () ->
+                ds.inTransaction(
+                    c -> {
+                      runs.incrementAndGet();
+                      throw own;
+                    }))
+        .isSameAs(own);
+    assertThat(runs.get()).isEqualTo(1);
+  }
+
   @Test
   void inTransactionWaitsForAnotherProcessesLock() throws Exception {
     SluiceDataSource ds = dataSource(1000, 30_000);

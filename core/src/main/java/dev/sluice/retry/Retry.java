@@ -78,7 +78,7 @@ public final class Retry {
   private static RetryPolicy<Object> policy(Config c, Listener listener, boolean write) {
     var b =
         RetryPolicy.builder()
-            .handleIf(e -> e instanceof SQLException sql && retryable(sql))
+            .handleIf(e -> retryableCause(e) != null)
             .withMaxAttempts(Math.max(1, c.attempts()))
             .withMaxDuration(c.maxDuration())
             .onRetry(
@@ -102,6 +102,25 @@ public final class Retry {
   /** SQLITE_BUSY*, SQLITE_LOCKED*, or a 40001 Sluice produced from them. */
   public static boolean retryable(SQLException e) {
     return SqliteCodes.isBusyOrLocked(e) || SqlStates.SERIALIZATION_FAILURE.equals(e.getSQLState());
+  }
+
+  /**
+   * The retryable SQLException a failure is or wraps, else null. Units of work written with jOOQ,
+   * JDBI or Spring see their lock failures wrapped in those frameworks' unchecked exceptions; the
+   * unit is still worth repeating whole.
+   */
+  static SQLException retryableCause(Throwable t) {
+    Throwable current = t;
+    for (int depth = 0; current != null && depth < 8; depth++) {
+      if (current instanceof SQLException sql) {
+        return retryable(sql) ? sql : null;
+      }
+      if (!(current instanceof RuntimeException)) {
+        return null;
+      }
+      current = current.getCause();
+    }
+    return null;
   }
 
   public Config config() {
@@ -140,8 +159,8 @@ public final class Retry {
     long start = System.nanoTime();
     try {
       return work.run();
-    } catch (SQLException first) {
-      if (!retryable(first)) {
+    } catch (SQLException | RuntimeException first) {
+      if (retryableCause(first) == null) {
         throw first;
       }
       if (config.attempts() <= 1) {
@@ -152,8 +171,12 @@ public final class Retry {
     }
   }
 
+  /**
+   * Retries after {@code first} (a retryable SQLException, or an unchecked exception wrapping one).
+   * A last failure that is unchecked is thrown as it is: it is the unit's own.
+   */
   private <T> T retry(
-      FailsafeExecutor<Object> executor, Attempt<T> work, SQLException first, long start)
+      FailsafeExecutor<Object> executor, Attempt<T> work, Exception first, long start)
       throws SQLException {
     int[] attempts = {1};
     try {

@@ -26,7 +26,6 @@ import org.jooq.SQLDialect;
 import org.jooq.Table;
 import org.jooq.exception.DataAccessException;
 import org.jooq.impl.DSL;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -181,16 +180,11 @@ class JooqIT {
   }
 
   /**
-   * Issue 22 item 3, found here: {@code SluiceDataSource.inTransaction} does not repeat a unit
-   * whose 40001 arrives wrapped in an unchecked exception (jOOQ's {@code DataAccessException}, and
-   * the same holds for JDBI's and Spring's), though the SQLException with 40001 is its cause: the
-   * unit fails at its first attempt with the wrapper. Core's routing is owned elsewhere; until it
-   * looks at the cause chain, a jOOQ unit unwraps (the test above).
+   * Issue 22 item 3, found here: {@code SluiceDataSource.inTransaction} repeats a unit whose 40001
+   * arrives wrapped in an unchecked exception (jOOQ's {@code DataAccessException}; JDBI's and
+   * Spring's likewise), looking through the cause chain.
    */
   @Test
-  @Disabled(
-      "core: inTransaction retries only a SQLException thrown by the unit itself, not a 40001"
-          + " SQLException that is the cause of jOOQ's unchecked DataAccessException")
   void aUnitWhoseJooqExceptionCarries40001IsRetriedWhole() throws Exception {
     assertUnitRetriedWhole(false);
   }
