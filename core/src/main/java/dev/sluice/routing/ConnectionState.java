@@ -180,17 +180,23 @@ final class ConnectionState {
    * @param readOnly the connection's read-only mode
    * @param autoCommit the connection's auto-commit mode
    */
-  Lease route(Classification c, String sql, int queryTimeout, boolean readOnly, boolean autoCommit)
+  Lease route(
+      Classification c,
+      String sql,
+      PragmaCall pragma,
+      int queryTimeout,
+      boolean readOnly,
+      boolean autoCommit)
       throws SQLException {
     StatementKind kind = c.kind();
     if (!readOnly) {
       if (kind == StatementKind.PRAGMA_WRITE) {
-        pragmaWrite(sql);
+        pragmaWrite(pragma);
       } else if (c.multiple() && kind == StatementKind.CONNECTION_STATE) {
         // sqlite-jdbc runs every statement of the string: check each pragma before any runs.
         for (String one : SqlClassifier.statements(sql)) {
           if (SqlClassifier.classify(one).kind() == StatementKind.PRAGMA_WRITE) {
-            pragmaWrite(one);
+            pragmaWrite(SqlClassifier.pragma(one));
           }
         }
       }
@@ -212,7 +218,7 @@ final class ConnectionState {
         return readerTransaction(queryTimeout);
       case WRITER_BEGIN:
         beginUserTransaction(queryTimeout);
-        return writerLease(c, sql, false);
+        return writerLease(c, sql, pragma, false);
       case WRITER:
       default:
         // Beside an open statement of this connection on the writer, SQLITE_BUSY means "statements
@@ -226,7 +232,7 @@ final class ConnectionState {
             txStart = router.meters.now();
           }
         }
-        return writerLease(c, sql, retryable);
+        return writerLease(c, sql, pragma, retryable);
     }
   }
 
@@ -248,7 +254,7 @@ final class ConnectionState {
         : Route.Reader.STALE;
   }
 
-  private Lease writerLease(Classification c, String sql, boolean retryable) {
+  private Lease writerLease(Classification c, String sql, PragmaCall pragma, boolean retryable) {
     if (!c.isRead() && c.kind() != StatementKind.EMPTY) {
       writes++;
     }
@@ -258,7 +264,7 @@ final class ConnectionState {
         // Its pragmas changed the writer outside the session's bookkeeping: replace it at close.
         pinnedForGood = true;
       }
-    } else if (pinsForPragma(c, sql)) {
+    } else if (pinsForPragma(c, pragma)) {
       pinnedForGood = true;
     }
     writerUses++;
@@ -411,19 +417,17 @@ final class ConnectionState {
   }
 
   /** Refuses changes of enforced pragmas; the same value passes as a harmless no-op. */
-  private void pragmaWrite(String sql) throws SQLException {
-    PragmaCall p = SqlClassifier.pragma(sql);
+  private void pragmaWrite(PragmaCall p) throws SQLException {
     if (p != null && p.value() != null && !Session.handles(p.name())) {
       router.pragmas.checkRuntimeChange(p.name(), p.value());
     }
   }
 
   /** Whether a pragma write changes per-connection state that no session tracks. */
-  private boolean pinsForPragma(Classification c, String sql) {
+  private boolean pinsForPragma(Classification c, PragmaCall p) {
     if (c.kind() != StatementKind.PRAGMA_WRITE) {
       return false;
     }
-    PragmaCall p = SqlClassifier.pragma(sql);
     return p != null
         && p.value() != null
         && !Session.handles(p.name())

@@ -111,9 +111,10 @@ final class LogicalConnection implements Connection {
   }
 
   /** Picks the physical connection for one statement: see {@link ConnectionState#route}. */
-  Lease route(Classification c, String sql, int queryTimeout) throws SQLException {
+  Lease route(Classification c, String sql, PragmaCall pragma, int queryTimeout)
+      throws SQLException {
     checkOpen();
-    return state.route(c, sql, queryTimeout, readOnly, autoCommit);
+    return state.route(c, sql, pragma, queryTimeout, readOnly, autoCommit);
   }
 
   /** The writer, for a statement a reader refused as a write (the misroute safety net). */

@@ -178,6 +178,7 @@ class LogicalStatement implements Statement, LogicalResultSet.Release {
       if (answer != null) {
         sql = answer;
         c = SqlClassifier.classify(answer);
+        pragma = null;
       } else {
         sql = LogicalConnection.checkpointOfMain(pragma, sql);
       }
@@ -193,7 +194,7 @@ class LogicalStatement implements Statement, LogicalResultSet.Release {
       runGrouped(sql, c);
       return false;
     }
-    Lease l = conn.route(c, sql, queryTimeout);
+    Lease l = conn.route(c, sql, pragma, queryTimeout);
     return runOn(l, sql, c, op, true);
   }
 
@@ -511,7 +512,7 @@ class LogicalStatement implements Statement, LogicalResultSet.Release {
     }
     // Outside a user's transaction the batch brings its own, also on a pinned writer.
     boolean own = conn.batchNeedsTransaction() && conn.getAutoCommit();
-    Lease l = conn.route(BATCH, "batch", queryTimeout);
+    Lease l = conn.route(BATCH, "batch", null, queryTimeout);
     lastOnWriter = true;
     lastRetried = false;
     long start = conn.router.meters.now();
