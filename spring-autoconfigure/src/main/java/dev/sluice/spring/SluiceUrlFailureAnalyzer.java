@@ -29,7 +29,9 @@ final class SluiceUrlFailureAnalyzer implements FailureAnalyzer, Ordered {
 
   @Override
   public FailureAnalysis analyze(Throwable failure) {
-    String url = environment.getProperty(OnSluiceUrlCondition.URL_PROPERTY);
+    // Boot passes no environment when the failure came before the context existed.
+    String url =
+        environment == null ? null : environment.getProperty(OnSluiceUrlCondition.URL_PROPERTY);
     if (url == null
         || !url.regionMatches(
             true,

@@ -172,6 +172,11 @@ class SluiceFailureAnalyzerTest {
             analyzer.analyze(
                 new IllegalStateException("Failed to determine a suitable driver class")))
         .isNull();
+    // Boot gives no environment to analyzers when the context was never created.
+    assertThat(
+            new SluiceUrlFailureAnalyzer(null)
+                .analyze(new IllegalStateException("Failed to determine a suitable driver class")))
+        .isNull();
   }
 
   /** An application bean that takes a connection while the context starts, as JPA does. */

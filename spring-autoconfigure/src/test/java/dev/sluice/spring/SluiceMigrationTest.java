@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.SluiceDataSource;
 import dev.sluice.SluiceDriver;
+import dev.sluice.driver.Engines;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Metrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -12,6 +14,7 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Properties;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
@@ -80,6 +83,15 @@ class SluiceMigrationTest {
                   .isInstanceOf(SluiceDriver.class);
               assertThat(context.getBean(SluiceDataSource.class).getName()).isEqualTo("app");
             });
+    // The driver's engine on the other file (reporting to the global registry) lives until
+    // closed; close it before the file goes.
+    assertThat(
+            Metrics.globalRegistry.find("sluice.writer.queue").tag("datasource", "other").gauge())
+        .isNotNull();
+    Engines.close(sluiceUrl("other.db"), new Properties());
+    assertThat(
+            Metrics.globalRegistry.find("sluice.writer.queue").tag("datasource", "other").gauge())
+        .isNull();
     // The other file got the migration, read with plain sqlite-jdbc.
     try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("other.db"))) {
       assertThat(names(c)).isEqualTo("migrated");
