@@ -100,6 +100,35 @@ public final class SluiceDataSource implements DataSource, AutoCloseable {
     return engine.name();
   }
 
+  /**
+   * Physical connections in use now: reader connections lent out plus the writer while it is held.
+   * For pool monitoring (Spring Boot's {@code jdbc.connections.active}); 0 once closed.
+   *
+   * @since 0.2
+   */
+  public int getActiveConnections() {
+    return engine.activeConnections();
+  }
+
+  /**
+   * Physical connections open and free now: idle reader connections plus the writer when free.
+   *
+   * @since 0.2
+   */
+  public int getIdleConnections() {
+    return engine.idleConnections();
+  }
+
+  /**
+   * The most pooled physical connections: {@code sluice.readers} plus the single writer (1 for an
+   * in-memory database, which runs on one connection).
+   *
+   * @since 0.2
+   */
+  public int getMaxConnections() {
+    return engine.maxConnections();
+  }
+
   /** Whether {@link #close()} was called. */
   public boolean isClosed() {
     return engine.isClosed();

@@ -56,6 +56,50 @@ class ApiTest {
   }
 
   @Test
+  void connectionCountsCountTheHeldWriterAndTheLentReaders() throws SQLException {
+    // Given a data source with three readers and one writer
+    SluiceDataSource ds = db.track(db.builder().readers(3).build());
+    assertThat(ds.getMaxConnections()).isEqualTo(4);
+    try (Connection setup = ds.getConnection();
+        Statement s = setup.createStatement()) {
+      s.execute("CREATE TABLE t (x)");
+    }
+    try (Connection writing = ds.getConnection();
+        Connection reading = ds.getConnection();
+        Statement w = writing.createStatement();
+        Statement r = reading.createStatement()) {
+      // When one transaction holds the writer and a read-only one holds a reader
+      writing.setAutoCommit(false);
+      w.executeUpdate("INSERT INTO t VALUES (1)");
+      reading.setReadOnly(true);
+      reading.setAutoCommit(false);
+      try (ResultSet rs = r.executeQuery("SELECT count(*) FROM t")) {
+        assertThat(rs.next()).isTrue();
+      }
+      // Then both are active, and no more connections are idle than the rest
+      assertThat(ds.getActiveConnections()).isEqualTo(2);
+      assertThat(ds.getIdleConnections()).isBetween(0, 2);
+      writing.rollback();
+      reading.commit();
+    }
+    // And once both ended, none is active; once closed, none is counted
+    assertThat(ds.getActiveConnections()).isZero();
+    assertThat(ds.getIdleConnections()).isBetween(1, 4);
+    ds.close();
+    assertThat(ds.getActiveConnections()).isZero();
+    assertThat(ds.getIdleConnections()).isZero();
+  }
+
+  @Test
+  void inMemoryDataSourceCountsItsOneConnection() throws SQLException {
+    try (SluiceDataSource ds = SluiceDataSource.builder().url("jdbc:sqlite::memory:").build()) {
+      assertThat(ds.getMaxConnections()).isEqualTo(1);
+      assertThat(ds.getActiveConnections()).isZero();
+      assertThat(ds.getIdleConnections()).isEqualTo(1);
+    }
+  }
+
+  @Test
   void builderWithoutUrlSaysWhatToDo() {
     assertThatThrownBy(() -> SluiceDataSource.builder().build())
         .isInstanceOf(SQLException.class)

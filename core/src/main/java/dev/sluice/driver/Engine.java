@@ -2,6 +2,7 @@ package dev.sluice.driver;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.HikariPoolMXBean;
 import com.zaxxer.hikari.pool.HikariPool;
 import dev.sluice.error.Errors;
 import dev.sluice.jdbc.Physical;
@@ -489,6 +490,33 @@ public final class Engine implements AutoCloseable {
 
   public boolean isClosed() {
     return closed;
+  }
+
+  /**
+   * Physical connections in use now: readers lent out by the pool plus the writer while held. For
+   * pool metadata (Spring Boot's {@code jdbc.connections.active}); overflow readers, opened for one
+   * use beside a held connection, are not counted. 0 once closed.
+   */
+  public int activeConnections() {
+    if (closed) {
+      return 0;
+    }
+    HikariPoolMXBean pool = readers == null ? null : readers.getHikariPoolMXBean();
+    return (pool == null ? 0 : pool.getActiveConnections()) + (writer.isHeld() ? 1 : 0);
+  }
+
+  /** Physical connections open and free now: idle pooled readers plus the writer when free. */
+  public int idleConnections() {
+    if (closed) {
+      return 0;
+    }
+    HikariPoolMXBean pool = readers == null ? null : readers.getHikariPoolMXBean();
+    return (pool == null ? 0 : pool.getIdleConnections()) + (writer.isHeld() ? 0 : 1);
+  }
+
+  /** The most pooled physical connections: {@code sluice.readers} plus the writer (1 in memory). */
+  public int maxConnections() {
+    return (readers == null ? 0 : settings.readers()) + 1;
   }
 
   void onClose(Runnable r) {

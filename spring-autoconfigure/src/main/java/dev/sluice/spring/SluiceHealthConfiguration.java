@@ -8,6 +8,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandidate;
 import org.springframework.boot.health.autoconfigure.contributor.ConditionalOnEnabledHealthIndicator;
+import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -17,7 +18,8 @@ import org.springframework.context.annotation.Configuration;
  * and there is one {@link SluiceDataSource}. The class condition sits on this outer class and the
  * health conditions on the nested one because Spring loads every condition class of a configuration
  * class before it evaluates the first. Imported by {@link SluiceAutoConfiguration} after the data
- * source. Stateless.
+ * source. The indicator looks the data source up when it is made, as a test slice's
+ * {@code @AutoConfigureTestDatabase} may have replaced it after the conditions ran. Stateless.
  */
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnClass(
@@ -36,10 +38,16 @@ final class SluiceHealthConfiguration {
     @Bean
     @ConditionalOnMissingBean(name = "sluiceHealthIndicator")
     HealthIndicator sluiceHealthIndicator(
-        SluiceDataSource dataSource, ObjectProvider<MeterRegistry> meterRegistry) {
+        ObjectProvider<SluiceDataSource> dataSource, ObjectProvider<MeterRegistry> meterRegistry) {
+      SluiceDataSource sluice = dataSource.getIfUnique();
+      if (sluice == null) {
+        // Replaced after the conditions ran (a test slice's @AutoConfigureTestDatabase).
+        return () ->
+            Health.unknown().withDetail("reason", "no SluiceDataSource in this context").build();
+      }
       // The same registry the data source got: Sluice falls back to the global one.
       return new SluiceHealthIndicator(
-          dataSource, meterRegistry.getIfAvailable(() -> Metrics.globalRegistry));
+          sluice, meterRegistry.getIfAvailable(() -> Metrics.globalRegistry));
     }
   }
 }

@@ -183,7 +183,7 @@ public final class SluiceProperties {
     }
     putMillis(options, "sluice.breaker.delay", breaker.delay);
     if (checkpoint.mode != null) {
-      options.put("sluice.checkpoint.mode", checkpoint.mode);
+      options.put("sluice.checkpoint.mode", checkpoint.mode.name().toLowerCase(Locale.ROOT));
     }
     if (checkpoint.walLimit != null) {
       options.put("sluice.checkpoint.walLimit", checkpoint.walLimit.toString());
@@ -418,8 +418,11 @@ public final class SluiceProperties {
    * @since 0.1
    */
   public static final class Checkpoint {
-    /** "auto" (Sluice keeps the WAL bounded) or "external" (a replicator such as Litestream). */
-    private String mode;
+    /**
+     * Who checkpoints the WAL: Sluice ("auto", whenever it grows past wal-limit, and at close) or a
+     * replicator such as Litestream ("external"); Sluice's default is auto.
+     */
+    private CheckpointMode mode;
 
     /** WAL size in bytes above which the background checkpointer runs; default 16 MiB. */
     private Integer walLimit;
@@ -428,11 +431,11 @@ public final class SluiceProperties {
     @DurationUnit(ChronoUnit.MILLIS)
     private Duration interval;
 
-    public String getMode() {
+    public CheckpointMode getMode() {
       return mode;
     }
 
-    public void setMode(String mode) {
+    public void setMode(CheckpointMode mode) {
       this.mode = mode;
     }
 
@@ -451,6 +454,24 @@ public final class SluiceProperties {
     public void setInterval(Duration interval) {
       this.interval = interval;
     }
+  }
+
+  /**
+   * Who checkpoints the WAL ({@code sluice.checkpoint.mode}).
+   *
+   * @since 0.2
+   */
+  public enum CheckpointMode {
+    /**
+     * Sluice checkpoints the WAL (TRUNCATE) whenever it grows past the limit, even while readers
+     * keep snapshots open, and at close.
+     */
+    AUTO,
+    /**
+     * Sluice never checkpoints and turns SQLite's auto-checkpoint off, leaving checkpoints to a
+     * replicator such as Litestream.
+     */
+    EXTERNAL
   }
 
   /**
