@@ -1,7 +1,6 @@
 package dev.sluice.spring;
 
 import java.sql.SQLException;
-import java.sql.SQLNonTransientConnectionException;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.Set;
@@ -38,9 +37,8 @@ final class SluiceFailureAnalyzer implements FailureAnalyzer {
   private static SQLException openError(Throwable failure) {
     Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
     for (Throwable t = failure; t != null && seen.add(t); t = t.getCause()) {
-      if (t instanceof SQLNonTransientConnectionException e
-          && CANNOT_OPEN.equals(e.getSQLState())
-          && thrownBySluice(e)) {
+      // A refusal of Sluice's own, or a SQLite error at open (an org.sqlite.SQLiteException).
+      if (t instanceof SQLException e && CANNOT_OPEN.equals(e.getSQLState()) && thrownBySluice(e)) {
         return e;
       }
     }
