@@ -114,8 +114,23 @@ public enum Option {
   CHECKPOINT_INTERVAL(
       "sluice.checkpoint.interval",
       Type.MILLIS,
-      "1000",
+      "100",
       "How often the background checkpointer looks at the WAL size, in ms."),
+  CHECKPOINT_READ_PAUSE(
+      "sluice.checkpoint.readPause",
+      Type.MILLIS,
+      "250",
+      "Past sluice.checkpoint.walLimit (mode auto), the longest the checkpointer holds new read"
+          + " snapshots back while those in flight end, so that its TRUNCATE can reset the log;"
+          + " a snapshot held longer makes the checkpoint give way and retry at the next"
+          + " interval. 0 turns the pause off, in ms."),
+  CHECKPOINT_WRITER_YIELD(
+      "sluice.checkpoint.writerYield",
+      Type.MILLIS,
+      "2000",
+      "Past sluice.checkpoint.walLimit in mode external, the longest Sluice's writer stays idle so"
+          + " that the replicator's own checkpoint can take the write lock; ends as soon as the"
+          + " log restarts. 0 turns it off, in ms."),
   METRICS(
       "sluice.metrics",
       Type.BOOLEAN,
