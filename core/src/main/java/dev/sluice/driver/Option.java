@@ -105,12 +105,15 @@ public enum Option {
       "`auto`: Sluice checkpoints the WAL (TRUNCATE) whenever it grows past"
           + " sluice.checkpoint.walLimit, even while readers keep snapshots open, and at close."
           + " `external`: Sluice never checkpoints and turns SQLite's auto-checkpoint off"
-          + " (wal_autocheckpoint=0), leaving checkpoints to a replicator such as Litestream."),
+          + " (wal_autocheckpoint=0), leaving checkpoints to a replicator such as Litestream;"
+          + " past the limit its writer yields (sluice.checkpoint.writerYield) so that the"
+          + " replicator's checkpoint gets the write lock."),
   CHECKPOINT_WAL_LIMIT(
       "sluice.checkpoint.walLimit",
       Type.INT,
       "16777216",
-      "WAL size in bytes above which the background checkpointer runs."),
+      "WAL size in bytes above which the background checkpointer runs (in mode external: the"
+          + " live log above which the writer yields)."),
   CHECKPOINT_INTERVAL(
       "sluice.checkpoint.interval",
       Type.MILLIS,
