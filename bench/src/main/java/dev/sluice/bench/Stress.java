@@ -44,8 +44,10 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Arguments, through {@code -Dexec.args="..."}: {@code --quick} (about 30 s); {@code --dir
  * <directory>} for the databases (default: a new temporary directory); {@code --csv <file>}
- * (default: {@code stress-results.csv} in that directory); {@code --keep} keeps the database files.
- * Prints a markdown table on stdout, progress on stderr, and writes a CSV.
+ * (default: {@code stress-results.csv} in that directory); {@code --keep} keeps the database files;
+ * {@code --wal} runs only the WAL scenario ({@link WalScenario}: the largest WAL and the reads'
+ * latency under readers that keep result sets open back to back, 10 s per target). Prints a
+ * markdown table on stdout, progress on stderr, and writes a CSV.
  */
 public final class Stress {
   private static final int[] INSERT_THREADS = {1, 5, 10, 32};
@@ -92,9 +94,11 @@ public final class Stress {
     Path dir = null;
     Path csv = null;
     boolean keep = false;
+    boolean wal = false;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--quick" -> size = QUICK;
+        case "--wal" -> wal = true;
         case "--keep" -> keep = true;
         case "--dir" -> dir = Path.of(args[++i]);
         case "--csv" -> csv = Path.of(args[++i]);
@@ -102,7 +106,7 @@ public final class Stress {
             throw new IllegalArgumentException(
                 "unknown argument "
                     + args[i]
-                    + " (use --quick, --dir <dir>, --csv <file>, --keep)");
+                    + " (use --quick, --wal, --dir <dir>, --csv <file>, --keep)");
       }
     }
     if (dir == null) {
@@ -112,6 +116,17 @@ public final class Stress {
     }
     if (csv == null) {
       csv = dir.resolve("stress-results.csv");
+    }
+    if (wal) {
+      // The WAL scenario alone (issue 20): 10 s per target, 3 s with --quick.
+      double seconds = size.equals(QUICK) ? 3 : 10;
+      for (String line : WalScenario.table(WalScenario.run(dir, seconds), seconds)) {
+        out(line);
+      }
+      if (!keep) {
+        deleteDatabases(dir);
+      }
+      return;
     }
     Stress stress = new Stress(size, dir);
     long began = System.nanoTime();

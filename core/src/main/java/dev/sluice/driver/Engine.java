@@ -431,6 +431,11 @@ public final class Engine implements AutoCloseable {
     return r == null ? writer.queueLength() : r.writerQueueLength();
   }
 
+  /** The checkpointer, for tests that run it step by step. */
+  Housekeeping housekeeping() {
+    return housekeeping;
+  }
+
   /** The engine's retry, for units of work ({@code inTransaction}). */
   public Retry retry() {
     return retry;

@@ -189,6 +189,8 @@ public final class SluiceProperties {
       options.put("sluice.checkpoint.walLimit", checkpoint.walLimit.toString());
     }
     putMillis(options, "sluice.checkpoint.interval", checkpoint.interval);
+    putMillis(options, "sluice.checkpoint.readPause", checkpoint.readPause);
+    putMillis(options, "sluice.checkpoint.writerYield", checkpoint.writerYield);
     if (log.queries != null) {
       options.put("sluice.log.queries", log.queries.toString());
     }
@@ -427,9 +429,24 @@ public final class SluiceProperties {
     /** WAL size in bytes above which the background checkpointer runs; default 16 MiB. */
     private Integer walLimit;
 
-    /** How often the checkpointer looks at the WAL size; default 1s. */
+    /** How often the checkpointer looks at the WAL size; default 100ms. */
     @DurationUnit(ChronoUnit.MILLIS)
     private Duration interval;
+
+    /**
+     * Past the WAL limit (mode auto), the longest new reads are held back while those in flight
+     * end; a longer snapshot makes the checkpoint give way and retry; 0 turns it off; default
+     * 250ms.
+     */
+    @DurationUnit(ChronoUnit.MILLIS)
+    private Duration readPause;
+
+    /**
+     * Past the WAL limit in mode external, the longest Sluice's writer stays idle so that the
+     * replicator's checkpoint gets the write lock; 0 turns it off; default 2s.
+     */
+    @DurationUnit(ChronoUnit.MILLIS)
+    private Duration writerYield;
 
     public CheckpointMode getMode() {
       return mode;
@@ -453,6 +470,22 @@ public final class SluiceProperties {
 
     public void setInterval(Duration interval) {
       this.interval = interval;
+    }
+
+    public Duration getReadPause() {
+      return readPause;
+    }
+
+    public void setReadPause(Duration readPause) {
+      this.readPause = readPause;
+    }
+
+    public Duration getWriterYield() {
+      return writerYield;
+    }
+
+    public void setWriterYield(Duration writerYield) {
+      this.writerYield = writerYield;
     }
   }
 
