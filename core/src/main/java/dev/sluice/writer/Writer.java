@@ -36,6 +36,12 @@ public final class Writer implements AutoCloseable {
   private final long holdWarningNanos;
   private final String name;
 
+  /** Orders this engine's writer against the writers of other engines on the same file. */
+  private final SidecarLock sidecar;
+
+  // Whether the current hold has the sidecar's lock. Written by the holder under the permit.
+  private volatile boolean sidecarHeld;
+
   // Written by the holder while it has the permit, read by anyone (diagnostics, re-entry check).
   private volatile Object owner;
   private volatile Thread ownerThread;
@@ -51,6 +57,20 @@ public final class Writer implements AutoCloseable {
   private volatile boolean closed;
 
   public Writer(String name, Opener opener, long acquireTimeoutNanos, long holdWarningNanos) {
+    this(name, opener, acquireTimeoutNanos, holdWarningNanos, SidecarLock.DISABLED);
+  }
+
+  /**
+   * A writer that also queues with the writers of other processes on the same file through {@code
+   * sidecar}, which it closes at {@link #close}.
+   */
+  public Writer(
+      String name,
+      Opener opener,
+      long acquireTimeoutNanos,
+      long holdWarningNanos,
+      SidecarLock sidecar) {
+    this.sidecar = sidecar;
     this.name = name;
     this.opener = opener;
     this.acquireTimeoutNanos = acquireTimeoutNanos;
@@ -117,7 +137,14 @@ public final class Writer implements AutoCloseable {
           holderThread == null ? "none" : holderThread.getName(),
           acquiredAt);
     }
+    boolean queued = false;
     try {
+      if (closed) {
+        throw Errors.closed("Sluice engine \"" + name + "\"");
+      }
+      // Other processes' turn comes after this engine's own queue: a thread waits here only when
+      // it is first in line in its process.
+      queued = sidecar.lock(timeoutNanos - (System.nanoTime() - start));
       if (closed) {
         throw Errors.closed("Sluice engine \"" + name + "\"");
       }
@@ -125,9 +152,13 @@ public final class Writer implements AutoCloseable {
         connection = opener.open();
       }
     } catch (SQLException | RuntimeException e) {
+      if (queued) {
+        sidecar.unlock();
+      }
       permit.release();
       throw e;
     }
+    sidecarHeld = queued;
     owner = holder;
     ownerThread = me;
     warned = false;
@@ -152,6 +183,10 @@ public final class Writer implements AutoCloseable {
     owner = null;
     ownerThread = null;
     acquiredAt = null;
+    if (sidecarHeld) {
+      sidecarHeld = false;
+      sidecar.unlock();
+    }
     permit.release();
     return held;
   }
@@ -269,6 +304,7 @@ public final class Writer implements AutoCloseable {
       }
     } finally {
       closeQuietly();
+      sidecar.close();
       // Wake every waiter: each finds the writer closed and fails with 08003 at once.
       permit.release(got ? 1 + Short.MAX_VALUE : Short.MAX_VALUE);
     }
