@@ -80,7 +80,9 @@ public final class Writer implements AutoCloseable {
   /** Opens the physical connection now, so that open-time errors surface at engine start. */
   public void start() throws SQLException {
     Object self = this;
-    acquire(self);
+    // Outside the processes' queue: an open meets SQLite's lock and retry as before, instead of
+    // waiting a whole acquire timeout behind another process's long transaction.
+    acquire(self, acquireTimeoutNanos, false);
     release(self, false);
   }
 
@@ -101,6 +103,10 @@ public final class Writer implements AutoCloseable {
    * flag is set still gets a free writer: only an actual wait is interrupted.
    */
   public Connection acquire(Object holder, long timeoutNanos) throws SQLException {
+    return acquire(holder, timeoutNanos, true);
+  }
+
+  private Connection acquire(Object holder, long timeoutNanos, boolean queue) throws SQLException {
     Thread me = Thread.currentThread();
     if (ownerThread == me && owner != holder && owner != null) {
       throw Errors.writerReentry(me.getName());
@@ -144,7 +150,7 @@ public final class Writer implements AutoCloseable {
       }
       // Other processes' turn comes after this engine's own queue: a thread waits here only when
       // it is first in line in its process.
-      queued = sidecar.lock(timeoutNanos - (System.nanoTime() - start));
+      queued = queue && sidecar.lock(timeoutNanos - (System.nanoTime() - start));
       if (closed) {
         throw Errors.closed("Sluice engine \"" + name + "\"");
       }
