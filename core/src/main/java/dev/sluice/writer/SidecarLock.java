@@ -13,6 +13,7 @@ import java.nio.file.StandardOpenOption;
 import java.sql.SQLException;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.Semaphore;
@@ -74,8 +75,10 @@ public final class SidecarLock implements AutoCloseable {
    */
   static final long TURN_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
 
-  /** The open sidecars of this JVM, by real path. Guarded by itself. */
+  /** The open sidecars of this JVM, by real path. Guarded by {@link #REGISTRY}. */
   private static final Map<Path, Shared> OPEN = new HashMap<>();
+
+  private static final ReentrantLock REGISTRY = new ReentrantLock();
 
   /** No cross-process queue: every acquire goes straight on (the option off, in-memory files). */
   public static final SidecarLock DISABLED = new SidecarLock(null, "");
@@ -114,7 +117,8 @@ public final class SidecarLock implements AutoCloseable {
           e.toString());
       return DISABLED;
     }
-    synchronized (OPEN) {
+    REGISTRY.lock();
+    try {
       Shared s = OPEN.get(real);
       if (s == null) {
         s = new Shared(real, channel);
@@ -124,6 +128,8 @@ public final class SidecarLock implements AutoCloseable {
       }
       s.users++;
       return new SidecarLock(s, engineName);
+    } finally {
+      REGISTRY.unlock();
     }
   }
 
@@ -159,18 +165,21 @@ public final class SidecarLock implements AutoCloseable {
     if (s == null) {
       return;
     }
-    synchronized (OPEN) {
+    REGISTRY.lock();
+    try {
       if (--s.users == 0) {
         OPEN.remove(s.path);
         s.close();
       }
+    } finally {
+      REGISTRY.unlock();
     }
   }
 
   /** The sidecar of one file in this JVM. */
   private static final class Shared {
     final Path path;
-    int users; // guarded by OPEN
+    int users; // guarded by REGISTRY
 
     /** This JVM's turn: at most one thread holds or waits for the OS lock. */
     final Semaphore turn = new Semaphore(1, true);
@@ -178,6 +187,7 @@ public final class SidecarLock implements AutoCloseable {
     volatile Thread turnThread;
     volatile boolean broken;
     volatile boolean warnedTimeout;
+    volatile boolean closed;
 
     // Guarded by the turn.
     FileChannel channel;
@@ -247,6 +257,9 @@ public final class SidecarLock implements AutoCloseable {
 
     /** Door, then room, then the door back. The caller has the turn. */
     private boolean take(long deadline, String engine) throws SQLException {
+      if (closed) {
+        return false;
+      }
       try {
         if (channel == null || !channel.isOpen()) {
           channel =
@@ -287,9 +300,7 @@ public final class SidecarLock implements AutoCloseable {
           turnStartNanos = System.nanoTime();
           return true;
         } finally {
-          if (door.isValid()) {
-            door.release();
-          }
+          releaseQuietly(door);
         }
       } catch (IOException | OverlappingFileLockException | UnsupportedOperationException e) {
         if (e instanceof FileLockInterruptionException || e instanceof ClosedChannelException) {
@@ -325,7 +336,13 @@ public final class SidecarLock implements AutoCloseable {
         return null;
       }
       Alarm alarm = new Alarm(me);
-      ScheduledFuture<?> f = timer.schedule(alarm::ring, remaining, TimeUnit.NANOSECONDS);
+      ScheduledFuture<?> f;
+      try {
+        f = timer.schedule(alarm::ring, remaining, TimeUnit.NANOSECONDS);
+      } catch (RejectedExecutionException e) {
+        // The last engine of this JVM left the file meanwhile.
+        return null;
+      }
       try {
         FileLock lock = ch.lock(position, 1, false);
         if (alarm.silence()) {
@@ -386,6 +403,7 @@ public final class SidecarLock implements AutoCloseable {
     }
 
     void close() {
+      closed = true;
       timer.shutdownNow();
       closeQuietly(channel);
     }
@@ -425,6 +443,17 @@ public final class SidecarLock implements AutoCloseable {
       } finally {
         lock.unlock();
       }
+    }
+  }
+
+  private static void releaseQuietly(FileLock lock) {
+    try {
+      if (lock.isValid()) {
+        lock.release();
+      }
+    } catch (IOException e) {
+      // Its channel is closed, and the OS released the lock with it.
+      LOG.debug("Releasing a lock of a lock file failed", e);
     }
   }
 
