@@ -15,7 +15,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A child process for {@link MultiProcessIT}: {@code threads} threads each insert {@code count}
  * rows through the given URL, then one line {@code ok=<n> failed=<m> p50=.. p95=.. p99=..} (ms)
- * goes to standard output. Arguments: url, process id, threads, count.
+ * goes to standard output. Arguments: url, process id, threads, count, and optionally the table
+ * ({@code item} by default).
  */
 public final class InsertChild {
   private InsertChild() {}
@@ -26,6 +27,7 @@ public final class InsertChild {
     int process = Integer.parseInt(args[1]);
     int threads = Integer.parseInt(args[2]);
     int count = Integer.parseInt(args[3]);
+    String table = args.length > 4 ? args[4] : "item";
     AtomicInteger ok = new AtomicInteger();
     AtomicInteger failed = new AtomicInteger();
     long[] latencies = new long[threads * count];
@@ -42,7 +44,9 @@ public final class InsertChild {
                   try (Connection c = DriverManager.getConnection(url);
                       PreparedStatement ps =
                           c.prepareStatement(
-                              "INSERT INTO item (process, thread, seq) VALUES (?, ?, ?)")) {
+                              "INSERT INTO "
+                                  + table
+                                  + " (process, thread, seq) VALUES (?, ?, ?)")) {
                     ps.setInt(1, process);
                     ps.setInt(2, thread);
                     ps.setInt(3, i);

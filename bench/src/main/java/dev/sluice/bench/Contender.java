@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.util.List;
 
 /**
  * The three ways an application reaches SQLite that the stress program compares, each opened on its
@@ -20,7 +21,15 @@ enum Contender {
   /** (b) Today's careful setup. */
   HIKARI("b", "HikariCP+WAL", "HikariCP pool 10, WAL, synchronous=NORMAL, busy_timeout=5000"),
   /** (c) The URL swap. */
-  SLUICE("c", "Sluice", "jdbc:sluice:sqlite: through DriverManager, defaults");
+  SLUICE("c", "Sluice", "jdbc:sluice:sqlite: through DriverManager, defaults"),
+  /** (d) The URL swap without the processes' queue: only for the several-processes workloads. */
+  SLUICE_NO_QUEUE(
+      "d",
+      "Sluice no queue",
+      "jdbc:sluice:sqlite: through DriverManager, sluice.writer.processLock=false");
+
+  /** The targets of the workloads inside one process. */
+  static final List<Contender> IN_PROCESS = List.of(PLAIN, HIKARI, SLUICE);
 
   private final String letter;
   private final String label;
@@ -77,6 +86,9 @@ enum Contender {
       case SLUICE:
         String sluiceUrl = "jdbc:sluice:sqlite:" + file;
         return () -> DriverManager.getConnection(sluiceUrl);
+      case SLUICE_NO_QUEUE:
+        String noQueueUrl = "jdbc:sluice:sqlite:" + file + "?sluice.writer.processLock=false";
+        return () -> DriverManager.getConnection(noQueueUrl);
       default:
         throw new IllegalStateException("unknown target " + this);
     }

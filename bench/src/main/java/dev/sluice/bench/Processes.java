@@ -21,9 +21,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The several-processes workload: child JVMs on the same class path, each opening the target on one
- * shared file and inserting from one thread. The parent starts them, waits until every child has
- * opened its target, releases them together, and sums the one result line each prints. Every wait
- * is bounded; a child that does not answer is killed and counted as hung.
+ * shared file and inserting from {@code threads} threads (worker {@code child * threads + t}, each
+ * with its own tally and result line). The parent starts them, waits until every child has opened
+ * its target, releases them together, and sums the one result line each prints. Every wait is
+ * bounded; a child that does not answer is killed and counted as hung.
  *
  * <p>Thread-safe: each run has its own processes.
  */
@@ -33,18 +34,22 @@ final class Processes {
 
   private Processes() {}
 
-  /** Runs {@code count} child processes of {@code ops} inserts each into {@code table}. */
+  /**
+   * Runs {@code count} child processes of {@code threads} threads, {@code ops} inserts each, into
+   * {@code table}.
+   */
   static Row run(
       Contender target,
       Path file,
       String table,
       int count,
+      int threads,
       int ops,
       long capNanos,
       long graceNanos,
       String classPath)
       throws IOException, InterruptedException {
-    String workload = "insert " + count + " proc";
+    String workload = workload(count, threads);
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
     List<Process> processes = new ArrayList<>();
     List<BlockingQueue<String>> lines = new ArrayList<>();
@@ -65,6 +70,7 @@ final class Processes {
                     file.toString(),
                     table,
                     Integer.toString(i),
+                    Integer.toString(threads),
                     Integer.toString(ops),
                     Long.toString(capNanos))
                 .redirectError(log.toFile());
@@ -112,27 +118,36 @@ final class Processes {
       long elapsed = 0;
       long answerBy = System.nanoTime() + capNanos + graceNanos;
       for (int i = 0; i < count; i++) {
-        String result = await(lines.get(i), "RESULT", Math.max(1, answerBy - System.nanoTime()));
-        if (result == null) {
-          hung++;
-          continue;
-        }
-        if (!result.startsWith("RESULT")) {
-          tallies.add(lost(i, "ended without a result (" + result + "): " + tail(logs.get(i))));
-          continue;
-        }
-        try {
-          Tally t = Tally.decode(result);
-          tallies.add(t);
-          elapsed = Math.max(elapsed, t.elapsedNanos);
-        } catch (IllegalArgumentException e) {
-          tallies.add(lost(i, "unreadable result: " + e.getMessage()));
+        for (int t = 0; t < threads; t++) {
+          String result = await(lines.get(i), "RESULT", Math.max(1, answerBy - System.nanoTime()));
+          if (result == null) {
+            hung++;
+            continue;
+          }
+          if (!result.startsWith("RESULT")) {
+            tallies.add(lost(i, "ended without a result (" + result + "): " + tail(logs.get(i))));
+            break;
+          }
+          try {
+            Tally tally = Tally.decode(result);
+            tallies.add(tally);
+            elapsed = Math.max(elapsed, tally.elapsedNanos);
+          } catch (IllegalArgumentException e) {
+            tallies.add(lost(i, "unreadable result: " + e.getMessage()));
+          }
         }
       }
       double seconds = hung > 0 ? (capNanos + graceNanos) / 1e9 : elapsed / 1e9;
       Check.Verdict verdict = Check.inserts(file, table, tallies);
       return Row.of(
-          target.label(), workload, count, (long) count * ops, seconds, hung, tallies, verdict);
+          target.label(),
+          workload,
+          count * threads,
+          (long) count * threads * ops,
+          seconds,
+          hung,
+          tallies,
+          verdict);
     } finally {
       for (Process p : processes) {
         if (!p.waitFor(10, TimeUnit.SECONDS)) {
@@ -140,6 +155,11 @@ final class Processes {
         }
       }
     }
+  }
+
+  /** The workload's name in tables: {@code insert 4 proc} or {@code insert 4x4 proc}. */
+  static String workload(int count, int threads) {
+    return threads == 1 ? "insert " + count + " proc" : "insert " + count + "x" + threads + " proc";
   }
 
   /** A child whose outcome is unknown: one failure that says why. */
@@ -210,9 +230,9 @@ final class Processes {
   }
 
   /**
-   * The child side: {@code --child <target> <file> <table> <worker> <ops> <capNanos>}. Opens the
-   * target, says READY, waits for GO on stdin, inserts, prints one RESULT line, and exits. Failure
-   * stacks go to stderr (the child's log file).
+   * The child side: {@code --child <target> <file> <table> <child> <threads> <ops> <capNanos>}.
+   * Opens the target, says READY, waits for GO on stdin, inserts from its threads, prints one
+   * RESULT line per thread, and exits. Failure stacks go to stderr (the child's log file).
    */
   @SuppressWarnings("SystemOut")
   static int child(String[] args) {
@@ -221,10 +241,11 @@ final class Processes {
       Contender target = Contender.valueOf(args[1]);
       Path file = Path.of(args[2]);
       String table = args[3];
-      int worker = Integer.parseInt(args[4]);
-      int ops = Integer.parseInt(args[5]);
-      long capNanos = Long.parseLong(args[6]);
-      try (Contender.Source source = target.open(file, "child-" + worker)) {
+      int child = Integer.parseInt(args[4]);
+      int threads = Integer.parseInt(args[5]);
+      int ops = Integer.parseInt(args[6]);
+      long capNanos = Long.parseLong(args[7]);
+      try (Contender.Source source = target.open(file, "child-" + child)) {
         // Open the pool or engine before the start line, as the in-process runs do.
         try (Connection c = source.connection()) {
           c.isValid(5);
@@ -237,12 +258,25 @@ final class Processes {
         if (!"GO".equals(go)) {
           return 2;
         }
-        Tally tally = new Tally(worker);
-        Load.work(tally, ops, capNanos, Schema.insert(source, table));
-        out.println(tally.encode());
+        Load.Op insert = Schema.insert(source, table);
+        List<Tally> tallies = new ArrayList<>();
+        List<Thread> workers = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+          Tally tally = new Tally(child * threads + t);
+          tallies.add(tally);
+          Thread w = new Thread(() -> Load.work(tally, ops, capNanos, insert), "worker-" + t);
+          workers.add(w);
+        }
+        workers.forEach(Thread::start);
+        for (Thread w : workers) {
+          w.join(TimeUnit.NANOSECONDS.toMillis(capNanos) + TimeUnit.MINUTES.toMillis(2));
+        }
+        for (Tally tally : tallies) {
+          out.println(tally.encode());
+          tally.firstStack.forEach(
+              (signature, stack) -> System.err.println(signature + "\n" + stack));
+        }
         out.flush();
-        tally.firstStack.forEach(
-            (signature, stack) -> System.err.println(signature + "\n" + stack));
       }
       return 0;
     } catch (Exception e) {

@@ -27,11 +27,12 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Workloads: auto-commit single-row inserts at 1, 5, 10 and 32 threads; read-modify-write
  * transfers ({@code setAutoCommit(false)}, SELECT, UPDATE, UPDATE, commit) at 10 and 32 threads; 2
- * writers and 8 readers for a fixed time; 2 and 4 processes inserting into one file. Each attempt
- * gets its connection, runs, and closes it; its latency covers all of that, failed attempts
- * included. After each workload a separate plain sqlite-jdbc connection checks the invariants (rows
- * = successes, no duplicates, money conserved). Also measured: "the limit", one raw sqlite-jdbc
- * connection (WAL, {@code synchronous=NORMAL}) inserting sequentially with one reused statement.
+ * writers and 8 readers for a fixed time; 2 processes of 1 thread, 4 and 8 of 4 threads inserting
+ * into one file, where (d) is Sluice without the processes' queue. Each attempt gets its
+ * connection, runs, and closes it; its latency covers all of that, failed attempts included. After
+ * each workload a separate plain sqlite-jdbc connection checks the invariants (rows = successes, no
+ * duplicates, money conserved). Also measured: "the limit", one raw sqlite-jdbc connection (WAL,
+ * {@code synchronous=NORMAL}) inserting sequentially with one reused statement.
  *
  * <p>Bounded: a fixed number of attempts per thread, a time cap per workload after which no attempt
  * starts, and a timeout on every join. Failures are counted, never thrown.
@@ -52,7 +53,10 @@ import java.util.concurrent.TimeUnit;
 public final class Stress {
   private static final int[] INSERT_THREADS = {1, 5, 10, 32};
   private static final int[] TRANSFER_THREADS = {10, 32};
-  private static final int[] PROCESSES = {2, 4};
+
+  /** Several-processes shapes: processes, threads per process. */
+  private static final int[][] PROCESSES = {{2, 1}, {4, 4}, {8, 4}};
+
   private static final int WRITERS = 2;
   private static final int READERS = 8;
   private static final long GRACE_NANOS = TimeUnit.SECONDS.toNanos(40);
@@ -165,7 +169,7 @@ public final class Stress {
       out("- " + t.label() + ": " + t.description());
     }
     out("");
-    for (Contender t : Contender.values()) {
+    for (Contender t : Contender.IN_PROCESS) {
       Path file = dir.resolve("target-" + t.letter() + ".db");
       files.put(t, file);
       Schema.create(
@@ -186,27 +190,27 @@ public final class Stress {
           });
       sources.put(t, t.open(file, "stress-" + t.letter()));
     }
-    for (Contender t : Contender.values()) {
+    for (Contender t : Contender.IN_PROCESS) {
       warm(t);
     }
     rows.add(limit());
     for (int n : INSERT_THREADS) {
-      for (Contender t : Contender.values()) {
+      for (Contender t : Contender.IN_PROCESS) {
         rows.add(inserts(t, n));
       }
     }
     for (int n : TRANSFER_THREADS) {
-      for (Contender t : Contender.values()) {
+      for (Contender t : Contender.IN_PROCESS) {
         rows.add(transfers(t, n));
       }
     }
-    for (Contender t : Contender.values()) {
+    for (Contender t : Contender.IN_PROCESS) {
       rows.addAll(mixed(t));
     }
     String classPath = Processes.classPath();
-    for (int n : PROCESSES) {
+    for (int[] shape : PROCESSES) {
       for (Contender t : Contender.values()) {
-        rows.add(processes(t, n, classPath));
+        rows.add(processes(t, shape[0], shape[1], classPath));
       }
     }
   }
@@ -327,10 +331,10 @@ public final class Stress {
     }
   }
 
-  private Row processes(Contender t, int count, String classPath) {
-    String workload = "insert " + count + " proc";
+  private Row processes(Contender t, int count, int threads, String classPath) {
+    String workload = Processes.workload(count, threads);
     try {
-      Path file = dir.resolve("proc-" + t.letter() + "-" + count + ".db");
+      Path file = dir.resolve("proc-" + t.letter() + "-" + count + "x" + threads + ".db");
       Schema.create(
           file,
           t.wal(),
@@ -341,7 +345,15 @@ public final class Stress {
           });
       return done(
           Processes.run(
-              t, file, "proc", count, size.processOps(), size.capNanos(), GRACE_NANOS, classPath));
+              t,
+              file,
+              "proc",
+              count,
+              threads,
+              Math.max(1, size.processOps() / threads),
+              size.capNanos(),
+              GRACE_NANOS,
+              classPath));
     } catch (Exception e) {
       return done(Row.broken(t.label(), workload, count, e));
     }

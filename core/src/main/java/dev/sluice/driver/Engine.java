@@ -12,6 +12,7 @@ import dev.sluice.pragma.Pragmas;
 import dev.sluice.retry.Breaker;
 import dev.sluice.retry.Retry;
 import dev.sluice.routing.Router;
+import dev.sluice.writer.SidecarLock;
 import dev.sluice.writer.Writer;
 import dev.sluice.writer.WriterGate;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -84,7 +85,10 @@ public final class Engine implements AutoCloseable {
             name,
             () -> openPhysical(false),
             TimeUnit.MILLISECONDS.toNanos(settings.writerAcquireTimeoutMillis()),
-            TimeUnit.MILLISECONDS.toNanos(settings.writerHoldWarningMillis()));
+            TimeUnit.MILLISECONDS.toNanos(settings.writerHoldWarningMillis()),
+            settings.processLock() && settings.file() != null && !settings.singleConnection()
+                ? SidecarLock.open(settings.file(), name)
+                : SidecarLock.DISABLED);
     this.housekeeping = new Housekeeping(settings, name, writer);
     this.breaker =
         settings.breakerFailures() > 0
@@ -101,6 +105,7 @@ public final class Engine implements AutoCloseable {
               : Meters.micrometer(
                   reg, name, new Gauges(this::writerQueue, housekeeping::walBytes, breaker::state));
     } catch (IllegalStateException | IllegalArgumentException e) {
+      writer.close();
       throw Errors.cannotOpen(
           "Cannot register the meters of \"" + name + "\": " + e.getMessage(), e);
     }

@@ -52,6 +52,14 @@ public enum Option {
       Type.INT,
       "256",
       "The most auto-commit writes one group commit runs."),
+  WRITER_PROCESS_LOCK(
+      "sluice.writer.processLock",
+      Type.BOOLEAN,
+      "true",
+      "Sluice engines in several processes on one database file queue for the write lock through"
+          + " an OS lock on a file beside the database (<database>-sluice-lock): a waiting process"
+          + " sleeps until the writer is free instead of polling SQLite's lock. Processes that do"
+          + " not use Sluice still meet SQLite's lock and Sluice's retry. false turns it off."),
   PRAGMA(
       "sluice.pragma.",
       Type.PREFIX,

@@ -46,6 +46,8 @@ import java.util.TreeMap;
  *     databases are private to one connection
  * @param groupCommit whether queued auto-commit writes share one transaction
  * @param groupMax the most statements one group commit runs
+ * @param processLock whether the writer queues with other processes' writers through the sidecar
+ *     lock file
  * @param retry how SQLITE_BUSY/LOCKED are retried
  * @param breakerFailures failed writes in a row that open the write breaker; 0 is off
  * @param breakerDelayMillis how long the breaker stays open before a probe
@@ -79,6 +81,7 @@ public record Settings(
     long closeTimeoutMillis,
     boolean groupCommit,
     int groupMax,
+    boolean processLock,
     Retry.Config retry,
     int breakerFailures,
     long breakerDelayMillis,
@@ -307,6 +310,7 @@ public record Settings(
         closeTimeout,
         Option.WRITER_GROUP_COMMIT.parseBoolean(value(options, Option.WRITER_GROUP_COMMIT)),
         Option.WRITER_GROUP_MAX.parseInt(value(options, Option.WRITER_GROUP_MAX), 1),
+        Option.WRITER_PROCESS_LOCK.parseBoolean(value(options, Option.WRITER_PROCESS_LOCK)),
         retry,
         Option.BREAKER_FAILURES.parseInt(value(options, Option.BREAKER_FAILURES), 0),
         Option.BREAKER_DELAY.parseMillis(value(options, Option.BREAKER_DELAY), 1),

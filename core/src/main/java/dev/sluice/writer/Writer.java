@@ -36,6 +36,12 @@ public final class Writer implements AutoCloseable {
   private final long holdWarningNanos;
   private final String name;
 
+  /** Orders this engine's writer against the writers of other engines on the same file. */
+  private final SidecarLock sidecar;
+
+  // Whether the current hold has the sidecar's lock. Written by the holder under the permit.
+  private volatile boolean sidecarHeld;
+
   // Written by the holder while it has the permit, read by anyone (diagnostics, re-entry check).
   private volatile Object owner;
   private volatile Thread ownerThread;
@@ -51,6 +57,20 @@ public final class Writer implements AutoCloseable {
   private volatile boolean closed;
 
   public Writer(String name, Opener opener, long acquireTimeoutNanos, long holdWarningNanos) {
+    this(name, opener, acquireTimeoutNanos, holdWarningNanos, SidecarLock.DISABLED);
+  }
+
+  /**
+   * A writer that also queues with the writers of other processes on the same file through {@code
+   * sidecar}, which it closes at {@link #close}.
+   */
+  public Writer(
+      String name,
+      Opener opener,
+      long acquireTimeoutNanos,
+      long holdWarningNanos,
+      SidecarLock sidecar) {
+    this.sidecar = sidecar;
     this.name = name;
     this.opener = opener;
     this.acquireTimeoutNanos = acquireTimeoutNanos;
@@ -60,7 +80,9 @@ public final class Writer implements AutoCloseable {
   /** Opens the physical connection now, so that open-time errors surface at engine start. */
   public void start() throws SQLException {
     Object self = this;
-    acquire(self);
+    // Outside the processes' queue: an open meets SQLite's lock and retry as before, instead of
+    // waiting a whole acquire timeout behind another process's long transaction.
+    acquire(self, acquireTimeoutNanos, false);
     release(self, false);
   }
 
@@ -81,6 +103,10 @@ public final class Writer implements AutoCloseable {
    * flag is set still gets a free writer: only an actual wait is interrupted.
    */
   public Connection acquire(Object holder, long timeoutNanos) throws SQLException {
+    return acquire(holder, timeoutNanos, true);
+  }
+
+  private Connection acquire(Object holder, long timeoutNanos, boolean queue) throws SQLException {
     Thread me = Thread.currentThread();
     if (ownerThread == me && owner != holder && owner != null) {
       throw Errors.writerReentry(me.getName());
@@ -117,7 +143,14 @@ public final class Writer implements AutoCloseable {
           holderThread == null ? "none" : holderThread.getName(),
           acquiredAt);
     }
+    boolean queued = false;
     try {
+      if (closed) {
+        throw Errors.closed("Sluice engine \"" + name + "\"");
+      }
+      // Other processes' turn comes after this engine's own queue: a thread waits here only when
+      // it is first in line in its process.
+      queued = queue && sidecar.lock(timeoutNanos - (System.nanoTime() - start));
       if (closed) {
         throw Errors.closed("Sluice engine \"" + name + "\"");
       }
@@ -125,9 +158,13 @@ public final class Writer implements AutoCloseable {
         connection = opener.open();
       }
     } catch (SQLException | RuntimeException e) {
+      if (queued) {
+        sidecar.unlock();
+      }
       permit.release();
       throw e;
     }
+    sidecarHeld = queued;
     owner = holder;
     ownerThread = me;
     warned = false;
@@ -152,6 +189,10 @@ public final class Writer implements AutoCloseable {
     owner = null;
     ownerThread = null;
     acquiredAt = null;
+    if (sidecarHeld) {
+      sidecarHeld = false;
+      sidecar.unlock();
+    }
     permit.release();
     return held;
   }
@@ -269,6 +310,7 @@ public final class Writer implements AutoCloseable {
       }
     } finally {
       closeQuietly();
+      sidecar.close();
       // Wake every waiter: each finds the writer closed and fails with 08003 at once.
       permit.release(got ? 1 + Short.MAX_VALUE : Short.MAX_VALUE);
     }

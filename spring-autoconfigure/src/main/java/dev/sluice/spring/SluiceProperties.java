@@ -168,6 +168,9 @@ public final class SluiceProperties {
     if (writer.groupCommit != null) {
       options.put("sluice.writer.groupCommit", writer.groupCommit.toString());
     }
+    if (writer.processLock != null) {
+      options.put("sluice.writer.processLock", writer.processLock.toString());
+    }
     putMillis(options, "sluice.close.timeout", close.timeout);
     if (retry.attempts != null) {
       options.put("sluice.retry.attempts", retry.attempts.toString());
@@ -269,6 +272,20 @@ public final class SluiceProperties {
 
     public Boolean getGroupCommit() {
       return groupCommit;
+    }
+
+    /**
+     * Whether Sluice engines in several processes on one database file queue for the write lock
+     * through an OS lock on a file beside the database; Sluice's default is true.
+     */
+    private Boolean processLock;
+
+    public Boolean getProcessLock() {
+      return processLock;
+    }
+
+    public void setProcessLock(Boolean processLock) {
+      this.processLock = processLock;
     }
 
     public void setGroupCommit(Boolean groupCommit) {
