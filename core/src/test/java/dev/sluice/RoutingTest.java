@@ -381,4 +381,64 @@ class RoutingTest {
       assertThat(c.getMetaData().getConnection()).isSameAs(c);
     }
   }
+
+  /**
+   * Issue 22 item 5 (design.md "Work that moves between threads"): a connection that holds the
+   * writer and goes on from another thread (a coroutine resumed on another carrier) leaves the
+   * first thread free: another connection writing there waits its turn instead of failing with
+   * 25001, and runs once the moved transaction commits.
+   */
+  @Test
+  void aTransactionThatMovedToAnotherThreadLetsTheFirstThreadWaitItsTurn() throws Exception {
+    ExecutorService first = Executors.newSingleThreadExecutor();
+    ExecutorService second = Executors.newSingleThreadExecutor();
+    try (Connection moving = ds.getConnection()) {
+      // Given a transaction begun on one thread and continued on another
+      first
+          .submit(
+              () -> {
+                moving.setAutoCommit(false);
+                try (Statement s = moving.createStatement()) {
+                  return s.executeUpdate("INSERT INTO t (v) VALUES ('begun on first')");
+                }
+              })
+          .get(10, TimeUnit.SECONDS);
+      second
+          .submit(
+              () -> {
+                try (Statement s = moving.createStatement()) {
+                  return s.executeUpdate("INSERT INTO t (v) VALUES ('continued on second')");
+                }
+              })
+          .get(10, TimeUnit.SECONDS);
+      // When another connection writes on the first thread
+      java.util.concurrent.Future<Integer> other =
+          first.submit(
+              () -> {
+                try (Connection c = ds.getConnection();
+                    Statement s = c.createStatement()) {
+                  return s.executeUpdate("INSERT INTO t (v) VALUES ('other on first')");
+                }
+              });
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (db.registry.get("sluice.writer.queue").gauge().value() < 1 && !other.isDone()) {
+        assertThat(System.nanoTime()).as("the other write never queued").isLessThan(deadline);
+        Thread.onSpinWait();
+      }
+      // Then it waits for the moved transaction (no 25001) and runs after its commit
+      assertThat(other.isDone()).isFalse();
+      second
+          .submit(
+              () -> {
+                moving.commit();
+                return null;
+              })
+          .get(10, TimeUnit.SECONDS);
+      assertThat(other.get(10, TimeUnit.SECONDS)).isEqualTo(1);
+    } finally {
+      first.shutdownNow();
+      second.shutdownNow();
+    }
+    assertThat(db.rawLong("SELECT count(*) FROM t")).isEqualTo(3);
+  }
 }

@@ -255,6 +255,7 @@ final class ConnectionState {
   }
 
   private Lease writerLease(Classification c, String sql, PragmaCall pragma, boolean retryable) {
+    router.writer.touch(holder);
     if (!c.isRead() && c.kind() != StatementKind.EMPTY) {
       writes++;
     }

@@ -215,6 +215,21 @@ public final class Writer implements AutoCloseable {
     return warnings.get();
   }
 
+  /**
+   * Records that the holder now uses the writer on this thread. A logical connection may move
+   * between threads while it holds the writer (a coroutine resumed on another carrier, reactive
+   * code): the re-entry check (25001) then looks at the thread that drives it now, not the one that
+   * took it, so another connection asking on the first thread waits its turn instead of failing.
+   */
+  public void touch(Object holder) {
+    if (owner == holder) {
+      Thread me = Thread.currentThread();
+      if (ownerThread != me) {
+        ownerThread = me;
+      }
+    }
+  }
+
   /** Whether anyone holds the writer now. */
   public boolean isHeld() {
     return owner != null;
