@@ -1,5 +1,6 @@
 package dev.sluice.bench;
 
+import dev.sluice.SluiceDataSource;
 import java.io.IOException;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
@@ -62,9 +63,10 @@ import jdk.jfr.consumer.RecordingFile;
  * </pre>
  *
  * <p>Arguments: {@code --threads N} (default 2000), {@code --seconds N} per run (default 10),
- * {@code --rounds N} (default 2), {@code --warmup N} seconds per target before the rounds, not
- * reported (default 3). Not part of the tests. Thread-safe where it must be: counters are
- * concurrent; each worker owns its latencies, merged after the workers are joined.
+ * {@code --rounds N} (default 2), {@code --sluice name=value} (repeatable) builds Sluice with that
+ * option, {@code --warmup N} seconds per target before the rounds, not reported (default 3). Not
+ * part of the tests. Thread-safe where it must be: counters are concurrent; each worker owns its
+ * latencies, merged after the workers are joined.
  */
 public final class VirtualThreads {
   private static final int ACCOUNTS = 50;
@@ -74,9 +76,12 @@ public final class VirtualThreads {
   private final int threads;
   private final long seconds;
 
-  private VirtualThreads(int threads, long seconds) {
+  private final Map<String, String> sluiceOptions;
+
+  private VirtualThreads(int threads, long seconds, Map<String, String> sluiceOptions) {
     this.threads = threads;
     this.seconds = seconds;
+    this.sluiceOptions = sluiceOptions;
   }
 
   /** What one run measured. */
@@ -104,17 +109,22 @@ public final class VirtualThreads {
     long seconds = 10;
     int rounds = 2;
     long warmUp = 3;
+    Map<String, String> sluiceOptions = new TreeMap<>();
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--threads" -> threads = Integer.parseInt(args[++i]);
         case "--seconds" -> seconds = Long.parseLong(args[++i]);
         case "--rounds" -> rounds = Integer.parseInt(args[++i]);
         case "--warmup" -> warmUp = Long.parseLong(args[++i]);
+        case "--sluice" -> {
+          String[] kv = args[++i].split("=", 2);
+          sluiceOptions.put(kv[0], kv[1]);
+        }
         default ->
             throw new IllegalArgumentException(
                 "unknown argument "
                     + args[i]
-                    + " (use --threads N, --seconds N, --rounds N, --warmup N)");
+                    + " (use --threads N, --seconds N, --rounds N, --warmup N, --sluice k=v)");
       }
     }
     if (Runtime.version().feature() < 21) {
@@ -122,15 +132,16 @@ public final class VirtualThreads {
           "virtual threads need JDK 21 or newer; this is " + Runtime.version() + ": skipped");
       return;
     }
-    VirtualThreads bench = new VirtualThreads(threads, seconds);
+    VirtualThreads bench = new VirtualThreads(threads, seconds, sluiceOptions);
     System.out.printf(
         Locale.ROOT,
-        "JDK %s, %d cores, %d virtual threads, %d s per run, %d rounds%n",
+        "JDK %s, %d cores, %d virtual threads, %d s per run, %d rounds, Sluice options %s%n",
         Runtime.version(),
         Runtime.getRuntime().availableProcessors(),
         threads,
         seconds,
-        rounds);
+        rounds,
+        sluiceOptions);
     System.out.println(
         "| round | target | ok ops/s | failed | p50 us | p99 us | mean us in op | max ms | threads that"
             + " ran no op | worst wait of the median thread, ms | pinned events | pinned at once |");
@@ -140,8 +151,8 @@ public final class VirtualThreads {
     boolean whole = true;
     if (warmUp > 0) {
       // JIT and page cache for both targets; not reported
-      new VirtualThreads(threads, warmUp).run(Target.HIKARI);
-      new VirtualThreads(threads, warmUp).run(Target.SLUICE);
+      new VirtualThreads(threads, warmUp, sluiceOptions).run(Target.HIKARI);
+      new VirtualThreads(threads, warmUp, sluiceOptions).run(Target.SLUICE);
     }
     for (int round = 1; round <= rounds; round++) {
       Result hikari = bench.run(Target.HIKARI);
@@ -199,7 +210,7 @@ public final class VirtualThreads {
     Path jfr = dir.resolve("pinned.jfr");
     long ok;
     long elapsedNanos;
-    try (Target.Source source = target.open(file);
+    try (Target.Source source = open(target, file);
         Recording recording = new Recording()) {
       recording.enable("jdk.VirtualThreadPinned").withThreshold(Duration.ZERO).withStackTrace();
       recording.start();
@@ -249,6 +260,32 @@ public final class VirtualThreads {
         counts.worstPerThread.percentile(50) / 1_000_000,
         pinned[0],
         (int) pinned[1]);
+  }
+
+  /** The target, or for Sluice with options, a data source built with them. */
+  private Target.Source open(Target target, Path file) throws SQLException {
+    if (target != Target.SLUICE || sluiceOptions.isEmpty()) {
+      return target.open(file);
+    }
+    SluiceDataSource.Builder builder = SluiceDataSource.builder().url("jdbc:sqlite:" + file);
+    sluiceOptions.forEach(builder::option);
+    SluiceDataSource ds = builder.build();
+    return new Target.Source() {
+      @Override
+      public Connection borrow() throws SQLException {
+        return ds.getConnection();
+      }
+
+      @Override
+      public void release(Connection c) throws SQLException {
+        c.close();
+      }
+
+      @Override
+      public void close() throws SQLException {
+        ds.close();
+      }
+    };
   }
 
   private static ExecutorService newVirtualThreadPerTaskExecutor() throws Throwable {
