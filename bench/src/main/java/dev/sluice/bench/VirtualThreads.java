@@ -63,10 +63,11 @@ import jdk.jfr.consumer.RecordingFile;
  * </pre>
  *
  * <p>Arguments: {@code --threads N} (default 2000), {@code --seconds N} per run (default 10),
- * {@code --rounds N} (default 2), {@code --sluice name=value} (repeatable) builds Sluice with that
- * option, {@code --warmup N} seconds per target before the rounds, not reported (default 3). Not
- * part of the tests. Thread-safe where it must be: counters are concurrent; each worker owns its
- * latencies, merged after the workers are joined.
+ * {@code --rounds N} (default 2), {@code --only read|insert|transfer} runs one operation instead of
+ * the three in turn, {@code --sluice name=value} (repeatable) builds Sluice with that option,
+ * {@code --warmup N} seconds per target before the rounds, not reported (default 3). Not part of
+ * the tests. Thread-safe where it must be: counters are concurrent; each worker owns its latencies,
+ * merged after the workers are joined.
  */
 public final class VirtualThreads {
   private static final int ACCOUNTS = 50;
@@ -77,11 +78,14 @@ public final class VirtualThreads {
   private final long seconds;
 
   private final Map<String, String> sluiceOptions;
+  private final String only;
 
-  private VirtualThreads(int threads, long seconds, Map<String, String> sluiceOptions) {
+  private VirtualThreads(
+      int threads, long seconds, Map<String, String> sluiceOptions, String only) {
     this.threads = threads;
     this.seconds = seconds;
     this.sluiceOptions = sluiceOptions;
+    this.only = only;
   }
 
   /** What one run measured. */
@@ -110,12 +114,14 @@ public final class VirtualThreads {
     int rounds = 2;
     long warmUp = 3;
     Map<String, String> sluiceOptions = new TreeMap<>();
+    String only = "";
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--threads" -> threads = Integer.parseInt(args[++i]);
         case "--seconds" -> seconds = Long.parseLong(args[++i]);
         case "--rounds" -> rounds = Integer.parseInt(args[++i]);
         case "--warmup" -> warmUp = Long.parseLong(args[++i]);
+        case "--only" -> only = args[++i];
         case "--sluice" -> {
           String[] kv = args[++i].split("=", 2);
           sluiceOptions.put(kv[0], kv[1]);
@@ -124,7 +130,8 @@ public final class VirtualThreads {
             throw new IllegalArgumentException(
                 "unknown argument "
                     + args[i]
-                    + " (use --threads N, --seconds N, --rounds N, --warmup N, --sluice k=v)");
+                    + " (use --threads N, --seconds N, --rounds N, --warmup N, --sluice k=v,"
+                    + " --only read|insert|transfer)");
       }
     }
     if (Runtime.version().feature() < 21) {
@@ -132,16 +139,17 @@ public final class VirtualThreads {
           "virtual threads need JDK 21 or newer; this is " + Runtime.version() + ": skipped");
       return;
     }
-    VirtualThreads bench = new VirtualThreads(threads, seconds, sluiceOptions);
+    VirtualThreads bench = new VirtualThreads(threads, seconds, sluiceOptions, only);
     System.out.printf(
         Locale.ROOT,
-        "JDK %s, %d cores, %d virtual threads, %d s per run, %d rounds, Sluice options %s%n",
+        "JDK %s, %d cores, %d virtual threads, %d s per run, %d rounds, Sluice options %s%s%n",
         Runtime.version(),
         Runtime.getRuntime().availableProcessors(),
         threads,
         seconds,
         rounds,
-        sluiceOptions);
+        sluiceOptions,
+        only.isEmpty() ? "" : ", only " + only);
     System.out.println(
         "| round | target | ok ops/s | failed | p50 us | p99 us | mean us in op | max ms | threads that"
             + " ran no op | worst wait of the median thread, ms | pinned events | pinned at once |");
@@ -151,8 +159,8 @@ public final class VirtualThreads {
     boolean whole = true;
     if (warmUp > 0) {
       // JIT and page cache for both targets; not reported
-      new VirtualThreads(threads, warmUp, sluiceOptions).run(Target.HIKARI);
-      new VirtualThreads(threads, warmUp, sluiceOptions).run(Target.SLUICE);
+      new VirtualThreads(threads, warmUp, sluiceOptions, only).run(Target.HIKARI);
+      new VirtualThreads(threads, warmUp, sluiceOptions, only).run(Target.SLUICE);
     }
     for (int round = 1; round <= rounds; round++) {
       Result hikari = bench.run(Target.HIKARI);
@@ -225,7 +233,7 @@ public final class VirtualThreads {
             pool.submit(
                 () -> {
                   start.await();
-                  return work(source, me, times, counts, failures);
+                  return work(source, me, kind(only), times, counts, failures);
                 }));
       }
       long began = System.nanoTime();
@@ -314,14 +322,21 @@ public final class VirtualThreads {
    * never got to run an operation contributes the whole run as one sample and counts as starved.
    */
   private static Latencies work(
-      Target.Source source, int me, long[] times, Counts counts, Map<String, LongAdder> failures) {
+      Target.Source source,
+      int me,
+      int kind,
+      long[] times,
+      Counts counts,
+      Map<String, LongAdder> failures) {
     Latencies mine = new Latencies();
     SplittableRandom random = new SplittableRandom(me);
     long began = times[0];
     long deadline = times[1];
     int seq = 0;
     boolean first = true;
-    for (int op = me % 3; System.nanoTime() < deadline; op = (op + 1) % 3) {
+    for (int op = kind < 0 ? me % 3 : kind;
+        System.nanoTime() < deadline;
+        op = kind < 0 ? (op + 1) % 3 : kind) {
       long t0 = System.nanoTime();
       long wanted = first ? began : t0;
       first = false;
@@ -339,9 +354,9 @@ public final class VirtualThreads {
         counts.busyNanos.add(done - t0);
         counts.ok.increment();
       } catch (SQLException e) {
-        String kind =
+        String failure =
             "code " + e.getErrorCode() + (e.getSQLState() == null ? "" : "/" + e.getSQLState());
-        failures.computeIfAbsent(kind, k -> new LongAdder()).increment();
+        failures.computeIfAbsent(failure, k -> new LongAdder()).increment();
       }
     }
     if (first) {
@@ -352,6 +367,17 @@ public final class VirtualThreads {
       counts.worstPerThread.add(mine.percentile(100));
     }
     return mine;
+  }
+
+  /** The operation {@code --only} names, or -1 for all three in turn. */
+  private static int kind(String only) {
+    return switch (only) {
+      case "" -> -1;
+      case "read" -> 0;
+      case "insert" -> 1;
+      case "transfer" -> 2;
+      default -> throw new IllegalArgumentException("--only read|insert|transfer, not " + only);
+    };
   }
 
   private static long readTotal(Target.Source source) throws SQLException {
