@@ -493,4 +493,36 @@ class DropInEdgesTest {
       assertThat(outcome.content()).hasSize(Integer.parseInt(outcome.result().get(0)));
     }
   }
+
+  /** #19: metadata while many result sets of the connection are open answers at once. */
+  @Test
+  void columnsWhileTwelveResultSetsAreOpen() throws Exception {
+    Outcome outcome =
+        DropIn.same(
+            db -> {
+              Connection c = db.connect();
+              exec(
+                  c,
+                  "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)",
+                  "INSERT INTO t VALUES (1, 'a')");
+              List<ResultSet> open = new java.util.ArrayList<>();
+              for (int i = 0; i < 12; i++) {
+                ResultSet r = c.createStatement().executeQuery("SELECT id, v FROM t");
+                r.next();
+                open.add(r);
+              }
+              List<Object> out = new java.util.ArrayList<>();
+              try (ResultSet columns = c.getMetaData().getColumns(null, null, "t", "%")) {
+                while (columns.next()) {
+                  out.add(columns.getString("COLUMN_NAME"));
+                }
+              }
+              for (ResultSet r : open) {
+                out.add(r.getString(2));
+                r.close();
+              }
+              return out;
+            });
+    assertThat(outcome.result()).startsWith("id", "v", "a").hasSize(14);
+  }
 }
