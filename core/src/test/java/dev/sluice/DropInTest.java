@@ -9,6 +9,7 @@ import dev.sluice.DropIn.Target;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
@@ -557,5 +558,62 @@ class DropInTest {
             });
     // Then it is not refused (not busy), and the rows stay
     assertThat(outcome.result()).containsExactly("0", "2");
+  }
+
+  /**
+   * #16: {@code PRAGMA data_version} moves when another connection (of the same data source, or a
+   * plain connection standing for another process) committed a change, and only then: not for the
+   * connection's own commits, not for polls that land on different readers, not for another
+   * connection's uncommitted or rolled-back work.
+   */
+  @Test
+  void dataVersionMovesOnlyWhenAnotherConnectionCommitted() throws Exception {
+    Outcome outcome =
+        DropIn.same(
+            db -> {
+              Connection a = db.connect();
+              Connection b = db.connect();
+              exec(a, "CREATE TABLE t (id INTEGER PRIMARY KEY)");
+              List<Object> out = new ArrayList<>();
+              long v = one(a, "PRAGMA data_version");
+              exec(a, "INSERT INTO t VALUES (1)");
+              out.add("own commit moved it: " + (one(a, "PRAGMA data_version") != v));
+              v = one(a, "PRAGMA data_version");
+              int moved = 0;
+              for (int i = 0; i < 20; i++) {
+                moved += one(a, "PRAGMA data_version") != v ? 1 : 0;
+              }
+              out.add("idle polls that moved: " + moved);
+              exec(b, "INSERT INTO t VALUES (2)");
+              long after = one(a, "PRAGMA data_version");
+              out.add("other's commit moved it: " + (after != v));
+              v = after;
+              b.setAutoCommit(false);
+              exec(b, "INSERT INTO t VALUES (3)");
+              out.add("other's open transaction moved it: " + (one(a, "PRAGMA data_version") != v));
+              b.rollback();
+              out.add("other's rollback moved it: " + (one(a, "PRAGMA data_version") != v));
+              exec(b, "INSERT INTO t VALUES (4)");
+              b.commit();
+              b.setAutoCommit(true);
+              after = one(a, "PRAGMA data_version");
+              out.add("other's commit moved it: " + (after != v));
+              v = after;
+              try (Connection process =
+                  DriverManager.getConnection("jdbc:sqlite:" + db.dir().resolve("test.db"))) {
+                exec(process, "INSERT INTO t VALUES (5)");
+              }
+              out.add("another process moved it: " + (one(a, "PRAGMA data_version") != v));
+              return out;
+            });
+    assertThat(outcome.result())
+        .containsExactly(
+            "own commit moved it: false",
+            "idle polls that moved: 0",
+            "other's commit moved it: true",
+            "other's open transaction moved it: false",
+            "other's rollback moved it: false",
+            "other's commit moved it: true",
+            "another process moved it: true");
   }
 }

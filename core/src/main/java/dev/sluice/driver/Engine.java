@@ -12,6 +12,7 @@ import dev.sluice.pragma.Pragmas;
 import dev.sluice.retry.Breaker;
 import dev.sluice.retry.Retry;
 import dev.sluice.routing.Router;
+import dev.sluice.writer.CommitWatch;
 import dev.sluice.writer.SidecarLock;
 import dev.sluice.writer.Writer;
 import dev.sluice.writer.WriterGate;
@@ -88,7 +89,10 @@ public final class Engine implements AutoCloseable {
             TimeUnit.MILLISECONDS.toNanos(settings.writerHoldWarningMillis()),
             settings.processLock() && settings.file() != null && !settings.singleConnection()
                 ? SidecarLock.open(settings.file(), name)
-                : SidecarLock.DISABLED);
+                : SidecarLock.DISABLED,
+            settings.singleConnection()
+                ? CommitWatch.DISABLED
+                : new CommitWatch(() -> openPhysical(true)));
     this.housekeeping = new Housekeeping(settings, name, writer);
     this.breaker =
         settings.breakerFailures() > 0

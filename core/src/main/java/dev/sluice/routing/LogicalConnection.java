@@ -42,6 +42,10 @@ import java.util.concurrent.Executor;
  */
 final class LogicalConnection implements Connection {
   final Router router;
+
+  // PRAGMA data_version as this connection answers it, and the others' changes it last saw.
+  private long dataVersion = 1;
+  private long othersSeen = -1;
   private boolean closed;
   private boolean autoCommit = true;
   private boolean readOnly;
@@ -100,9 +104,37 @@ final class LogicalConnection implements Connection {
     return state.session();
   }
 
-  /** See {@link ConnectionState#sessionRead}. */
-  String sessionRead(PragmaCall p) {
+  /**
+   * The answer to a pragma read this connection answers itself, as a query, or null: its session
+   * pragmas ({@link ConnectionState#sessionRead}) and {@code data_version}.
+   */
+  String sessionRead(PragmaCall p) throws SQLException {
+    if (p.value() == null
+        && "data_version".equals(p.name())
+        && (p.schema() == null || "main".equalsIgnoreCase(p.schema()))
+        && router.writer.watch().enabled()) {
+      return "SELECT " + dataVersion() + " AS data_version";
+    }
     return state.sessionRead(p, readOnly);
+  }
+
+  /**
+   * This connection's {@code PRAGMA data_version}: it moves when another connection committed a
+   * change since this one last asked, never for this connection's own commits (design.md
+   * "data_version").
+   */
+  private long dataVersion() throws SQLException {
+    long others;
+    try {
+      others = router.writer.watch().othersChanges(this);
+    } catch (SQLException e) {
+      throw Errors.translate(e);
+    }
+    if (othersSeen >= 0 && others != othersSeen) {
+      dataVersion++;
+    }
+    othersSeen = others;
+    return dataVersion;
   }
 
   /** See {@link ConnectionState#sessionWrite}. */
@@ -459,6 +491,7 @@ final class LogicalConnection implements Connection {
     } catch (SQLException e) {
       failure = e;
     }
+    router.writer.watch().forget(this);
 
     if (failure != null) {
       throw failure;

@@ -39,6 +39,9 @@ public final class Writer implements AutoCloseable {
   /** Orders this engine's writer against the writers of other engines on the same file. */
   private final SidecarLock sidecar;
 
+  /** Told at the end of every hold, so data_version can tell whose a commit was. */
+  private final CommitWatch watch;
+
   // Whether the current hold has the sidecar's lock. Written by the holder under the permit.
   private volatile boolean sidecarHeld;
 
@@ -57,20 +60,28 @@ public final class Writer implements AutoCloseable {
   private volatile boolean closed;
 
   public Writer(String name, Opener opener, long acquireTimeoutNanos, long holdWarningNanos) {
-    this(name, opener, acquireTimeoutNanos, holdWarningNanos, SidecarLock.DISABLED);
+    this(
+        name,
+        opener,
+        acquireTimeoutNanos,
+        holdWarningNanos,
+        SidecarLock.DISABLED,
+        CommitWatch.DISABLED);
   }
 
   /**
    * A writer that also queues with the writers of other processes on the same file through {@code
-   * sidecar}, which it closes at {@link #close}.
+   * sidecar}, which it closes at {@link #close}, and tells {@code watch} when each hold ends.
    */
   public Writer(
       String name,
       Opener opener,
       long acquireTimeoutNanos,
       long holdWarningNanos,
-      SidecarLock sidecar) {
+      SidecarLock sidecar,
+      CommitWatch watch) {
     this.sidecar = sidecar;
+    this.watch = watch;
     this.name = name;
     this.opener = opener;
     this.acquireTimeoutNanos = acquireTimeoutNanos;
@@ -185,6 +196,8 @@ public final class Writer implements AutoCloseable {
     long held = System.nanoTime() - acquiredAtNanos;
     if (broken) {
       closeQuietly();
+    } else {
+      watch.afterHold(holder);
     }
     owner = null;
     ownerThread = null;
@@ -228,6 +241,11 @@ public final class Writer implements AutoCloseable {
         ownerThread = me;
       }
     }
+  }
+
+  /** The commit watch behind {@code PRAGMA data_version}. */
+  public CommitWatch watch() {
+    return watch;
   }
 
   /** Whether anyone holds the writer now. */
@@ -326,6 +344,7 @@ public final class Writer implements AutoCloseable {
     } finally {
       closeQuietly();
       sidecar.close();
+      watch.close();
       // Wake every waiter: each finds the writer closed and fails with 08003 at once.
       permit.release(got ? 1 + Short.MAX_VALUE : Short.MAX_VALUE);
     }
