@@ -286,6 +286,19 @@ public final class GroupCommit {
 
   // ---- the committer thread ------------------------------------------------------------------
 
+  /** The one owner of every job, else this group commit. */
+  private Object soleOwner(List<Job> jobs) {
+    Object sole = null;
+    for (Job j : jobs) {
+      if (sole == null) {
+        sole = j.owner;
+      } else if (sole != j.owner) {
+        return this;
+      }
+    }
+    return sole == null ? this : sole;
+  }
+
   private void commitLoop() {
     List<Job> jobs = new ArrayList<>();
     while (!stopped) {
@@ -326,7 +339,8 @@ public final class GroupCommit {
           }
         }
       } finally {
-        gate.release(this, broken);
+        // A group of one connection's writes is that connection's commit (data_version).
+        gate.release(this, soleOwner(jobs), broken);
       }
       // Answered once the writer is free again.
       for (Job j : jobs) {

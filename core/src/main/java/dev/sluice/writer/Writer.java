@@ -190,6 +190,14 @@ public final class Writer implements AutoCloseable {
    * @return how long it was held, in nanoseconds
    */
   public long release(Object holder, boolean broken) {
+    return release(holder, holder, broken);
+  }
+
+  /**
+   * Gives the writer back; the changes committed in the hold were {@code changesOwner}'s (the group
+   * commit's writes can be one connection's).
+   */
+  public long release(Object holder, Object changesOwner, boolean broken) {
     if (owner != holder) {
       throw new IllegalStateException("Writer released by a connection that does not hold it");
     }
@@ -197,7 +205,7 @@ public final class Writer implements AutoCloseable {
     if (broken) {
       closeQuietly();
     } else {
-      watch.afterHold(holder);
+      watch.afterHold(changesOwner);
     }
     owner = null;
     ownerThread = null;

@@ -85,8 +85,13 @@ public final class WriterGate {
 
   /** Gives the writer back and records the hold. */
   public void release(Object holder, boolean broken) {
+    release(holder, holder, broken);
+  }
+
+  /** Gives the writer back; see {@link Writer#release(Object, Object, boolean)}. */
+  public void release(Object holder, Object changesOwner, boolean broken) {
     breaker.holdEnded();
-    meters.writerHold(writer.release(holder, broken));
+    meters.writerHold(writer.release(holder, changesOwner, broken));
   }
 
   public boolean breakerOpen() {
