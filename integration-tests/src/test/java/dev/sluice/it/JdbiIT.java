@@ -45,14 +45,16 @@ class JdbiIT {
   @TempDir Path dir;
 
   @ParameterizedTest
-  @EnumSource(
-      value = Access.class,
-      names = {"PLAIN_DATA_SOURCE", "SLUICE_DATA_SOURCE"})
+  @EnumSource(Access.class)
   void insertsReturningKeysOnSixteenThreadsEachGetTheirOwnRow(Access access) throws Exception {
     try (Target target = Target.open(access, dir.resolve("app.db"))) {
-      // Given JDBI on the application's data source
-      KeyedInserts.createTable(target.dataSource());
-      Jdbi jdbi = Jdbi.create(target.dataSource());
+      // Given JDBI on the application's data source, or on the URL (a connection per handle)
+      Jdbi jdbi = access.byUrl() ? Jdbi.create(target.url()) : Jdbi.create(target.dataSource());
+      jdbi.useHandle(
+          h ->
+              h.execute(
+                  "CREATE TABLE IF NOT EXISTS item"
+                      + " (id INTEGER PRIMARY KEY, thread INTEGER NOT NULL, seq INTEGER NOT NULL)"));
 
       // When 16 threads insert and read back their generated keys
       KeyedInserts.Result result =

@@ -51,26 +51,44 @@ class JooqIT {
 
   @TempDir Path dir;
 
+  private static long insertItem(DSLContext dsl, int thread, int seq) {
+    return dsl.insertInto(ITEM)
+        .set(THREAD, thread)
+        .set(SEQ, seq)
+        .returningResult(ID)
+        .fetchOne()
+        .value1();
+  }
+
   @ParameterizedTest
-  @EnumSource(
-      value = Access.class,
-      names = {"PLAIN_DATA_SOURCE", "SLUICE_DATA_SOURCE"})
+  @EnumSource(Access.class)
   void insertsReturningKeysOnSixteenThreadsEachGetTheirOwnRow(Access access) throws Exception {
     try (Target target = Target.open(access, dir.resolve("app.db"))) {
-      // Given jOOQ on the application's data source
-      KeyedInserts.createTable(target.dataSource());
-      DSLContext dsl = DSL.using(target.dataSource(), SQLDialect.SQLITE);
+      // Given jOOQ on the application's data source, or on connections from the URL
+      // (DriverManager, one per insert, as an application without a pool opens them)
+      if (access.byUrl()) {
+        try (Connection c = DriverManager.getConnection(target.url());
+            Statement s = c.createStatement()) {
+          s.executeUpdate(
+              "CREATE TABLE IF NOT EXISTS item"
+                  + " (id INTEGER PRIMARY KEY, thread INTEGER NOT NULL, seq INTEGER NOT NULL)");
+        }
+      } else {
+        KeyedInserts.createTable(target.dataSource());
+      }
+      DSLContext pooled = access.byUrl() ? null : DSL.using(target.dataSource(), SQLDialect.SQLITE);
 
       // When 16 threads insert and read back their keys with INSERT ... RETURNING
       KeyedInserts.Result result =
           KeyedInserts.run(
-              (thread, seq) ->
-                  dsl.insertInto(ITEM)
-                      .set(THREAD, thread)
-                      .set(SEQ, seq)
-                      .returningResult(ID)
-                      .fetchOne()
-                      .value1());
+              (thread, seq) -> {
+                if (pooled != null) {
+                  return insertItem(pooled, thread, seq);
+                }
+                try (Connection c = DriverManager.getConnection(target.url())) {
+                  return insertItem(DSL.using(c, SQLDialect.SQLITE), thread, seq);
+                }
+              });
       LOG.info(
           "jOOQ keyed inserts on 16 threads, {}: acknowledged {}, failed {}{}",
           access,
