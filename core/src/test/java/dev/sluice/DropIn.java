@@ -111,6 +111,24 @@ final class DropIn {
     }
   }
 
+  /** Runs each statement on {@code c}, as a body sets up its tables. */
+  static void exec(Connection c, String... sqls) throws SQLException {
+    try (Statement s = c.createStatement()) {
+      for (String sql : sqls) {
+        s.execute(sql);
+      }
+    }
+  }
+
+  /** The first column of the first row of a query, as a long. */
+  static long one(Connection c, String sql) throws SQLException {
+    try (Statement s = c.createStatement();
+        ResultSet r = s.executeQuery(sql)) {
+      r.next();
+      return r.getLong(1);
+    }
+  }
+
   /** Runs the body on both drivers and asserts equal outcomes. */
   static Outcome same(Body body) throws Exception {
     Outcome plain = run(Target.PLAIN, body);

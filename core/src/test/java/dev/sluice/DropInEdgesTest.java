@@ -1,5 +1,7 @@
 package dev.sluice;
 
+import static dev.sluice.DropIn.exec;
+import static dev.sluice.DropIn.one;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.DropIn.Failure;
@@ -26,22 +28,6 @@ import org.sqlite.SQLiteException;
  * each run through {@link DropIn} against plain sqlite-jdbc and Sluice.
  */
 class DropInEdgesTest {
-
-  private static void exec(Connection c, String... sqls) throws SQLException {
-    try (Statement s = c.createStatement()) {
-      for (String sql : sqls) {
-        s.execute(sql);
-      }
-    }
-  }
-
-  private static long one(Connection c, String sql) throws SQLException {
-    try (Statement s = c.createStatement();
-        ResultSet r = s.executeQuery(sql)) {
-      r.next();
-      return r.getLong(1);
-    }
-  }
 
   /** #19: {@code catch (SQLiteException e)} written for plain sqlite-jdbc still catches. */
   @Test

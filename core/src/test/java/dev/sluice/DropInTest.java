@@ -1,5 +1,7 @@
 package dev.sluice;
 
+import static dev.sluice.DropIn.exec;
+import static dev.sluice.DropIn.one;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.zaxxer.hikari.HikariDataSource;
@@ -27,22 +29,6 @@ import org.junit.jupiter.api.Test;
  * DropIn} against plain sqlite-jdbc and Sluice: design.md "Fidelity" says the outcomes are equal.
  */
 class DropInTest {
-
-  private static long one(Connection c, String sql) throws SQLException {
-    try (Statement s = c.createStatement();
-        ResultSet r = s.executeQuery(sql)) {
-      r.next();
-      return r.getLong(1);
-    }
-  }
-
-  private static void exec(Connection c, String... sqls) throws SQLException {
-    try (Statement s = c.createStatement()) {
-      for (String sql : sqls) {
-        s.execute(sql);
-      }
-    }
-  }
 
   private static void createAccounts(Connection c) throws SQLException {
     exec(

@@ -434,26 +434,45 @@ final class LogicalConnection implements Connection {
     return state.metadataLease();
   }
 
+  /** Work on a physical statement compiled for a moment; {@code onReader}: where it was. */
+  @FunctionalInterface
+  interface Compiled<T> {
+    T apply(PreparedStatement ps, boolean onReader) throws SQLException;
+  }
+
   /**
-   * Fails as plain sqlite-jdbc's {@code prepareStatement} does when SQLite cannot compile the text
-   * (a syntax error, a missing table or column): compiles it where it would run now (the
-   * connection's writer or reader, else a shared reader) and forgets it. A text compiled on a
-   * reader before is not compiled again.
+   * Compiles {@code sql} where this connection would run it now (its writer or reader, else a
+   * shared reader), hands the physical statement to {@code work} and gives the connection back. For
+   * what plain sqlite-jdbc knows at prepare time: errors, columns, parameters.
    */
-  void checkCompiles(String sql) throws SQLException {
-    if (router.compiled(sql)) {
-      return;
-    }
-    Lease lease = state.metadataLease();
+  <T> T withCompiled(String sql, Compiled<T> work) throws SQLException {
+    Lease lease = metadataLease();
     try (PreparedStatement ps = lease.connection.prepareStatement(sql)) {
-      if (lease.isReader()) {
-        router.compiledOnReader(sql);
-      }
+      return work.apply(ps, lease.isReader());
     } catch (SQLException e) {
       throw Errors.translate(e);
     } finally {
       state.end(lease, null, false, false);
     }
+  }
+
+  /**
+   * Fails as plain sqlite-jdbc's {@code prepareStatement} does when SQLite cannot compile the text
+   * (a syntax error, a missing table or column). A text compiled on a reader before is not compiled
+   * again.
+   */
+  void checkCompiles(String sql) throws SQLException {
+    if (router.compiled(sql)) {
+      return;
+    }
+    withCompiled(
+        sql,
+        (ps, onReader) -> {
+          if (onReader) {
+            router.compiledOnReader(sql);
+          }
+          return null;
+        });
   }
 
   /** A metadata result set, closed with the connection if the caller does not close it. */

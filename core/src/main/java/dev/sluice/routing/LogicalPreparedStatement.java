@@ -182,27 +182,15 @@ final class LogicalPreparedStatement extends LogicalStatement implements Prepare
       // sqlite-jdbc answers null for a statement that returns no columns, without preparing.
       return null;
     }
-    Lease lease = conn.metadataLease();
-    try (PreparedStatement ps = lease.connection.prepareStatement(sql)) {
-      return DetachedMetaData.of(ps.getMetaData());
-    } catch (SQLException e) {
-      throw Errors.translate(e);
-    } finally {
-      conn.end(lease, null, false, false);
-    }
+    return conn.withCompiled(sql, (ps, onReader) -> DetachedMetaData.of(ps.getMetaData()));
   }
 
   @Override
   public ParameterMetaData getParameterMetaData() throws SQLException {
     checkOpen();
-    Lease lease = conn.metadataLease();
-    try (PreparedStatement ps = lease.connection.prepareStatement(sql)) {
-      return new ParameterInfo(ps.getParameterMetaData().getParameterCount(), this::parameterType);
-    } catch (SQLException e) {
-      throw Errors.translate(e);
-    } finally {
-      conn.end(lease, null, false, false);
-    }
+    int count =
+        conn.withCompiled(sql, (ps, onReader) -> ps.getParameterMetaData().getParameterCount());
+    return new ParameterInfo(count, this::parameterType);
   }
 
   /**
@@ -216,15 +204,17 @@ final class LogicalPreparedStatement extends LogicalStatement implements Prepare
       throw Errors.functionSequence(
           "getParameterType(" + param + "): no parameter has been set yet; bind the values first.");
     }
-    Lease lease = conn.metadataLease();
-    try (PreparedStatement ps = lease.connection.prepareStatement(sql)) {
-      params.apply(ps);
-      return ps.getParameterMetaData().getParameterType(param);
-    } catch (SQLException e) {
-      throw Errors.translateResultSet(e);
-    } finally {
-      conn.end(lease, null, false, false);
-    }
+    return conn.withCompiled(
+        sql,
+        (ps, onReader) -> {
+          params.apply(ps);
+          try {
+            return ps.getParameterMetaData().getParameterType(param);
+          } catch (SQLException e) {
+            // sqlite-jdbc's own "Parameter index is invalid" has no SQLState: 22023.
+            throw Errors.translateResultSet(e);
+          }
+        });
   }
 
   @Override
