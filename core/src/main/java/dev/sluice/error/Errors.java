@@ -198,6 +198,23 @@ public final class Errors {
         message, SqlStates.CANNOT_CONNECT, SQLiteErrorCode.SQLITE_CANTOPEN, null);
   }
 
+  /**
+   * A query whose later row writes could not move on to the writer because the database changed
+   * since it began: SQLITE_BUSY_SNAPSHOT with 40001, as plain sqlite-jdbc's one connection fails
+   * when its read cannot become a write on a stale snapshot.
+   */
+  public static SQLException staleSnapshot(String sql, Throwable cause) {
+    return new SqliteError(
+        "[SQLITE_BUSY_SNAPSHOT] A row of "
+            + abbreviate(sql)
+            + " called a function that writes, and the database changed since the query began, so"
+            + " the write cannot run on the query's snapshot. Run the query again (or inside a"
+            + " write transaction).",
+        SqlStates.SERIALIZATION_FAILURE,
+        SQLiteErrorCode.SQLITE_BUSY_SNAPSHOT,
+        cause);
+  }
+
   /** A JDBC call made out of order where plain sqlite-jdbc refuses it too: HY010. */
   public static SQLException functionSequence(String message) {
     return new SQLException(message, SqlStates.FUNCTION_SEQUENCE);

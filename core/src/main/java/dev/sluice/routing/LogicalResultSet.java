@@ -25,7 +25,9 @@ final class LogicalResultSet extends ForwardingResultSet {
     void release() throws SQLException;
   }
 
-  private final ResultSet physical;
+  /** The physical result set; replaced once if the query moves to the writer mid-way. */
+  private ResultSet physical;
+
   private final Statement statement;
   private final Release onClose;
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -85,14 +87,36 @@ final class LogicalResultSet extends ForwardingResultSet {
   /** The last row was read and the physical connection given back. */
   private boolean exhausted;
 
+  /** How many rows {@link #next()} has moved to, for a query that moves to the writer mid-way. */
+  private long delivered;
+
   @Override
   public boolean next() throws SQLException {
     if (exhausted) {
       target();
       return false;
     }
-    boolean more = super.next();
-    if (!more && statement instanceof LogicalStatement logical) {
+    boolean more;
+    try {
+      more = target().next();
+    } catch (SQLException e) {
+      ResultSet moved =
+          statement instanceof LogicalStatement logical
+              ? logical.continueOnWriter(e, delivered)
+              : null;
+      if (moved == null) {
+        throw failure(e);
+      }
+      physical = moved;
+      try {
+        more = moved.next();
+      } catch (SQLException again) {
+        throw failure(again);
+      }
+    }
+    if (more) {
+      delivered++;
+    } else if (statement instanceof LogicalStatement logical) {
       exhausted = true;
       physical.close();
       logical.exhausted();

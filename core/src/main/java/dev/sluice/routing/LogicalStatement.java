@@ -232,6 +232,9 @@ class LogicalStatement implements Statement, LogicalResultSet.Release {
     lastOnWriter = l.onWriter();
     lastRetried = false;
     boolean ended = false;
+    if (l.isReader()) {
+      readerBegan = conn.router.writer.holdsEnded();
+    }
     try {
       lease = l;
       boolean hasResultSet;
@@ -252,6 +255,7 @@ class LogicalStatement implements Statement, LogicalResultSet.Release {
       Statement s = physical;
       if (hasResultSet) {
         resultClassification = c;
+        resultSql = sql;
         resultSet = new LogicalResultSet(physicalResult, this, this);
         resultHandedOut = false;
         physicalResult = null;
@@ -432,6 +436,74 @@ class LogicalStatement implements Statement, LogicalResultSet.Release {
     }
   }
 
+  /** The SQL run for the current result set (rewritten as run), for {@link #continueOnWriter}. */
+  private String resultSql;
+
+  /** The writer's count of ended holds when the current reader execution began. */
+  private long readerBegan;
+
+  /**
+   * A reader refused a write in the middle of this statement's result set: a later row called a
+   * function that writes (FTS4's {@code optimize()}, directly or through a view), which no reading
+   * of the SQL text can foresee and which plain sqlite-jdbc's one connection runs by upgrading its
+   * read to a write. The reader made no change ({@code query_only}). If no writer hold ended since
+   * the read began, nothing was committed in between, so the query gives the same rows on the
+   * writer: it runs again there, the {@code delivered} rows are stepped over, and the result set
+   * goes on from the writer (counted as a misroute). Otherwise plain's upgrade would find its
+   * snapshot stale and fail with SQLITE_BUSY_SNAPSHOT, and so does this.
+   *
+   * @return the writer's result set on the last delivered row, or null when {@code e} is not such a
+   *     refusal (the caller reports it)
+   */
+  ResultSet continueOnWriter(SQLException e, long delivered) throws SQLException {
+    Lease reader = lease;
+    String sql = resultSql;
+    Classification c = resultClassification;
+    if (reader == null
+        || !reader.isReader()
+        || sql == null
+        || conn.isReadOnlyMode()
+        || !SqliteCodes.isReadOnly(e)) {
+      return null;
+    }
+    Statement s = physical;
+    endExecution();
+    physical = null;
+    lease = null;
+    closeQuietly(s);
+    conn.end(reader, c, true, false);
+    conn.router.misrouted(sql);
+    Lease w = conn.routeMisread(c, queryTimeout);
+    lastOnWriter = true;
+    boolean ok = false;
+    try {
+      if (conn.router.writer.holdsEnded() != readerBegan) {
+        throw Errors.staleSnapshot(sql, e);
+      }
+      lease = w;
+      executeOnce(w, sql, QUERY, c);
+      ResultSet r = physicalResult;
+      physicalResult = null;
+      for (long i = 0; i < delivered; i++) {
+        if (!r.next()) {
+          throw Errors.staleSnapshot(sql, e);
+        }
+      }
+      ok = true;
+      return r;
+    } finally {
+      if (!ok) {
+        endExecution();
+        closeQuietly(physical);
+        physical = null;
+        lease = null;
+        resultClassification = null;
+        resultSql = null;
+        conn.end(w, c, true, false);
+      }
+    }
+  }
+
   /** Called once when the current result set closes: gives back what it held. */
   @Override
   public void release() throws SQLException {
@@ -462,6 +534,7 @@ class LogicalStatement implements Statement, LogicalResultSet.Release {
     physical = null;
     lease = null;
     resultClassification = null;
+    resultSql = null;
     if (l == null) {
       return;
     }

@@ -5,6 +5,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -210,6 +211,7 @@ public final class Writer implements AutoCloseable {
     owner = null;
     ownerThread = null;
     acquiredAt = null;
+    holdsEnded.incrementAndGet();
     if (sidecarHeld) {
       sidecarHeld = false;
       sidecar.unlock();
@@ -229,6 +231,18 @@ public final class Writer implements AutoCloseable {
         LOG.debug("Closing a broken writer connection failed", e);
       }
     }
+  }
+
+  /** Holds ended so far: whatever was committed, it was committed before one of them ended. */
+  private final AtomicLong holdsEnded = new AtomicLong();
+
+  /**
+   * How many holds of the writer have ended. A reader's snapshot taken when this was {@code n} is
+   * still the newest state while it is {@code n} and the asker holds the writer (a conservative
+   * test: a hold that committed nothing counts too).
+   */
+  public long holdsEnded() {
+    return holdsEnded.get();
   }
 
   /** How many holds were reported as held too long (for tests). */
