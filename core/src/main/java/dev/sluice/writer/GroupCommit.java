@@ -48,14 +48,6 @@ public final class GroupCommit {
   /** Longest park of a caller between two looks at its job: a safety net against a lost wake-up. */
   private static final long MAX_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
 
-  /**
-   * How long the committer waits, after answering a group, for the callers' next writes while its
-   * process keeps the queue between processes (see {@link Writer#release(Object, Object, boolean,
-   * boolean)}): about the time a woken caller needs to come back on a busy machine. Within it, the
-   * next group runs without handing the queue to another process; past it the queue is let go.
-   */
-  private static final long LINGER_NANOS = TimeUnit.MICROSECONDS.toNanos(500);
-
   /** Longest park of an idle committer; submitters wake it (see {@link #sleeping}). */
   private static final long IDLE_PARK_NANOS = TimeUnit.SECONDS.toNanos(1);
 
@@ -309,23 +301,9 @@ public final class GroupCommit {
 
   private void commitLoop() {
     List<Job> jobs = new ArrayList<>();
-    boolean lingering = false;
     while (!stopped) {
       if (pending.isEmpty() && carried == null) {
         sleeping = true;
-        if (lingering) {
-          // The process kept the queue between processes for its callers' next writes.
-          lingering = false;
-          if (pending.isEmpty() && !stopped) {
-            LockSupport.parkNanos(this, LINGER_NANOS);
-          }
-          if (pending.isEmpty()) {
-            writer.letGo();
-          }
-          sleeping = false;
-          Thread.interrupted();
-          continue;
-        }
         if (pending.isEmpty() && !stopped) {
           LockSupport.parkNanos(this, IDLE_PARK_NANOS);
         }
@@ -362,10 +340,7 @@ public final class GroupCommit {
         }
       } finally {
         // A group of one connection's writes is that connection's commit (data_version).
-        // Its callers' next writes are likely to follow at once: keep the queue between processes
-        // for them (bounded by the linger below and by the turn).
-        lingering = !broken && !stopped && writer.queuesAcrossProcesses();
-        gate.release(this, soleOwner(jobs), broken, lingering);
+        gate.release(this, soleOwner(jobs), broken);
       }
       // Answered once the writer is free again.
       for (Job j : jobs) {

@@ -42,15 +42,6 @@ import org.slf4j.LoggerFactory;
  * transaction, or one group commit of at most {@code sluice.writer.groupMax} statements) while
  * another waits.
  *
- * <p>Within its turn a process also keeps the room between two holders of its own ({@link
- * #unlock(boolean)}): when a thread of the engine already waits for the writer, or when the group
- * committer expects its callers' next writes. Released after every hold, the room went to the
- * waiting process at nearly every hold (measured: 974 hand-overs a second for 1,250 holds at 4
- * processes x 4 threads); kept, a turn holds about ten writer holds and the next holder of the
- * process takes it without a system call. A kept room is let go when the committer's short wait for
- * its callers ends, and in any case when the turn ends (a timer task per turn), so the bound above
- * holds.
- *
  * <p>The lock is advisory and only orders Sluice engines; SQLite's own lock still guards the data.
  * Whenever the sidecar cannot be used (no permission to create it, a file system without locks), a
  * wait for it outlasts the writer's acquire timeout, or a thread asks for it while it already holds
@@ -82,7 +73,7 @@ public final class SidecarLock implements AutoCloseable {
    * How long a process may keep taking the room again without passing the door, from the moment it
    * last came in through the door: the bound on how long it keeps the queue while another waits.
    */
-  static final long TURN_NANOS = TimeUnit.MICROSECONDS.toNanos(2500);
+  static final long TURN_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
 
   /** The open sidecars of this JVM, by real path. Guarded by {@link #REGISTRY}. */
   private static final Map<Path, Shared> OPEN = new HashMap<>();
@@ -105,11 +96,6 @@ public final class SidecarLock implements AutoCloseable {
    * sidecar cannot be created or opened, logs one warning and answers {@link #DISABLED}.
    */
   public static SidecarLock open(Path database, String engineName) {
-    return open(database, engineName, TURN_NANOS);
-  }
-
-  /** As {@link #open(Path, String)}, with another turn (for tests; the first opener's counts). */
-  static SidecarLock open(Path database, String engineName, long turnNanos) {
     Path sidecar = database.resolveSibling(database.getFileName() + SUFFIX);
     FileChannel channel;
     Path real;
@@ -135,7 +121,7 @@ public final class SidecarLock implements AutoCloseable {
     try {
       Shared s = OPEN.get(real);
       if (s == null) {
-        s = new Shared(real, channel, turnNanos);
+        s = new Shared(real, channel);
         OPEN.put(real, s);
       } else {
         closeQuietly(channel);
@@ -169,28 +155,7 @@ public final class SidecarLock implements AutoCloseable {
 
   /** Gives the turn back; only after a {@link #lock} that answered true. */
   public void unlock() {
-    shared.unlock(false);
-  }
-
-  /**
-   * Gives the turn back; only after a {@link #lock} that answered true. With {@code keep}, when
-   * this process's turn is not over, the OS lock stays with the process for the next holder of this
-   * JVM, who then takes it without a system call and without another process in between; the caller
-   * promises that one comes at once (a thread waits for the writer) or that it calls {@link
-   * #letGo()} after a bounded moment. Whatever happens, a kept lock is let go when the turn ends.
-   */
-  public void unlock(boolean keep) {
-    shared.unlock(keep);
-  }
-
-  /**
-   * Lets go of the OS lock kept by {@link #unlock(boolean)}, unless a holder of this JVM took it.
-   */
-  public void letGo() {
-    Shared s = shared;
-    if (s != null) {
-      s.letGo();
-    }
+    shared.unlock();
   }
 
   /** Leaves the sidecar; the last engine of this JVM on the file closes its channel. */
@@ -214,7 +179,6 @@ public final class SidecarLock implements AutoCloseable {
   /** The sidecar of one file in this JVM. */
   private static final class Shared {
     final Path path;
-    final long turnNanos;
     int users; // guarded by REGISTRY
 
     /** This JVM's turn: at most one thread holds or waits for the OS lock. */
@@ -231,21 +195,11 @@ public final class SidecarLock implements AutoCloseable {
     boolean inTurn;
     long turnStartNanos;
 
-    /**
-     * The room's lock, kept between two holders of this JVM within its turn (see {@link
-     * #unlock(boolean)}); null when not kept.
-     */
-    FileLock kept;
-
-    /** The start of the turn for which a task letting go of a kept room is scheduled. */
-    long letGoArmedFor = -1;
-
     /** Interrupts a thread whose wait for the OS lock passed its deadline. Started lazily. */
     final ScheduledThreadPoolExecutor timer;
 
-    Shared(Path path, FileChannel channel, long turnNanos) {
+    Shared(Path path, FileChannel channel) {
       this.path = path;
-      this.turnNanos = turnNanos;
       this.channel = channel;
       this.timer =
           new ScheduledThreadPoolExecutor(
@@ -316,19 +270,7 @@ public final class SidecarLock implements AutoCloseable {
                   StandardOpenOption.WRITE);
         }
         FileChannel ch = channel;
-        FileLock k = kept;
-        if (k != null) {
-          kept = null;
-          if (k.isValid() && k.channel() == ch && System.nanoTime() - turnStartNanos < turnNanos) {
-            // Kept for this JVM by the previous holder, within the turn: no system call at all.
-            room = k;
-            return true;
-          }
-          // The turn is over: the room goes to the process waiting at the door, if any.
-          releaseQuietly(k);
-          inTurn = false;
-        }
-        if (inTurn && System.nanoTime() - turnStartNanos < turnNanos) {
+        if (inTurn && System.nanoTime() - turnStartNanos < TURN_NANOS) {
           // Within its turn a process takes the room straight away when it is free, so that it
           // writes on while it has the CPU instead of handing over after every transaction.
           FileLock r = ch.tryLock(ROOM, 1, false);
@@ -444,62 +386,18 @@ public final class SidecarLock implements AutoCloseable {
       }
     }
 
-    void unlock(boolean keep) {
+    void unlock() {
       FileLock r = room;
       room = null;
       try {
         if (r != null && r.isValid()) {
-          if (keep && !closed && inTurn && System.nanoTime() - turnStartNanos < turnNanos) {
-            kept = r;
-            armLetGo();
-          } else {
-            r.release();
-          }
+          r.release();
         }
       } catch (IOException e) {
         // The channel is gone, and the OS released the lock with it.
         LOG.debug("Releasing the lock of {} failed", path, e);
       } finally {
         turnThread = null;
-        turn.release();
-      }
-    }
-
-    /**
-     * Schedules, once per turn, the task that lets go of a room still kept when the turn ends: the
-     * bound on how long a process keeps the queue while nobody of its own comes back. The caller
-     * has the turn.
-     */
-    private void armLetGo() {
-      if (letGoArmedFor == turnStartNanos) {
-        return;
-      }
-      letGoArmedFor = turnStartNanos;
-      long delay = turnStartNanos + turnNanos - System.nanoTime();
-      try {
-        // Nothing to learn from its outcome: letGo cannot fail.
-        ScheduledFuture<?> unused =
-            timer.schedule(this::letGo, Math.max(0, delay), TimeUnit.NANOSECONDS);
-      } catch (RejectedExecutionException e) {
-        // Closed meanwhile: closing the channel released the lock.
-      }
-    }
-
-    /**
-     * Releases a kept room, unless a thread of this JVM has the turn: that holder took the kept
-     * room, or decides about it when it gives the turn back.
-     */
-    void letGo() {
-      if (!turn.tryAcquire()) {
-        return;
-      }
-      try {
-        FileLock k = kept;
-        kept = null;
-        if (k != null) {
-          releaseQuietly(k);
-        }
-      } finally {
         turn.release();
       }
     }

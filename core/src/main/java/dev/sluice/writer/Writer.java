@@ -198,15 +198,6 @@ public final class Writer implements AutoCloseable {
    * commit's writes can be one connection's).
    */
   public long release(Object holder, Object changesOwner, boolean broken) {
-    return release(holder, changesOwner, broken, false);
-  }
-
-  /**
-   * Gives the writer back. With {@code comeBack}, the caller promises to take the writer again at
-   * once or to call {@link #letGo()} after a bounded moment: the queue between processes then stays
-   * with this process for the rest of its turn (see {@link SidecarLock#unlock(boolean)}).
-   */
-  public long release(Object holder, Object changesOwner, boolean broken, boolean comeBack) {
     if (owner != holder) {
       throw new IllegalStateException("Writer released by a connection that does not hold it");
     }
@@ -221,23 +212,10 @@ public final class Writer implements AutoCloseable {
     acquiredAt = null;
     if (sidecarHeld) {
       sidecarHeld = false;
-      // Kept for the rest of the turn when a thread of this engine waits for the writer: it takes
-      // the queue between processes next without a system call, and without a switch to another
-      // process in between.
-      sidecar.unlock(!broken && (comeBack || permit.hasQueuedThreads()));
+      sidecar.unlock();
     }
     permit.release();
     return held;
-  }
-
-  /** Whether this writer queues with the writers of other processes (the sidecar is in use). */
-  public boolean queuesAcrossProcesses() {
-    return sidecar.isActive();
-  }
-
-  /** Ends the promise of {@link #release(Object, Object, boolean, boolean)}'s {@code comeBack}. */
-  public void letGo() {
-    sidecar.letGo();
   }
 
   /** Closes and forgets the physical connection; the next acquire opens a fresh one. */

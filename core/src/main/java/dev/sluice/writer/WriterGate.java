@@ -90,13 +90,8 @@ public final class WriterGate {
 
   /** Gives the writer back; see {@link Writer#release(Object, Object, boolean)}. */
   public void release(Object holder, Object changesOwner, boolean broken) {
-    release(holder, changesOwner, broken, false);
-  }
-
-  /** Gives the writer back; see {@link Writer#release(Object, Object, boolean, boolean)}. */
-  public void release(Object holder, Object changesOwner, boolean broken, boolean comeBack) {
     breaker.holdEnded();
-    meters.writerHold(writer.release(holder, changesOwner, broken, comeBack));
+    meters.writerHold(writer.release(holder, changesOwner, broken));
   }
 
   public boolean breakerOpen() {

@@ -2,17 +2,12 @@ package dev.sluice.writer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -125,82 +120,6 @@ class SidecarLockTest {
       }
       // And the channel is still usable afterwards
       assertThat(lockAndUnlock(lock)).isTrue();
-    }
-  }
-
-  @Test
-  void aRoomKeptForTheNextHolderOfThisJvmIsTakenByItAndLetGoAfterwards() throws Exception {
-    // Given two engines on one file with a turn that cannot end during the test, and a channel
-    // standing in for another process (in one JVM, a range locked by the sidecar makes it throw)
-    Path db = dir.resolve("f.db");
-    Path sidecar = dir.resolve("f.db" + SidecarLock.SUFFIX);
-    try (SidecarLock first = SidecarLock.open(db, "first", TimeUnit.MINUTES.toNanos(10));
-        SidecarLock second = SidecarLock.open(db, "second");
-        FileChannel other = FileChannel.open(sidecar, StandardOpenOption.WRITE)) {
-      // When the first gives the lock back keeping the room for its process
-      assertThat(first.lock(TimeUnit.SECONDS.toNanos(5))).isTrue();
-      first.unlock(true);
-      // Then the room is still held by this process
-      assertThat(roomFree(other)).isFalse();
-      // And the other engine of this JVM takes it on another thread
-      Future<Boolean> next = pool.submit(() -> second.lock(0));
-      assertThat(next.get(10, TimeUnit.SECONDS)).isTrue();
-      // And once that holder gives it back without keeping it, the room is free for others
-      second.unlock(false);
-      assertThat(roomFree(other)).isTrue();
-    }
-  }
-
-  @Test
-  void aKeptRoomIsLetGoWhenNobodyOfThisJvmComesBack() throws Exception {
-    // Given a room kept for a holder of this JVM within a long turn
-    Path db = dir.resolve("g.db");
-    Path sidecar = dir.resolve("g.db" + SidecarLock.SUFFIX);
-    try (SidecarLock lock = SidecarLock.open(db, "g", TimeUnit.MINUTES.toNanos(10));
-        FileChannel other = FileChannel.open(sidecar, StandardOpenOption.WRITE)) {
-      assertThat(lock.lock(TimeUnit.SECONDS.toNanos(5))).isTrue();
-      lock.unlock(true);
-      assertThat(roomFree(other)).isFalse();
-      // When the engine lets it go (its committer's wait for its callers ended)
-      lock.letGo();
-      // Then another process can have it, and the engine can take it again later
-      assertThat(roomFree(other)).isTrue();
-      assertThat(lockAndUnlock(lock)).isTrue();
-    }
-  }
-
-  @Test
-  void aKeptRoomIsLetGoWhenTheTurnEndsWhateverHappens() throws Exception {
-    // Given a room kept for a holder of this JVM that never comes, with a short turn
-    Path db = dir.resolve("h.db");
-    Path sidecar = dir.resolve("h.db" + SidecarLock.SUFFIX);
-    try (SidecarLock lock = SidecarLock.open(db, "h", TimeUnit.MILLISECONDS.toNanos(20));
-        FileChannel other = FileChannel.open(sidecar, StandardOpenOption.WRITE)) {
-      assertThat(lock.lock(TimeUnit.SECONDS.toNanos(5))).isTrue();
-      lock.unlock(true);
-      // When nobody calls letGo: then the timer task at the end of the turn frees the room (a
-      // bounded wait for that event, not a timing assertion)
-      long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-      boolean free = roomFree(other);
-      while (!free && System.nanoTime() < until) {
-        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
-        free = roomFree(other);
-      }
-      assertThat(free).isTrue();
-    }
-  }
-
-  /** Whether the room (byte 1) can be locked through another channel of this JVM right now. */
-  private static boolean roomFree(FileChannel other) throws Exception {
-    try {
-      FileLock l = other.tryLock(1, 1, false);
-      if (l == null) {
-        return false;
-      }
-      l.release();
-      return true;
-    } catch (OverlappingFileLockException e) {
-      return false;
     }
   }
 
