@@ -25,7 +25,8 @@ import java.util.concurrent.TimeUnit;
  * </pre>
  *
  * <p>Arguments: {@code --rounds n} (3), {@code --ops n} inserts per thread (500), {@code --dir}.
- * Prints a markdown table per run and a summary on stdout. Not thread-safe; a program.
+ * Prints a markdown table per run and a summary on stdout, with the machine's load average before
+ * and after (and with each run on stderr). Not thread-safe; a program.
  */
 public final class ProcessStress {
   private static final long CAP_NANOS = TimeUnit.SECONDS.toNanos(20);
