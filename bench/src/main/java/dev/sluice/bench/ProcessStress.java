@@ -25,7 +25,8 @@ import java.util.concurrent.TimeUnit;
  * </pre>
  *
  * <p>Arguments: {@code --rounds n} (3), {@code --ops n} inserts per thread (500), {@code --dir}.
- * Prints a markdown table per run and a summary on stdout. Not thread-safe; a program.
+ * Prints a markdown table per run and a summary on stdout, with the machine's load average before
+ * and after (and with each run on stderr). Not thread-safe; a program.
  */
 public final class ProcessStress {
   private static final long CAP_NANOS = TimeUnit.SECONDS.toNanos(20);
@@ -65,6 +66,7 @@ public final class ProcessStress {
     Map<String, Map<Contender, List<Row>>> results = new LinkedHashMap<>();
     List<Row> all = new ArrayList<>();
     int run = 0;
+    String loadBefore = loadAverage();
     for (int round = 0; round < rounds; round++) {
       for (int count : PROCESSES) {
         for (Contender t : TARGETS) {
@@ -84,6 +86,7 @@ public final class ProcessStress {
           .computeIfAbsent(Contender.SLUICE, x -> new ArrayList<>())
           .add(r);
     }
+    System.out.println("load average before: " + loadBefore + ", after: " + loadAverage());
     System.out.println(Row.markdownHeader());
     for (Row r : all) {
       System.out.println(r.markdown());
@@ -121,15 +124,29 @@ public final class ProcessStress {
     Row r = Processes.run(t, file, "proc", count, threads, ops, CAP_NANOS, GRACE_NANOS, classPath);
     System.err.printf(
         Locale.ROOT,
-        "%-20s %-16s %7.0f ok/s p99 %8s max %8s failed %d %s%n",
+        "%-20s %-16s %7.0f ok/s p99 %8s max %8s failed %d %s (load %s)%n",
         r.targetLabel(),
         r.workload(),
         r.okPerSecond(),
         Row.ms(r.p99()),
         Row.ms(r.max()),
         r.failures(),
-        r.verdict().text());
+        r.verdict().text(),
+        loadAverage());
     return r;
+  }
+
+  /**
+   * The machine's load ({@code /proc/loadavg}: 1, 5 and 15 minute averages), or "unknown" where
+   * there is none: the runs are only comparable within one machine state.
+   */
+  private static String loadAverage() {
+    try {
+      String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split(" ", -1);
+      return f[0] + " " + f[1] + " " + f[2];
+    } catch (java.io.IOException | RuntimeException e) {
+      return "unknown";
+    }
   }
 
   /** Median and range over the rounds of x's value divided by y's value of the same round. */
