@@ -33,7 +33,7 @@ import org.slf4j.LoggerFactory;
  * while readers each open an auto-commit {@code SELECT id, payload FROM events} over a 20,000-row
  * table, step through 1,000 rows, keep the result set open for a while, close it and open the next
  * at once, staggered so that some snapshot is nearly always open. SQLite's checkpoints never find a
- * moment without a reader, so without the read barrier the WAL grows for as long as the load lasts
+ * moment without a reader, so without a barrier the WAL grows for as long as the load lasts
  * (measured before the barrier: 425 MiB in 10 s). The barrier pauses writes instead
  * (sluice.checkpoint.writerYield): the snapshots in flight end, later ones read the database file
  * alone, and the TRUNCATE goes through; reads never wait for it.
