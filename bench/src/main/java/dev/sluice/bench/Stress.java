@@ -47,8 +47,9 @@ import java.util.concurrent.TimeUnit;
  * <directory>} for the databases (default: a new temporary directory); {@code --csv <file>}
  * (default: {@code stress-results.csv} in that directory); {@code --keep} keeps the database files;
  * {@code --wal} runs only the WAL scenario ({@link WalScenario}: the largest WAL and the reads'
- * latency under readers that keep result sets open back to back, 10 s per target). Prints a
- * markdown table on stdout, progress on stderr, and writes a CSV.
+ * latency under 4 readers that keep result sets open 200 ms back to back, 10 s per target); {@code
+ * --wal-heavy} the same with 8 readers holding 1 s. Prints a markdown table on stdout, progress on
+ * stderr, and writes a CSV.
  */
 public final class Stress {
   private static final int[] INSERT_THREADS = {1, 5, 10, 32};
@@ -99,10 +100,17 @@ public final class Stress {
     Path csv = null;
     boolean keep = false;
     boolean wal = false;
+    int walReaders = 4;
+    long walHold = 200;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--quick" -> size = QUICK;
         case "--wal" -> wal = true;
+        case "--wal-heavy" -> {
+          wal = true;
+          walReaders = 8;
+          walHold = 1_000;
+        }
         case "--keep" -> keep = true;
         case "--dir" -> dir = Path.of(args[++i]);
         case "--csv" -> csv = Path.of(args[++i]);
@@ -110,7 +118,7 @@ public final class Stress {
             throw new IllegalArgumentException(
                 "unknown argument "
                     + args[i]
-                    + " (use --quick, --wal, --dir <dir>, --csv <file>, --keep)");
+                    + " (use --quick, --wal, --wal-heavy, --dir <dir>, --csv <file>, --keep)");
       }
     }
     if (dir == null) {
@@ -124,7 +132,9 @@ public final class Stress {
     if (wal) {
       // The WAL scenario alone (issue 20): 10 s per target, 3 s with --quick.
       double seconds = size.equals(QUICK) ? 3 : 10;
-      for (String line : WalScenario.table(WalScenario.run(dir, seconds), seconds)) {
+      for (String line :
+          WalScenario.table(
+              WalScenario.run(dir, seconds, walReaders, walHold), seconds, walReaders, walHold)) {
         out(line);
       }
       if (!keep) {

@@ -24,20 +24,19 @@ import java.util.concurrent.locks.LockSupport;
  * The stress program's WAL scenario (issue 20): one writer inserts continuously (a connection per
  * insert, 100-byte rows) while 4 readers each open an auto-commit {@code SELECT id, payload FROM
  * events} over a 20,000-row table, step through 1,000 rows, keep the result set open 200 ms, close
- * it and open the next at once, staggered so that some snapshot is nearly always open. Run against
- * HikariCP + sqlite-jdbc (WAL, SQLite's own auto-checkpoint), Sluice without its read barrier
- * ({@code sluice.checkpoint.readPause=0}) and Sluice with its defaults, each on its own file, in
- * one run. Reports the largest WAL file seen (sampled every millisecond), reads and writes done and
- * failed, and the reads' latency (open plus 1,000 rows; the hold excluded); plain sqlite-jdbc with
- * a rollback journal has no WAL and is left out.
+ * it and open the next at once, staggered so that some snapshot is nearly always open ({@code
+ * --wal-heavy}: 8 readers, 1 s holds). Run against HikariCP + sqlite-jdbc (WAL, SQLite's own
+ * auto-checkpoint), Sluice without its write pause ({@code sluice.checkpoint.writerYield=0}) and
+ * Sluice with its defaults, each on its own file, in one run. Reports the largest WAL file seen
+ * (sampled every millisecond), reads and writes done and failed, the reads' latency (open plus
+ * 1,000 rows; the hold excluded) and the writes'; plain sqlite-jdbc with a rollback journal has no
+ * WAL and is left out.
  *
  * <p>Not thread-safe: one run at a time, from {@link Stress}'s {@code --wal}.
  */
 final class WalScenario {
   private static final int TABLE_ROWS = 20_000;
   private static final int STEP = 1_000;
-  private static final int READERS = 4;
-  private static final long HOLD_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
   private static final double MIB = 1 << 20;
 
   private WalScenario() {}
@@ -53,25 +52,32 @@ final class WalScenario {
       double readP50Ms,
       double readP99Ms,
       double writeP99Ms,
+      double writeMaxMs,
+      double readMaxMs,
       String firstError) {}
 
   /** Runs the scenario for {@code seconds} per target in {@code dir}; returns the table's rows. */
-  static List<Result> run(Path dir, double seconds) throws Exception {
+  static List<Result> run(Path dir, double seconds, int readers, long holdMillis) throws Exception {
     List<Result> results = new ArrayList<>();
     Path hikari = dir.resolve("wal-b.db");
     prepare(hikari);
     try (Contender.Source s = Contender.HIKARI.open(hikari, "wal-b")) {
-      results.add(load("b HikariCP+WAL", s, hikari, seconds));
+      results.add(load("b HikariCP+WAL", s, hikari, seconds, readers, holdMillis));
     }
-    Path noBarrier = dir.resolve("wal-c0.db");
-    prepare(noBarrier);
-    String url0 = "jdbc:sluice:sqlite:" + noBarrier + "?sluice.checkpoint.readPause=0";
-    results.add(
-        load("c Sluice, readPause=0", () -> DriverManager.getConnection(url0), noBarrier, seconds));
-    Path sluice = dir.resolve("wal-c.db");
-    prepare(sluice);
-    try (Contender.Source s = Contender.SLUICE.open(sluice, "wal-c")) {
-      results.add(load("c Sluice (defaults)", s, sluice, seconds));
+    String[][] sluice = {
+      {"c Sluice, writerYield=0", "sluice.checkpoint.writerYield=0"},
+      {"c Sluice (defaults)", "sluice.checkpoint.writerYield=2000"},
+    };
+    int i = 0;
+    for (String[] t : sluice) {
+      Path file = dir.resolve("wal-c" + i++ + ".db");
+      prepare(file);
+      String url = "jdbc:sluice:sqlite:" + file + "?" + t[1];
+      // One connection kept open for the run, so that every connection shares one engine.
+      try (Connection keep = DriverManager.getConnection(url)) {
+        results.add(
+            load(t[0], () -> DriverManager.getConnection(url), file, seconds, readers, holdMillis));
+      }
     }
     return results;
   }
@@ -89,17 +95,25 @@ final class WalScenario {
     }
   }
 
-  private static Result load(String target, Contender.Source source, Path file, double seconds)
+  private static Result load(
+      String target,
+      Contender.Source source,
+      Path file,
+      double seconds,
+      int readerCount,
+      long holdMillis)
       throws Exception {
+    final int readers = readerCount;
+    final long holdNanos = TimeUnit.MILLISECONDS.toNanos(holdMillis);
     Path wal = Path.of(file + "-wal");
     AtomicBoolean done = new AtomicBoolean();
     AtomicLong maxWal = new AtomicLong();
-    Tally[] readTallies = new Tally[READERS];
-    Latencies[] readLatencies = new Latencies[READERS];
+    Tally[] readTallies = new Tally[readers];
+    Latencies[] readLatencies = new Latencies[readers];
     Tally writeTally = new Tally(0);
     Latencies writeLatencies = new Latencies();
     CountDownLatch start = new CountDownLatch(1);
-    ExecutorService pool = Executors.newFixedThreadPool(READERS + 2);
+    ExecutorService pool = Executors.newFixedThreadPool(readers + 2);
     List<Future<?>> futures = new ArrayList<>();
     futures.add(
         pool.submit(
@@ -111,12 +125,12 @@ final class WalScenario {
               }
               return null;
             }));
-    for (int r = 0; r < READERS; r++) {
+    for (int r = 0; r < readers; r++) {
       Tally tally = new Tally(0);
       Latencies latencies = new Latencies();
       readTallies[r] = tally;
       readLatencies[r] = latencies;
-      long offset = HOLD_NANOS * r / READERS;
+      long offset = holdNanos * r / readers;
       futures.add(
           pool.submit(
               () -> {
@@ -134,7 +148,7 @@ final class WalScenario {
                     latencies.add(System.nanoTime() - t0);
                     tally.ok++;
                     // The application's work with the snapshot held.
-                    LockSupport.parkNanos(HOLD_NANOS);
+                    LockSupport.parkNanos(holdNanos);
                   } catch (SQLException e) {
                     tally.failure(e, System.nanoTime() - t0);
                   }
@@ -173,7 +187,7 @@ final class WalScenario {
     long readFailures = 0;
     long readsOk = 0;
     String firstError = writeTally.errors.isEmpty() ? "" : writeTally.errors.toString();
-    for (int r = 0; r < READERS; r++) {
+    for (int r = 0; r < readers; r++) {
       reads.addAll(readLatencies[r]);
       readFailures += readTallies[r].failures;
       readsOk += readTallies[r].ok;
@@ -191,31 +205,34 @@ final class WalScenario {
         reads.percentile(50) / 1e6,
         reads.percentile(99) / 1e6,
         writeLatencies.percentile(99) / 1e6,
+        writeLatencies.percentile(100) / 1e6,
+        reads.percentile(100) / 1e6,
         firstError);
   }
 
   /** The markdown table of a run, with ratios against HikariCP + sqlite-jdbc. */
-  static List<String> table(List<Result> results, double seconds) {
+  static List<String> table(List<Result> results, double seconds, int readers, long holdMillis) {
     List<String> lines = new ArrayList<>();
     lines.add(
         String.format(
             Locale.ROOT,
             "WAL scenario: 1 writer (connection per insert) + %d readers holding result sets %d ms"
                 + " back to back, %.0f s per target",
-            READERS,
-            TimeUnit.NANOSECONDS.toMillis(HOLD_NANOS),
+            readers,
+            holdMillis,
             seconds));
     lines.add("");
     lines.add(
         "| target | max WAL MiB | writes | failed | reads | failed | read p50 ms | read p99 ms |"
-            + " write p99 ms | WAL vs b | read p99 vs b |");
-    lines.add("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+            + " read max ms | write p99 ms | write max ms | WAL vs b | read p99 vs b |");
+    lines.add(
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
     Result base = results.get(0);
     for (Result r : results) {
       lines.add(
           String.format(
               Locale.ROOT,
-              "| %s | %.1f | %d | %d | %d | %d | %.2f | %.2f | %.2f | %.2f | %.2f |",
+              "| %s | %.1f | %d | %d | %d | %d | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f |",
               r.target(),
               r.maxWalMib(),
               r.writes(),
@@ -224,7 +241,9 @@ final class WalScenario {
               r.readFailures(),
               r.readP50Ms(),
               r.readP99Ms(),
+              r.readMaxMs(),
               r.writeP99Ms(),
+              r.writeMaxMs(),
               r.maxWalMib() / Math.max(base.maxWalMib(), 1e-9),
               r.readP99Ms() / Math.max(base.readP99Ms(), 1e-9)));
       if (!r.firstError().isEmpty()) {

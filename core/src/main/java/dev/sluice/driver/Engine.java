@@ -163,7 +163,7 @@ public final class Engine implements AutoCloseable {
             settings.readerAcquireTimeoutMillis(),
             () -> openPhysical(true));
     this.proxy = proxy(listeners);
-    housekeeping.start(router);
+    housekeeping.start(meters);
   }
 
   /**

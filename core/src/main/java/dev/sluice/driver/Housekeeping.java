@@ -1,6 +1,6 @@
 package dev.sluice.driver;
 
-import dev.sluice.routing.Router;
+import dev.sluice.metrics.Meters;
 import dev.sluice.writer.Writer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,12 +19,15 @@ import org.slf4j.LoggerFactory;
 /**
  * An engine's background work, on one daemon thread ({@code sluice-<name>-housekeeping}): the WAL
  * checkpointer and the writer's hold warnings. Readers that keep snapshots open starve SQLite's
- * passive auto-checkpoint and the WAL grows without bound; past the limit the checkpointer holds
- * new reads back a bounded moment ({@code sluice.checkpoint.readPause}) while the snapshots in
- * flight end, takes the writer (in queue order, like any write) and runs a TRUNCATE checkpoint. In
- * mode {@code external} it never checkpoints: past the limit it keeps Sluice's writer idle a
- * bounded moment ({@code sluice.checkpoint.writerYield}) so that the replicator's own checkpoint
- * can take SQLite's write lock and restart the log.
+ * passive auto-checkpoint and the WAL grows without bound. Past the limit the writer pauses: the
+ * housekeeping thread takes it through the queue and keeps it, at most {@code
+ * sluice.checkpoint.writerYield}, until the log restarts. With writes paused the log stops growing;
+ * once the snapshots that began before the pause end, the log is fully copied into the database and
+ * new snapshots read the database file alone (SQLite's read lock 0), so they never stand in the way
+ * of the restart, and once those that began before that moment end too, the restart goes through.
+ * Reads never wait for any of this. In mode {@code auto} Sluice's own TRUNCATE checkpoint restarts
+ * the log; in mode {@code external} Sluice never checkpoints and the pause lets the replicator's
+ * checkpoint take SQLite's write lock.
  *
  * <p>Thread-safe: started once by the engine, stopped once at close; the checkpointer's own state
  * is touched by the housekeeping thread alone.
@@ -32,10 +35,10 @@ import org.slf4j.LoggerFactory;
 final class Housekeeping {
   private static final Logger LOG = LoggerFactory.getLogger(Housekeeping.class);
 
-  /** Checkpoints in a row that gave way before the first warning, then between warnings. */
-  private static final int GIVE_WAY_WARNING = 50;
+  /** Pauses in a row that gave way before the first warning, then between warnings. */
+  private static final int GIVE_WAY_WARNING = 3;
 
-  private static final int GIVE_WAY_REPEAT = 600;
+  private static final int GIVE_WAY_REPEAT = 100;
 
   /**
    * How long the writer stays idle after the log restarted: the replicator (Litestream) follows its
@@ -44,33 +47,36 @@ final class Housekeeping {
    */
   private static final long AFTER_RESTART_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
-  /** How often a yielding writer looks at the log's header. */
-  private static final long YIELD_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
+  /** How often a pausing writer looks at the log's header or tries its checkpoint again. */
+  private static final long PAUSE_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
 
-  /** After a yield in which no replicator restarted the log, how many yields' time to wait. */
-  private static final int FRUITLESS_YIELD_BACKOFF = 10;
+  /**
+   * After a pause that did not see the log restart, how many pauses' time writes flow before the
+   * next one: once in auto mode (writes get at least half the time while a snapshot outlasts every
+   * pause), ten times in external mode (a stopped replicator should cost little).
+   */
+  private static final int AUTO_GIVE_WAY_BACKOFF = 1;
+
+  private static final int EXTERNAL_GIVE_WAY_BACKOFF = 10;
 
   private final Settings settings;
   private final String name;
   private final Writer writer;
   private final ScheduledExecutorService executor;
-  private final long readPauseNanos;
   private final long writerYieldNanos;
   private volatile boolean stopped;
+  private volatile Meters meters = Meters.noop();
 
-  /** Checkpoints in a row that stopped short of resetting the log (housekeeping thread only). */
+  /** Pauses in a row that gave way before the log restarted (housekeeping thread only). */
   private int gaveWay;
 
-  /** No writer yield before this {@link System#nanoTime} (housekeeping thread only). */
-  private long noYieldBefore = System.nanoTime();
-
-  private volatile Router router;
+  /** No pause before this {@link System#nanoTime} (housekeeping thread only). */
+  private long noPauseBefore = System.nanoTime();
 
   Housekeeping(Settings settings, String name, Writer writer) {
     this.settings = settings;
     this.name = name;
     this.writer = writer;
-    this.readPauseNanos = TimeUnit.MILLISECONDS.toNanos(settings.checkpointReadPauseMillis());
     this.writerYieldNanos = TimeUnit.MILLISECONDS.toNanos(settings.checkpointWriterYieldMillis());
     this.executor =
         Executors.newSingleThreadScheduledExecutor(
@@ -85,8 +91,8 @@ final class Housekeeping {
    * Schedules the checkpointer (or, for external checkpoints, the writer's yield) and the hold
    * warnings.
    */
-  void start(Router router) {
-    this.router = router;
+  void start(Meters engineMeters) {
+    this.meters = engineMeters;
     // The tasks catch their own failures (a failure would cancel later runs); stop() ends them,
     // so their futures are not kept.
     if (!settings.singleConnection() && (!settings.externalCheckpoints() || writerYieldNanos > 0)) {
@@ -112,9 +118,10 @@ final class Housekeeping {
   }
 
   /**
-   * Past the WAL limit, a TRUNCATE checkpoint through the writer queue, new reads held back while
-   * it waits (design.md, Lifecycle). A snapshot held past the pause makes it give way: reads go on,
-   * the TRUNCATE stops short, and the next interval tries again.
+   * Past the WAL limit, a TRUNCATE checkpoint through the writer queue, tried again and again with
+   * writes paused until it resets the log, at most {@code sluice.checkpoint.writerYield}
+   * (design.md, Checkpoints). A snapshot held past the bound makes it give way: writes go on, the
+   * next interval tries without a pause, and the next pause comes after the bound's time again.
    *
    * @return whether the log was reset
    */
@@ -123,48 +130,57 @@ final class Housekeeping {
       gaveWay = 0;
       return false;
     }
-    Object checkpointer = this;
-    Router r = router;
-    // Readers on old snapshots make a TRUNCATE stop short, and back-to-back readers always hold
-    // one: new reads wait a bounded moment while those in flight end.
-    boolean paused = readPauseNanos > 0 && r != null && r.pauseReads(readPauseNanos);
+    boolean pause = writerYieldNanos > 0 && System.nanoTime() - noPauseBefore >= 0;
     boolean reset = false;
+    Object checkpointer = this;
     try {
       Connection c =
-          writer.acquire(checkpointer, paused ? readPauseNanos : writer.acquireTimeoutNanos());
-      try (Statement s = c.createStatement();
-          ResultSet rs = s.executeQuery("PRAGMA main.wal_checkpoint(TRUNCATE)")) {
-        // (busy, log frames, checkpointed frames): busy 0 means the log was reset.
-        reset = rs.next() && rs.getInt(1) == 0;
+          writer.acquire(checkpointer, pause ? writerYieldNanos : writer.acquireTimeoutNanos());
+      Runnable paused = pause ? meters.checkpointPause() : null;
+      try (Statement s = c.createStatement()) {
+        long deadline = System.nanoTime() + writerYieldNanos;
+        reset = truncate(s);
+        while (pause && !reset && !stopped && System.nanoTime() - deadline < 0) {
+          LockSupport.parkNanos(PAUSE_POLL_NANOS);
+          reset = truncate(s);
+        }
       } finally {
+        if (paused != null) {
+          paused.run();
+        }
         writer.release(checkpointer, false);
       }
     } catch (SQLException | RuntimeException e) {
       LOG.debug("Background checkpoint of {} skipped", name, e);
-    } finally {
-      if (paused) {
-        r.resumeReads();
-      }
     }
     if (reset) {
       gaveWay = 0;
-    } else {
+    } else if (pause) {
       gaveWay++;
+      noPauseBefore = System.nanoTime() + AUTO_GIVE_WAY_BACKOFF * writerYieldNanos;
       if (gaveWay == GIVE_WAY_WARNING || gaveWay % GIVE_WAY_REPEAT == 0) {
         LOG.warn(
             "The WAL of \"{}\" is {} bytes, past sluice.checkpoint.walLimit ({}): {} checkpoints in"
-                + " a row gave way to read snapshots held longer than sluice.checkpoint.readPause"
-                + " ({} ms). Close result sets and read-only transactions sooner (a reader held"
-                + " past sluice.reader.leakDetectionThreshold is logged with where it was taken) or"
-                + " raise sluice.checkpoint.readPause.",
+                + " a row gave way to read snapshots held longer than writes may pause"
+                + " (sluice.checkpoint.writerYield, {} ms). Close result sets and read-only"
+                + " transactions sooner (a reader held past sluice.reader.leakDetectionThreshold is"
+                + " logged with where it was taken) or raise sluice.checkpoint.writerYield.",
             name,
             walBytes(),
             settings.walLimitBytes(),
             gaveWay,
-            settings.checkpointReadPauseMillis());
+            settings.checkpointWriterYieldMillis());
       }
     }
     return reset;
+  }
+
+  /** One TRUNCATE checkpoint; SQLite's busy handler waits a moment for the read locks. */
+  private static boolean truncate(Statement s) throws SQLException {
+    try (ResultSet rs = s.executeQuery("PRAGMA main.wal_checkpoint(TRUNCATE)")) {
+      // (busy, log frames, checkpointed frames): busy 0 means the log was reset.
+      return rs.next() && rs.getInt(1) == 0;
+    }
   }
 
   /**
@@ -182,7 +198,7 @@ final class Housekeeping {
       return false;
     }
     long now = System.nanoTime();
-    if (now - noYieldBefore < 0) {
+    if (now - noPauseBefore < 0) {
       return false;
     }
     long salts = WalFile.salts(wal);
@@ -190,6 +206,7 @@ final class Housekeeping {
     boolean restarted = false;
     try {
       writer.acquire(yielder, writer.acquireTimeoutNanos());
+      Runnable paused = meters.checkpointPause();
       try {
         long deadline = System.nanoTime() + writerYieldNanos;
         while (!stopped && System.nanoTime() - deadline < 0) {
@@ -198,9 +215,10 @@ final class Housekeeping {
             LockSupport.parkNanos(Math.min(AFTER_RESTART_NANOS, deadline - System.nanoTime()));
             break;
           }
-          LockSupport.parkNanos(YIELD_POLL_NANOS);
+          LockSupport.parkNanos(PAUSE_POLL_NANOS);
         }
       } finally {
+        paused.run();
         writer.release(yielder, false);
       }
     } catch (SQLException | RuntimeException e) {
@@ -208,7 +226,7 @@ final class Housekeeping {
     }
     if (!restarted) {
       // No replicator checkpointed: do not stall writes again at once.
-      noYieldBefore = System.nanoTime() + FRUITLESS_YIELD_BACKOFF * writerYieldNanos;
+      noPauseBefore = System.nanoTime() + EXTERNAL_GIVE_WAY_BACKOFF * writerYieldNanos;
       LOG.warn(
           "The WAL of \"{}\" is {} bytes, past sluice.checkpoint.walLimit ({}), and no checkpoint"
               + " restarted it while Sluice's writer yielded for {} ms (sluice.checkpoint.mode="
@@ -217,7 +235,7 @@ final class Housekeeping {
           WalFile.liveBytes(wal),
           settings.walLimitBytes(),
           settings.checkpointWriterYieldMillis(),
-          FRUITLESS_YIELD_BACKOFF * settings.checkpointWriterYieldMillis());
+          EXTERNAL_GIVE_WAY_BACKOFF * settings.checkpointWriterYieldMillis());
     }
     return restarted;
   }

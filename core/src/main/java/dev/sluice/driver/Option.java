@@ -111,7 +111,8 @@ public enum Option {
       Type.STRING,
       "auto",
       "`auto`: Sluice checkpoints the WAL (TRUNCATE) whenever it grows past"
-          + " sluice.checkpoint.walLimit, even while readers keep snapshots open, and at close."
+          + " sluice.checkpoint.walLimit, even while readers keep snapshots open (writes pause,"
+          + " sluice.checkpoint.writerYield), and at close."
           + " `external`: Sluice never checkpoints and turns SQLite's auto-checkpoint off"
           + " (wal_autocheckpoint=0), leaving checkpoints to a replicator such as Litestream;"
           + " past the limit its writer yields (sluice.checkpoint.writerYield) so that the"
@@ -127,21 +128,15 @@ public enum Option {
       Type.MILLIS,
       "100",
       "How often the background checkpointer looks at the WAL size, in ms."),
-  CHECKPOINT_READ_PAUSE(
-      "sluice.checkpoint.readPause",
-      Type.MILLIS,
-      "250",
-      "Past sluice.checkpoint.walLimit (mode auto), the longest the checkpointer holds new read"
-          + " snapshots back while those in flight end, so that its TRUNCATE can reset the log;"
-          + " a snapshot held longer makes the checkpoint give way and retry at the next"
-          + " interval. 0 turns the pause off, in ms."),
   CHECKPOINT_WRITER_YIELD(
       "sluice.checkpoint.writerYield",
       Type.MILLIS,
       "2000",
-      "Past sluice.checkpoint.walLimit in mode external, the longest Sluice's writer stays idle so"
-          + " that the replicator's own checkpoint can take the write lock; ends as soon as the"
-          + " log restarts. 0 turns it off, in ms."),
+      "Past sluice.checkpoint.walLimit, the longest writes pause so that a checkpoint can reset"
+          + " the WAL while readers keep snapshots open (mode auto: Sluice's TRUNCATE; mode"
+          + " external: the replicator's own checkpoint, which then gets the write lock); ends as"
+          + " soon as the log restarts, and reads never wait. A snapshot held longer makes the"
+          + " pause give way and retry later. 0 turns it off, in ms."),
   METRICS(
       "sluice.metrics",
       Type.BOOLEAN,

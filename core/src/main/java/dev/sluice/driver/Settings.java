@@ -54,9 +54,8 @@ import java.util.TreeMap;
  * @param externalCheckpoints whether checkpoints are left to an external replicator
  * @param walLimitBytes WAL size above which the background checkpointer runs
  * @param checkpointIntervalMillis how often the checkpointer looks at the WAL
- * @param checkpointReadPauseMillis the longest a checkpoint holds new reads back; 0 is off
- * @param checkpointWriterYieldMillis in external mode, the longest the writer stays idle for the
- *     replicator's checkpoint past the WAL limit; 0 is off
+ * @param checkpointWriterYieldMillis past the WAL limit, the longest writes pause so that a
+ *     checkpoint (Sluice's in auto mode, the replicator's in external mode) can reset it; 0 is off
  * @param metrics whether Sluice's meters are recorded
  * @param logQueries whether every statement is logged (datasource-proxy, SLF4J DEBUG)
  * @param slowQueryMillis statements slower than this are logged at WARN; 0 is off
@@ -88,7 +87,6 @@ public record Settings(
     boolean externalCheckpoints,
     long walLimitBytes,
     long checkpointIntervalMillis,
-    long checkpointReadPauseMillis,
     long checkpointWriterYieldMillis,
     boolean metrics,
     boolean logQueries,
@@ -317,7 +315,6 @@ public record Settings(
         external,
         walLimit,
         checkpointInterval,
-        Option.CHECKPOINT_READ_PAUSE.parseMillis(value(options, Option.CHECKPOINT_READ_PAUSE), 0),
         Option.CHECKPOINT_WRITER_YIELD.parseMillis(
             value(options, Option.CHECKPOINT_WRITER_YIELD), 0),
         Option.METRICS.parseBoolean(value(options, Option.METRICS)),

@@ -22,6 +22,7 @@ public final class MeterNames {
   public static final String WAL_SIZE = "sluice.wal.size";
   public static final String WRITER_GROUP_SIZE = "sluice.writer.group.size";
   public static final String BREAKER_STATE = "sluice.breaker.state";
+  public static final String CHECKPOINT_PAUSE = "sluice.checkpoint.pause";
 
   public static final String DATASOURCE = "datasource";
   public static final String ROUTE = "route";
@@ -176,7 +177,14 @@ public final class MeterNames {
               Meter.Type.GAUGE,
               null,
               List.of(),
-              "Circuit breaker state: 0 closed, 1 open, 2 half-open."));
+              "Circuit breaker state: 0 closed, 1 open, 2 half-open."),
+          new Row(
+              CHECKPOINT_PAUSE,
+              Meter.Type.LONG_TASK_TIMER,
+              null,
+              List.of(),
+              "Writes held back past sluice.checkpoint.walLimit so that a checkpoint can reset the"
+                  + " WAL (at most sluice.checkpoint.writerYield each); reads go on meanwhile."));
 
   private MeterNames() {}
 

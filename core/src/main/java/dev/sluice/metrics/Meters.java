@@ -58,6 +58,14 @@ public sealed interface Meters extends AutoCloseable permits MicrometerMeters, N
   void groupSize(int statements);
 
   /**
+   * Writes are held back from now on so that a checkpoint can reset the WAL (not on the statement
+   * path: once per pause).
+   *
+   * @return ends the pause when run
+   */
+  Runnable checkpointPause();
+
+  /**
    * Monotonic time in nanoseconds, for the durations passed to this instance: the registry's {@link
    * io.micrometer.core.instrument.Clock} (so tests can use a {@code MockClock}), or {@link
    * System#nanoTime()} for the null sink.

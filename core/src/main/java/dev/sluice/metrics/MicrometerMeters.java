@@ -18,6 +18,7 @@ import io.micrometer.core.instrument.Clock;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.LongTaskTimer;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
@@ -63,6 +64,7 @@ final class MicrometerMeters implements Meters {
   private final Timer writeRollback;
   private final Counter misroutes;
   private final DistributionSummary groupSize;
+  private final LongTaskTimer checkpointPause;
 
   MicrometerMeters(MeterRegistry registry, String datasource, Gauges gauges) {
     Objects.requireNonNull(registry, "registry");
@@ -97,6 +99,7 @@ final class MicrometerMeters implements Meters {
       writeRollback = r.timer(MeterNames.TRANSACTIONS, MODE, WRITE, OUTCOME, ROLLBACK);
       misroutes = r.counter(MeterNames.MISROUTES);
       groupSize = r.summary(MeterNames.WRITER_GROUP_SIZE);
+      checkpointPause = r.longTaskTimer(MeterNames.CHECKPOINT_PAUSE);
       r.gauge(MeterNames.WRITER_QUEUE, gauges, g -> g.writerQueue().getAsInt());
       r.gauge(MeterNames.WAL_SIZE, gauges, g -> g.walBytes().getAsLong());
       r.gauge(MeterNames.BREAKER_STATE, gauges, g -> g.breakerState().getAsInt());
@@ -166,6 +169,12 @@ final class MicrometerMeters implements Meters {
   }
 
   @Override
+  public Runnable checkpointPause() {
+    LongTaskTimer.Sample pause = checkpointPause.start();
+    return () -> pause.stop();
+  }
+
+  @Override
   public long now() {
     return clock.monotonicTime();
   }
@@ -216,6 +225,14 @@ final class MicrometerMeters implements Meters {
           Counter.builder(name)
               .description(MeterNames.row(name).meaning())
               .tags(common.and(tags))
+              .register(registry));
+    }
+
+    LongTaskTimer longTaskTimer(String name) {
+      return remember(
+          LongTaskTimer.builder(name)
+              .description(MeterNames.row(name).meaning())
+              .tags(common)
               .register(registry));
     }
 

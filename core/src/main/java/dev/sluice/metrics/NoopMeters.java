@@ -34,6 +34,13 @@ final class NoopMeters implements Meters {
   public void groupSize(int statements) {}
 
   @Override
+  public Runnable checkpointPause() {
+    return NoopMeters::nothing;
+  }
+
+  private static void nothing() {}
+
+  @Override
   public long now() {
     return System.nanoTime();
   }

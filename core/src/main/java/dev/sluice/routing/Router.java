@@ -46,7 +46,6 @@ public final class Router {
 
   final String name;
   private final Semaphore readerPermits;
-  private final int readerCount;
   private final long readerTimeoutNanos;
   private volatile boolean closed;
 
@@ -93,7 +92,6 @@ public final class Router {
     this.name = name;
     this.overflow = overflow;
     this.readerPermits = new Semaphore(readerCount, true);
-    this.readerCount = readerCount;
     this.readerTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(readerTimeoutMillis);
     this.gate = new WriterGate(writer, breaker, meters);
     this.group = new GroupCommit(name, gate, retry, meters, groupMax);
@@ -124,31 +122,6 @@ public final class Router {
       }
     }
     overflowReaders.clear();
-  }
-
-  /**
-   * Holds new reads back so that a checkpoint can reset the WAL: takes every reader permit, in
-   * queue order, waiting at most {@code nanos} for the reads in flight to give theirs back. A read
-   * arriving meanwhile waits (its own timeout is far longer); a thread that already holds a
-   * connection is never held back (it opens an overflow reader), so no wait can close a cycle.
-   *
-   * @return whether the reads are paused; then {@link #resumeReads} must follow
-   */
-  public boolean pauseReads(long nanos) {
-    if (readers == null) {
-      return false;
-    }
-    try {
-      return readerPermits.tryAcquire(readerCount, nanos, TimeUnit.NANOSECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
-    }
-  }
-
-  /** Lets reads go on after {@link #pauseReads} returned true. */
-  public void resumeReads() {
-    readerPermits.release(readerCount);
   }
 
   /** Lets go of Sluice's own statements on the writer, before close's checkpoint and optimize. */

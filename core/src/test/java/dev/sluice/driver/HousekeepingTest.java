@@ -2,6 +2,8 @@ package dev.sluice.driver;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.sluice.metrics.MeterNames;
+import io.micrometer.core.instrument.LongTaskTimer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,16 +19,20 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * The checkpointer run step by step (issue 20): the read barrier covers read-only transactions and
- * gives way to a snapshot held past its bound; in external mode the writer's yield ends when a
- * replicator restarts the log, and gives up when none does.
+ * The checkpointer run step by step (issue 20): past the WAL limit writes pause until the snapshots
+ * in flight end (read-only transactions and overflow readers included) while reads go on, and the
+ * pause gives way to a snapshot held past its bound; in external mode the writer's yield ends when
+ * a replicator restarts the log, and gives up when none does.
  */
 class HousekeepingTest {
   @TempDir Path dir;
 
   private final ExecutorService pool = Executors.newSingleThreadExecutor();
+  private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
 
   @AfterEach
   void stop() {
@@ -39,9 +45,10 @@ class HousekeepingTest {
     String url =
         "jdbc:sluice:sqlite:"
             + file
-            + "?sluice.readers=2&sluice.checkpoint.walLimit=1&sluice.checkpoint.interval=3600000&"
+            + "?sluice.name=h&sluice.readers=2&sluice.checkpoint.walLimit=1"
+            + "&sluice.checkpoint.interval=3600000&"
             + options;
-    Engine e = Engine.open(Settings.parse(url, new Properties()), new SimpleMeterRegistry());
+    Engine e = Engine.open(Settings.parse(url, new Properties()), registry);
     try (Connection c = e.connect();
         Statement s = c.createStatement()) {
       s.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)");
@@ -56,36 +63,140 @@ class HousekeepingTest {
     return dir.resolve("h.db-wal");
   }
 
-  @Test
-  void aReadOnlyTransactionHeldPastThePauseMakesTheCheckpointGiveWayThenItResets()
-      throws Exception {
-    // Given a read-only transaction holding its snapshot and a WAL past the limit
-    try (Engine e = engine("sluice.checkpoint.readPause=50");
-        Connection snapshot = e.connect();
-        Connection other = e.connect()) {
-      snapshot.setReadOnly(true);
-      snapshot.setAutoCommit(false);
-      try (Statement s = snapshot.createStatement();
+  /**
+   * The snapshot a checkpoint waits for: a read-only transaction (issue 20), or a result set on an
+   * overflow reader, opened by a thread that already holds both pooled readers.
+   */
+  enum Holder {
+    READ_ONLY_TRANSACTION,
+    OVERFLOW_READER
+  }
+
+  /** Opens a snapshot of {@code kind} on {@code c}; the returned handle ends it when closed. */
+  private static AutoCloseable snapshot(Engine e, Connection c, Holder kind) throws Exception {
+    if (kind == Holder.READ_ONLY_TRANSACTION) {
+      c.setReadOnly(true);
+      c.setAutoCommit(false);
+      try (Statement s = c.createStatement();
           ResultSet r = s.executeQuery("SELECT count(*) FROM t")) {
         assertThat(r.next()).isTrue();
       }
+      return c::commit;
+    }
+    // Both pooled readers held by this thread: the next read opens an overflow reader.
+    try (Connection a = e.connect();
+        Connection b = e.connect();
+        Statement sa = a.createStatement();
+        Statement sb = b.createStatement();
+        ResultSet ra = sa.executeQuery("SELECT id FROM t");
+        ResultSet rb = sb.executeQuery("SELECT id FROM t")) {
+      assertThat(ra.next()).isTrue();
+      assertThat(rb.next()).isTrue();
+      Statement s = c.createStatement();
+      ResultSet r = s.executeQuery("SELECT id FROM t");
+      assertThat(r.next()).isTrue();
+      return s;
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Holder.class)
+  void aSnapshotHeldPastThePauseMakesTheCheckpointGiveWayThenItResets(Holder kind)
+      throws Exception {
+    // Given a snapshot held open and a WAL past the limit
+    try (Engine e = engine("sluice.checkpoint.writerYield=50");
+        Connection snapshotConnection = e.connect();
+        Connection other = e.connect()) {
+      AutoCloseable snapshot = snapshot(e, snapshotConnection, kind);
 
       // When the checkpointer runs
       boolean resetWhileHeld = e.housekeeping().checkpointIfLarge();
 
-      // Then it gave way: the log is still there, and reads go on
+      // Then it gave way: the log is still there, and reads and writes go on
       assertThat(resetWhileHeld).isFalse();
       assertThat(Files.size(wal())).isPositive();
-      try (Statement s = other.createStatement();
-          ResultSet r = s.executeQuery("SELECT count(*) FROM t")) {
-        assertThat(r.next()).isTrue();
-        assertThat(r.getLong(1)).isEqualTo(50);
+      try (Statement s = other.createStatement()) {
+        assertThat(s.executeUpdate("INSERT INTO t (v) VALUES ('after')")).isEqualTo(1);
+        try (ResultSet r = s.executeQuery("SELECT count(*) FROM t")) {
+          assertThat(r.next()).isTrue();
+          assertThat(r.getLong(1)).isEqualTo(51);
+        }
       }
 
-      // And once the transaction ends, the next run truncates the log
-      snapshot.commit();
+      // And once the snapshot ends, the next run truncates the log
+      snapshot.close();
       assertThat(e.housekeeping().checkpointIfLarge()).isTrue();
       assertThat(Files.size(wal())).isZero();
+    }
+  }
+
+  @Test
+  void readsRunToTheirEndWhileWritesArePausedForTheCheckpoint() throws Exception {
+    // Given an old snapshot (a read-only transaction) and a WAL past the limit
+    try (Engine e = engine("sluice.checkpoint.writerYield=30000");
+        Connection snapshot = e.connect();
+        Connection reader = e.connect();
+        Connection readOnly = e.connect();
+        Connection overflow = e.connect()) {
+      AutoCloseable old = snapshot(e, snapshot, Holder.READ_ONLY_TRANSACTION);
+      LongTaskTimer pause =
+          registry.get(MeterNames.CHECKPOINT_PAUSE).tag(MeterNames.DATASOURCE, "h").longTaskTimer();
+
+      // When the checkpointer pauses writes and waits for that snapshot
+      Future<Boolean> checkpoint = pool.submit(() -> e.housekeeping().checkpointIfLarge());
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (pause.activeTasks() == 0 && System.nanoTime() - deadline < 0) {
+        assertThat(checkpoint.isDone()).isFalse();
+        Thread.onSpinWait();
+      }
+      assertThat(pause.activeTasks()).isEqualTo(1);
+
+      // Then reads of every kind run to their end meanwhile: an auto-commit read (its result set
+      // kept open), a read-only transaction, and an overflow reader of a thread holding both
+      Future<Long> reads =
+          reads(
+              () -> {
+                long rows = 0;
+                try (Statement s = reader.createStatement();
+                    ResultSet open = s.executeQuery("SELECT id FROM t")) {
+                  assertThat(open.next()).isTrue();
+                  readOnly.setReadOnly(true);
+                  readOnly.setAutoCommit(false);
+                  try (Statement r = readOnly.createStatement();
+                      ResultSet rs = r.executeQuery("SELECT count(*) FROM t")) {
+                    assertThat(rs.next()).isTrue();
+                    rows += rs.getLong(1);
+                    try (Statement o = overflow.createStatement();
+                        ResultSet ors = o.executeQuery("SELECT count(*) FROM t")) {
+                      assertThat(ors.next()).isTrue();
+                      rows += ors.getLong(1);
+                    }
+                  }
+                  readOnly.commit();
+                }
+                return rows;
+              });
+      assertThat(reads.get(30, TimeUnit.SECONDS)).isEqualTo(100);
+      assertThat(pause.activeTasks()).as("the pause outlasted the reads").isEqualTo(1);
+      assertThat(checkpoint.isDone()).isFalse();
+
+      // And once the old snapshot ends, the checkpoint resets the log and writes flow again
+      old.close();
+      assertThat(checkpoint.get(30, TimeUnit.SECONDS)).isTrue();
+      assertThat(pause.activeTasks()).isZero();
+      assertThat(Files.size(wal())).isZero();
+      try (Statement s = reader.createStatement()) {
+        assertThat(s.executeUpdate("INSERT INTO t (v) VALUES ('after')")).isEqualTo(1);
+      }
+    }
+  }
+
+  private Future<Long> reads(java.util.concurrent.Callable<Long> body) {
+    ExecutorService one = Executors.newSingleThreadExecutor();
+    try {
+      return one.submit(body);
+    } finally {
+      one.shutdown();
     }
   }
 

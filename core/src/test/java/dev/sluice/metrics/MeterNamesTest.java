@@ -16,7 +16,7 @@ class MeterNamesTest {
 
     // Then
     assertThat(lines)
-        .hasSize(13)
+        .hasSize(14)
         .startsWith("| meter | type | tags | meaning |", "| --- | --- | --- | --- |");
     assertThat(lines.get(2))
         .isEqualTo(
@@ -35,7 +35,8 @@ class MeterNamesTest {
             "sluice.misroutes",
             "sluice.wal.size",
             "sluice.writer.group.size",
-            "sluice.breaker.state");
+            "sluice.breaker.state",
+            "sluice.checkpoint.pause");
     assertThat(lines).allSatisfy(line -> assertThat(line.split("\\|", -1)).hasSize(6));
   }
 

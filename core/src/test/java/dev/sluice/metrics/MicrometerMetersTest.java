@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.LongTaskTimer;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Metrics;
@@ -80,12 +81,15 @@ class MicrometerMetersTest {
           assertThat(meter.getId().getType()).as(row.name() + tags).isEqualTo(row.type());
           assertThat(meter.getId().getBaseUnit())
               .as(row.name())
-              .isEqualTo(row.type() == Meter.Type.TIMER ? "seconds" : row.baseUnit());
+              .isEqualTo(
+                  row.type() == Meter.Type.TIMER || row.type() == Meter.Type.LONG_TASK_TIMER
+                      ? "seconds"
+                      : row.baseUnit());
           assertThat(meter.getId().getDescription()).isEqualTo(row.meaning());
           assertThat(meter.getId().getTags()).as(row.name()).hasSize(row.tags().size() + 1);
         }
       }
-      assertThat(expected).isEqualTo(21);
+      assertThat(expected).isEqualTo(22);
       assertThat(sluiceMeters()).hasSize(expected);
       assertThat(((MicrometerMeters) meters).meters()).hasSize(expected);
       assertThat(sluiceMeters())
@@ -224,6 +228,23 @@ class MicrometerMetersTest {
   }
 
   @Test
+  void aCheckpointPauseIsActiveUntilItsEndRuns() {
+    // Given
+    try (Meters meters = open("app")) {
+      LongTaskTimer pauses =
+          registry.get(MeterNames.CHECKPOINT_PAUSE).tag(DATASOURCE, "app").longTaskTimer();
+
+      // When a pause starts
+      Runnable end = meters.checkpointPause();
+
+      // Then it is active until its end runs
+      assertThat(pauses.activeTasks()).isEqualTo(1);
+      end.run();
+      assertThat(pauses.activeTasks()).isZero();
+    }
+  }
+
+  @Test
   void gaugesReadTheirSuppliersLive() {
     // Given
     try (Meters meters = open("app")) {
@@ -300,7 +321,7 @@ class MicrometerMetersTest {
     first.statement(true, true, 10);
     second.statement(true, true, 10);
     second.statement(true, true, 10);
-    assertThat(sluiceMeters()).hasSize(42);
+    assertThat(sluiceMeters()).hasSize(44);
     assertThat(
             timer("first", MeterNames.STATEMENTS, "route", "write", "outcome", "success").count())
         .isEqualTo(1);
@@ -310,7 +331,7 @@ class MicrometerMetersTest {
 
     // Then
     assertThat(sluiceMeters())
-        .hasSize(21)
+        .hasSize(22)
         .allSatisfy(m -> assertThat(m.getId().getTag(DATASOURCE)).isEqualTo("second"));
     second.misroute();
     assertThat(
@@ -336,7 +357,7 @@ class MicrometerMetersTest {
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("\"app\"")
         .hasMessageContaining("another open Sluice engine");
-    assertThat(sluiceMeters()).hasSize(21);
+    assertThat(sluiceMeters()).hasSize(22);
 
     // When
     first.close();

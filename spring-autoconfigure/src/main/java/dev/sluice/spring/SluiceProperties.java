@@ -192,7 +192,6 @@ public final class SluiceProperties {
       options.put("sluice.checkpoint.walLimit", checkpoint.walLimit.toString());
     }
     putMillis(options, "sluice.checkpoint.interval", checkpoint.interval);
-    putMillis(options, "sluice.checkpoint.readPause", checkpoint.readPause);
     putMillis(options, "sluice.checkpoint.writerYield", checkpoint.writerYield);
     if (log.queries != null) {
       options.put("sluice.log.queries", log.queries.toString());
@@ -451,16 +450,9 @@ public final class SluiceProperties {
     private Duration interval;
 
     /**
-     * Past the WAL limit (mode auto), the longest new reads are held back while those in flight
-     * end; a longer snapshot makes the checkpoint give way and retry; 0 turns it off; default
-     * 250ms.
-     */
-    @DurationUnit(ChronoUnit.MILLIS)
-    private Duration readPause;
-
-    /**
-     * Past the WAL limit in mode external, the longest Sluice's writer stays idle so that the
-     * replicator's checkpoint gets the write lock; 0 turns it off; default 2s.
+     * Past the WAL limit, the longest writes pause so that a checkpoint (Sluice's in mode auto, the
+     * replicator's in mode external) can reset the WAL while readers keep snapshots open; reads
+     * never wait; 0 turns it off; default 2s.
      */
     @DurationUnit(ChronoUnit.MILLIS)
     private Duration writerYield;
@@ -487,14 +479,6 @@ public final class SluiceProperties {
 
     public void setInterval(Duration interval) {
       this.interval = interval;
-    }
-
-    public Duration getReadPause() {
-      return readPause;
-    }
-
-    public void setReadPause(Duration readPause) {
-      this.readPause = readPause;
     }
 
     public Duration getWriterYield() {
