@@ -77,7 +77,12 @@ final class Housekeeping {
     this.settings = settings;
     this.name = name;
     this.writer = writer;
-    this.writerYieldNanos = TimeUnit.MILLISECONDS.toNanos(settings.checkpointWriterYieldMillis());
+    // Writes queued behind a pause still wait at most their acquire timeout: a pause never takes
+    // more than half of it, so a pause alone cannot make a queued write time out.
+    this.writerYieldNanos =
+        TimeUnit.MILLISECONDS.toNanos(
+            Math.min(
+                settings.checkpointWriterYieldMillis(), settings.writerAcquireTimeoutMillis() / 2));
     this.executor =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
