@@ -506,6 +506,24 @@ public final class Engine implements AutoCloseable {
     return closed;
   }
 
+  /** Whether no logical connection of this engine has been open for at least {@code nanos}. */
+  boolean idleFor(long nanos) {
+    return router.idleFor(nanos);
+  }
+
+  /**
+   * If no logical connection has been open for at least {@code nanos}, refuses new ones from now on
+   * and answers true; the caller closes the engine.
+   */
+  boolean retireIfIdle(long nanos) {
+    return router.retireIfIdle(nanos);
+  }
+
+  /** Whether {@link #retireIfIdle} let this engine go (it refuses new connections). */
+  boolean retired() {
+    return router.retired();
+  }
+
   /**
    * Physical connections in use now: readers lent out by the pool plus the writer while held. For
    * pool metadata (Spring Boot's {@code jdbc.connections.active}); overflow readers, opened for one

@@ -1,5 +1,7 @@
 package dev.sluice.driver;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -7,15 +9,20 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The engines opened through the JDBC driver: one per database file and options in this JVM, so
- * every {@code DriverManager.getConnection} for the same URL shares one writer and one reader pool;
- * closed at JVM shutdown. In-memory and temporary databases live as with plain sqlite-jdbc: each
- * connection has its own engine, closed with it, except that connections to one {@code
+ * every {@code DriverManager.getConnection} for the same URL shares one writer and one reader pool.
+ * An engine closes a second after its last logical connection closed (and at JVM shutdown), so that
+ * the file is then left as plain sqlite-jdbc leaves it; one whose file was deleted meanwhile is
+ * replaced at the next connect. In-memory and temporary databases live as with plain sqlite-jdbc:
+ * each connection has its own engine, closed with it, except that connections to one {@code
  * cache=shared} URI share an engine until the last of them closes. Thread-safe.
  */
 public final class Engines {
@@ -42,18 +49,96 @@ public final class Engines {
     if (plain) {
       Engine e = BY_URL.get(url);
       if (e != null && !e.isClosed()) {
-        return e.connect();
+        Connection c = connectTo(e);
+        if (c != null) {
+          return c;
+        }
       }
     }
     Settings settings = Settings.parse(url, info);
     if (settings.singleConnection()) {
       return settings.sharedMemory() ? connectShared(settings) : connectPrivate(settings);
     }
-    Engine e = get(settings);
-    if (plain && BY_URL.putIfAbsent(url, e) == null) {
-      e.onClose(() -> BY_URL.remove(url, e));
+    // An engine found retiring is closed under OPENING before get() looks again: two tries do.
+    for (int attempt = 0; ; attempt++) {
+      Engine e = get(settings);
+      if (plain && BY_URL.putIfAbsent(url, e) == null) {
+        e.onClose(() -> BY_URL.remove(url, e));
+      }
+      Connection c = connectTo(e);
+      if (c != null || attempt == 2) {
+        return c != null ? c : e.connect();
+      }
     }
-    return e.connect();
+  }
+
+  /**
+   * How long an engine opened through the driver stays open after its last logical connection
+   * closed: long enough that code taking a connection per statement keeps one engine, short enough
+   * that the file is soon left as plain sqlite-jdbc leaves it once its last connection closes
+   * (checkpointed, no {@code -wal}).
+   */
+  static final long IDLE_CLOSE_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+  /**
+   * An engine idle at least this long checks that its file is still there before it serves a new
+   * connection, so that a database deleted after its connections closed (as tests do between runs)
+   * is opened afresh, as plain sqlite-jdbc would, instead of through the old file's engine.
+   */
+  private static final long IDLE_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+
+  /**
+   * A logical connection on {@code e}, or null when the engine retired (idle, or its file gone) and
+   * is closed: the caller opens a new one.
+   */
+  private static Connection connectTo(Engine e) throws SQLException {
+    Path file = e.settings().file();
+    if (file != null && e.idleFor(IDLE_CHECK_NANOS) && !Files.exists(file)) {
+      retire(e, 0);
+      if (e.isClosed()) {
+        return null;
+      }
+    }
+    try {
+      return e.connect();
+    } catch (SQLException refused) {
+      if (!e.isClosed() && !e.retired()) {
+        throw refused;
+      }
+      // It retired between the lookup and the connect; wait for its close, then reopen.
+      OPENING.lock();
+      try {
+        return null;
+      } finally {
+        OPENING.unlock();
+      }
+    }
+  }
+
+  /** Closes {@code e} if no connection has been open on it for {@code idleNanos}. */
+  private static void retire(Engine e, long idleNanos) {
+    OPENING.lock();
+    try {
+      if (!e.isClosed() && e.retireIfIdle(idleNanos)) {
+        ENGINES.remove(e.settings().engineKey(), e);
+        try {
+          e.close();
+        } catch (SQLException ex) {
+          LOG.warn("Closing the idle engine {} failed", e.name(), ex);
+        }
+      }
+    } finally {
+      OPENING.unlock();
+    }
+  }
+
+  /** Closes the engines opened through the driver that have had no connection for a second. */
+  private static void closeIdle() {
+    for (Engine e : ENGINES.values()) {
+      if (e.idleFor(IDLE_CLOSE_NANOS)) {
+        retire(e, IDLE_CLOSE_NANOS);
+      }
+    }
   }
 
   /** A connection with an engine of its own, as {@code :memory:} has a database of its own. */
@@ -176,6 +261,27 @@ public final class Engines {
     }
     hookInstalled = true;
     Runtime.getRuntime().addShutdownHook(new Thread(Engines::closeAll, "sluice-shutdown"));
+    ScheduledExecutorService idle =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "sluice-idle-engines");
+              t.setDaemon(true);
+              return t;
+            });
+    long period = TimeUnit.NANOSECONDS.toMillis(IDLE_CLOSE_NANOS) / 4;
+    // The task catches its own failures, so the future has nothing to report.
+    var unused =
+        idle.scheduleWithFixedDelay(
+            () -> {
+              try {
+                closeIdle();
+              } catch (RuntimeException e) {
+                LOG.warn("Closing idle Sluice engines failed", e);
+              }
+            },
+            period,
+            period,
+            TimeUnit.MILLISECONDS);
   }
 
   /**
@@ -187,6 +293,11 @@ public final class Engines {
     if (e != null) {
       e.close();
     }
+  }
+
+  /** The engines opened through the driver and open now (for tests). */
+  static java.util.List<Engine> openEngines() {
+    return new ArrayList<>(ENGINES.values());
   }
 
   /** Closes every engine opened through the driver. */

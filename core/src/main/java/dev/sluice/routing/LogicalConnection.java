@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 
 /**
  * The connection an application holds. It owns no physical connection: it borrows a reader or the
@@ -47,6 +48,13 @@ final class LogicalConnection implements Connection {
   private long dataVersion = 1;
   private long othersSeen = -1;
   private boolean closed;
+
+  /** 1 once the router was told this connection closed: exactly once, even for two closers. */
+  @SuppressWarnings("UnusedVariable") // written through RELEASED
+  private volatile int released;
+
+  private static final AtomicIntegerFieldUpdater<LogicalConnection> RELEASED =
+      AtomicIntegerFieldUpdater.newUpdater(LogicalConnection.class, "released");
   private boolean autoCommit = true;
   private boolean readOnly;
   private int isolation = Connection.TRANSACTION_SERIALIZABLE;
@@ -492,26 +500,31 @@ final class LogicalConnection implements Connection {
     }
     closed = true;
     SQLException failure = null;
-    for (LogicalStatement s : new ArrayList<>(statements)) {
+    try {
+      for (LogicalStatement s : new ArrayList<>(statements)) {
+        try {
+          s.close();
+        } catch (SQLException e) {
+          failure = e;
+        }
+      }
+      statements.clear();
       try {
-        s.close();
+        closeMetadataResults();
       } catch (SQLException e) {
         failure = e;
       }
+      try {
+        state.close();
+      } catch (SQLException e) {
+        failure = e;
+      }
+      router.writer.watch().forget(this);
+    } finally {
+      if (RELEASED.compareAndSet(this, 0, 1)) {
+        router.connectionClosed();
+      }
     }
-    statements.clear();
-    try {
-      closeMetadataResults();
-    } catch (SQLException e) {
-      failure = e;
-    }
-    try {
-      state.close();
-    } catch (SQLException e) {
-      failure = e;
-    }
-    router.writer.watch().forget(this);
-
     if (failure != null) {
       throw failure;
     }

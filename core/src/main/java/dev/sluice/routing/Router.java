@@ -105,7 +105,55 @@ public final class Router {
   /** A new logical connection. */
   public Connection connect() throws SQLException {
     checkOpen();
-    return new LogicalConnection(this);
+    for (int n = open.get(); ; n = open.get()) {
+      if (n < 0) {
+        throw Errors.closed("The Sluice data source (closed after it was idle)");
+      }
+      if (open.compareAndSet(n, n + 1)) {
+        break;
+      }
+    }
+    try {
+      return new LogicalConnection(this);
+    } catch (RuntimeException e) {
+      connectionClosed();
+      throw e;
+    }
+  }
+
+  /**
+   * Logical connections open now; -1 once {@link #retireIfIdle} let the engine go (no connection
+   * may join it then).
+   */
+  private final AtomicInteger open = new AtomicInteger();
+
+  /** When {@link #open} last fell to 0, in {@link System#nanoTime}. */
+  private volatile long idleSince = System.nanoTime();
+
+  /** A logical connection of this router closed (once per connection). */
+  void connectionClosed() {
+    if (open.decrementAndGet() == 0) {
+      idleSince = System.nanoTime();
+    }
+  }
+
+  /** Whether no logical connection has been open for at least {@code nanos}. */
+  public boolean idleFor(long nanos) {
+    return open.get() == 0 && System.nanoTime() - idleSince >= nanos;
+  }
+
+  /**
+   * If no logical connection has been open for at least {@code nanos}, refuses every new one from
+   * now on and answers true: the caller then closes the engine. Atomic against {@link #connect}: a
+   * connection either joined before (and this answers false) or is refused.
+   */
+  public boolean retireIfIdle(long nanos) {
+    return idleFor(nanos) && open.compareAndSet(0, -1);
+  }
+
+  /** Whether {@link #retireIfIdle} let the engine go. */
+  public boolean retired() {
+    return open.get() < 0;
   }
 
   /** Refuses new logical connections and statements from now on; wakes waiting reads. */
