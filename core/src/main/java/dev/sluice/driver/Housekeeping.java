@@ -18,13 +18,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * An engine's background work, on one daemon thread ({@code sluice-<name>-housekeeping}): the WAL
- * checkpointer and the writer's hold warnings. Readers that keep snapshots open starve SQLite's
- * passive auto-checkpoint and the WAL grows without bound; past the limit the checkpointer holds
- * new reads back a bounded moment ({@code sluice.checkpoint.readPause}) while the snapshots in
- * flight end, takes the writer (in queue order, like any write) and runs a TRUNCATE checkpoint. In
- * mode {@code external} it never checkpoints: past the limit it keeps Sluice's writer idle a
- * bounded moment ({@code sluice.checkpoint.writerYield}) so that the replicator's own checkpoint
- * can take SQLite's write lock and restart the log.
+ * checkpointer and the hold warnings of the writer and the readers. Readers that keep snapshots
+ * open starve SQLite's passive auto-checkpoint and the WAL grows without bound; past the limit the
+ * checkpointer holds new reads back a bounded moment ({@code sluice.checkpoint.readPause}) while
+ * the snapshots in flight end, takes the writer (in queue order, like any write) and runs a
+ * TRUNCATE checkpoint. In mode {@code external} it never checkpoints: past the limit it keeps
+ * Sluice's writer idle a bounded moment ({@code sluice.checkpoint.writerYield}) so that the
+ * replicator's own checkpoint can take SQLite's write lock and restart the log.
  *
  * <p>Thread-safe: started once by the engine, stopped once at close; the checkpointer's own state
  * is touched by the housekeeping thread alone.
@@ -103,6 +103,12 @@ final class Housekeeping {
       Future<?> unused =
           executor.scheduleWithFixedDelay(
               writer::warnIfHeldTooLong, period, period, TimeUnit.MILLISECONDS);
+    }
+    long readerPeriod = router.readerCheckPeriodMillis();
+    if (readerPeriod > 0) {
+      Future<?> unused =
+          executor.scheduleWithFixedDelay(
+              router::warnIfReadersHeldTooLong, readerPeriod, readerPeriod, TimeUnit.MILLISECONDS);
     }
   }
 
