@@ -61,6 +61,15 @@ enum Contender {
 
   /** Opens the target on a database file; the caller closes the source. */
   Source open(Path file, String name) {
+    return open(file, name, "");
+  }
+
+  /**
+   * Opens the target on a database file, with {@code sluiceOptions} ({@code a=b&c=d}, or empty)
+   * added to Sluice's URL; the caller closes the source.
+   */
+  Source open(Path file, String name, String sluiceOptions) {
+    String extra = sluiceOptions.isEmpty() ? "" : "?" + sluiceOptions;
     switch (this) {
       case PLAIN:
         String plainUrl = "jdbc:sqlite:" + file;
@@ -84,10 +93,14 @@ enum Contender {
           }
         };
       case SLUICE:
-        String sluiceUrl = "jdbc:sluice:sqlite:" + file;
+        String sluiceUrl = "jdbc:sluice:sqlite:" + file + extra;
         return () -> DriverManager.getConnection(sluiceUrl);
       case SLUICE_NO_QUEUE:
-        String noQueueUrl = "jdbc:sluice:sqlite:" + file + "?sluice.writer.processLock=false";
+        String noQueueUrl =
+            "jdbc:sluice:sqlite:"
+                + file
+                + "?sluice.writer.processLock=false"
+                + (sluiceOptions.isEmpty() ? "" : "&" + sluiceOptions);
         return () -> DriverManager.getConnection(noQueueUrl);
       default:
         throw new IllegalStateException("unknown target " + this);

@@ -54,7 +54,7 @@ public class StatementBench {
   private static final String PAYLOAD = "payload-" + "x".repeat(64);
 
   /** The target, by {@link Target} name. */
-  @Param({"RAW", "HIKARI", "SLUICE", "SLUICE_URL"})
+  @Param({"RAW", "HIKARI", "SLUICE", "SLUICE_URL", "SLUICE_DRIVER"})
   public String target;
 
   private Path dir;

@@ -48,8 +48,12 @@ import java.util.concurrent.TimeUnit;
  * (default: {@code stress-results.csv} in that directory); {@code --keep} keeps the database files;
  * {@code --wal} runs only the WAL scenario ({@link WalScenario}: the largest WAL and the reads'
  * latency under 4 readers that keep result sets open 200 ms back to back, 10 s per target); {@code
- * --wal-heavy} the same with 8 readers holding 1 s. Prints a markdown table on stdout, progress on
- * stderr, and writes a CSV.
+ * --wal-heavy} the same with 8 readers holding 1 s; {@code --only <group>} runs one workload group
+ * for every target: {@code limit}, {@code insert-1} ({@code -5}, {@code -10}, {@code -32}), {@code
+ * rmw-10} ({@code -32}), {@code 2w+8r} or {@code processes}; {@code --rounds <n>} repeats the run n
+ * times, each round on fresh files in a directory of its own, so that before/after comparisons can
+ * pair ratios taken within one round; {@code --sluice-options <a=b&c=d>} adds options to Sluice's
+ * URL. Prints a markdown table on stdout, progress on stderr, and writes a CSV.
  */
 public final class Stress {
   private static final int[] INSERT_THREADS = {1, 5, 10, 32};
@@ -85,9 +89,17 @@ public final class Stress {
   private final Map<Contender, Path> files = new EnumMap<>(Contender.class);
   private final Map<Contender, Contender.Source> sources = new EnumMap<>(Contender.class);
 
-  private Stress(Size size, Path dir) {
+  /** The one workload group to run ({@code --only}), or null for all. */
+  private final String only;
+
+  /** Options added to Sluice's URL ({@code --sluice-options a=b&c=d}), or empty. */
+  private final String sluiceOptions;
+
+  private Stress(Size size, Path dir, String only, String sluiceOptions) {
     this.size = size;
     this.dir = dir;
+    this.only = only;
+    this.sluiceOptions = sluiceOptions;
   }
 
   public static void main(String[] args) throws Exception {
@@ -102,9 +114,15 @@ public final class Stress {
     boolean wal = false;
     int walReaders = 4;
     long walHold = 200;
+    String only = null;
+    String sluiceOptions = "";
+    int rounds = 1;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--quick" -> size = QUICK;
+        case "--only" -> only = args[++i];
+        case "--sluice-options" -> sluiceOptions = args[++i];
+        case "--rounds" -> rounds = Integer.parseInt(args[++i]);
         case "--wal" -> wal = true;
         case "--wal-heavy" -> {
           wal = true;
@@ -118,7 +136,9 @@ public final class Stress {
             throw new IllegalArgumentException(
                 "unknown argument "
                     + args[i]
-                    + " (use --quick, --wal, --wal-heavy, --dir <dir>, --csv <file>, --keep)");
+                    + " (use --quick, --wal, --wal-heavy, --only <workload>, --rounds <n>,"
+                    + " --sluice-options <a=b&c=d>, --dir <dir>,"
+                    + " --csv <file>, --keep)");
       }
     }
     if (dir == null) {
@@ -142,21 +162,35 @@ public final class Stress {
       }
       return;
     }
-    Stress stress = new Stress(size, dir);
-    long began = System.nanoTime();
-    try {
-      stress.runAll();
-    } finally {
-      stress.closeSources();
-    }
-    stress.report(csv, (System.nanoTime() - began) / 1e9);
-    if (!keep) {
+    for (int round = 1; round <= rounds; round++) {
+      Path roundDir = rounds == 1 ? dir : dir.resolve("round-" + round);
+      Files.createDirectories(roundDir);
+      Path roundCsv = rounds == 1 ? csv : roundDir.resolve("stress-results.csv");
+      if (rounds > 1) {
+        out("## Round " + round + " of " + rounds);
+        out("");
+      }
+      Stress stress = new Stress(size, roundDir, only, sluiceOptions);
+      long began = System.nanoTime();
       try {
-        deleteDatabases(dir);
-      } catch (IOException e) {
-        progress("could not delete the databases in " + dir + ": " + e);
+        stress.runAll();
+      } finally {
+        stress.closeSources();
+      }
+      stress.report(roundCsv, (System.nanoTime() - began) / 1e9);
+      if (!keep) {
+        try {
+          deleteDatabases(roundDir);
+        } catch (IOException e) {
+          progress("could not delete the databases in " + roundDir + ": " + e);
+        }
       }
     }
+  }
+
+  /** Whether a workload group runs: all of them, or the one {@code --only} names. */
+  private boolean runs(String group) {
+    return only == null || only.equals(group);
   }
 
   private void runAll() throws Exception {
@@ -198,29 +232,39 @@ public final class Stress {
               Schema.accountTable(c, "acct_" + n);
             }
           });
-      sources.put(t, t.open(file, "stress-" + t.letter()));
+      sources.put(t, t.open(file, "stress-" + t.letter(), sluiceOptions));
     }
     for (Contender t : Contender.IN_PROCESS) {
       warm(t);
     }
-    rows.add(limit());
+    if (runs("limit")) {
+      rows.add(limit());
+    }
     for (int n : INSERT_THREADS) {
-      for (Contender t : Contender.IN_PROCESS) {
-        rows.add(inserts(t, n));
+      if (runs("insert-" + n)) {
+        for (Contender t : Contender.IN_PROCESS) {
+          rows.add(inserts(t, n));
+        }
       }
     }
     for (int n : TRANSFER_THREADS) {
-      for (Contender t : Contender.IN_PROCESS) {
-        rows.add(transfers(t, n));
+      if (runs("rmw-" + n)) {
+        for (Contender t : Contender.IN_PROCESS) {
+          rows.add(transfers(t, n));
+        }
       }
     }
-    for (Contender t : Contender.IN_PROCESS) {
-      rows.addAll(mixed(t));
+    if (runs(WRITERS + "w+" + READERS + "r")) {
+      for (Contender t : Contender.IN_PROCESS) {
+        rows.addAll(mixed(t));
+      }
     }
-    String classPath = Processes.classPath();
-    for (int[] shape : PROCESSES) {
-      for (Contender t : Contender.values()) {
-        rows.add(processes(t, shape[0], shape[1], classPath));
+    if (runs("processes")) {
+      String classPath = Processes.classPath();
+      for (int[] shape : PROCESSES) {
+        for (Contender t : Contender.values()) {
+          rows.add(processes(t, shape[0], shape[1], classPath));
+        }
       }
     }
   }

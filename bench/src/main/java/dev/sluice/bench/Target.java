@@ -3,10 +3,12 @@ package dev.sluice.bench;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.sluice.SluiceDataSource;
+import dev.sluice.SluiceDriver;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.util.Properties;
 
 /**
  * What a benchmark runs its statements through, opened on one database file. The pools lend a
@@ -23,7 +25,12 @@ enum Target {
   /** A {@code SluiceDataSource} with its defaults (WAL and synchronous=NORMAL among them). */
   SLUICE,
   /** Sluice through {@code DriverManager} and a {@code jdbc:sluice:sqlite:} URL. */
-  SLUICE_URL;
+  SLUICE_URL,
+  /**
+   * The same URL through {@code SluiceDriver.connect} called directly: the URL path without {@code
+   * DriverManager}'s own work (its scan of the registered drivers and their class loader checks).
+   */
+  SLUICE_DRIVER;
 
   /** Opens this target on a file whose schema exists; the caller closes the source. */
   Source open(Path file) throws SQLException {
@@ -58,6 +65,12 @@ enum Target {
         String url = "jdbc:sluice:sqlite:" + file;
         // The engine behind the URL lives until the fork's JVM exits.
         return new Pooled(() -> DriverManager.getConnection(url), () -> {});
+      case SLUICE_DRIVER:
+        String direct = "jdbc:sluice:sqlite:" + file;
+        SluiceDriver driver = new SluiceDriver();
+        // DriverManager.getConnection(url) passes an empty Properties of its own.
+        Properties none = new Properties();
+        return new Pooled(() -> driver.connect(direct, none), () -> {});
       default:
         throw new IllegalStateException("unknown target " + this);
     }

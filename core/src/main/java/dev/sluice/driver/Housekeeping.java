@@ -1,6 +1,7 @@
 package dev.sluice.driver;
 
 import dev.sluice.metrics.Meters;
+import dev.sluice.routing.Router;
 import dev.sluice.writer.Writer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,9 +19,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * An engine's background work, on one daemon thread ({@code sluice-<name>-housekeeping}): the WAL
- * checkpointer and the writer's hold warnings. Readers that keep snapshots open starve SQLite's
- * passive auto-checkpoint and the WAL grows without bound. Past the limit the writer pauses: the
- * housekeeping thread takes it through the queue and keeps it, at most {@code
+ * checkpointer and the hold warnings of the writer and the readers. Readers that keep snapshots
+ * open starve SQLite's passive auto-checkpoint and the WAL grows without bound. Past the limit the
+ * writer pauses: the housekeeping thread takes it through the queue and keeps it, at most {@code
  * sluice.checkpoint.writerYield}, until the log restarts. With writes paused the log stops growing;
  * once the snapshots that began before the pause end, the log is fully copied into the database and
  * new snapshots read the database file alone (SQLite's read lock 0), so they never stand in the way
@@ -96,7 +97,7 @@ final class Housekeeping {
    * Schedules the checkpointer (or, for external checkpoints, the writer's yield) and the hold
    * warnings.
    */
-  void start(Meters engineMeters) {
+  void start(Meters engineMeters, Router router) {
     this.meters = engineMeters;
     // The tasks catch their own failures (a failure would cancel later runs); stop() ends them,
     // so their futures are not kept.
@@ -114,6 +115,12 @@ final class Housekeeping {
       Future<?> unused =
           executor.scheduleWithFixedDelay(
               writer::warnIfHeldTooLong, period, period, TimeUnit.MILLISECONDS);
+    }
+    long readerPeriod = router.readerCheckPeriodMillis();
+    if (readerPeriod > 0) {
+      Future<?> unused =
+          executor.scheduleWithFixedDelay(
+              router::warnIfReadersHeldTooLong, readerPeriod, readerPeriod, TimeUnit.MILLISECONDS);
     }
   }
 

@@ -27,7 +27,8 @@ public enum Option {
       Type.MILLIS,
       "60000",
       "A reader held longer than this (an open result set, a read-only transaction) is logged"
-          + " with the stack of where it was taken (HikariCP's leak detection); 0 turns it off,"
+          + " with the stack of where it was taken (checked by the housekeeping thread at least"
+          + " every second); 0 turns it off,"
           + " values under 2000 too, in ms."),
   WRITER_ACQUIRE_TIMEOUT(
       "sluice.writer.acquireTimeout",

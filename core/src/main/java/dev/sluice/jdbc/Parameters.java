@@ -529,6 +529,13 @@ public final class Parameters {
 
     private void grow(int needed) {
       int capacity = Math.max(needed, Math.max(8, tags.length * 2));
+      if (tags.length == 0 && extras == null) {
+        // The first value of a statement: nothing to copy (most statements never grow again).
+        tags = new int[capacity];
+        numbers = new long[capacity];
+        values = new Object[capacity];
+        return;
+      }
       tags = Arrays.copyOf(tags, capacity);
       numbers = Arrays.copyOf(numbers, capacity);
       values = Arrays.copyOf(values, capacity);

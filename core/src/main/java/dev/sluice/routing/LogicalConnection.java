@@ -240,13 +240,19 @@ final class LogicalConnection implements Connection {
   }
 
   private void closeResultSets() throws SQLException {
-    for (LogicalStatement s : new ArrayList<>(statements)) {
-      s.closeCurrent();
+    // Copies only when there is something to close: most connections end with none open.
+    if (!statements.isEmpty()) {
+      for (LogicalStatement s : new ArrayList<>(statements)) {
+        s.closeCurrent();
+      }
     }
     closeMetadataResults();
   }
 
   private void closeMetadataResults() throws SQLException {
+    if (metadataResults.isEmpty()) {
+      return;
+    }
     for (LogicalResultSet r : new ArrayList<>(metadataResults)) {
       r.close();
     }
@@ -501,14 +507,16 @@ final class LogicalConnection implements Connection {
     closed = true;
     SQLException failure = null;
     try {
-      for (LogicalStatement s : new ArrayList<>(statements)) {
-        try {
-          s.close();
-        } catch (SQLException e) {
-          failure = e;
+      if (!statements.isEmpty()) {
+        for (LogicalStatement s : new ArrayList<>(statements)) {
+          try {
+            s.close();
+          } catch (SQLException e) {
+            failure = e;
+          }
         }
+        statements.clear();
       }
-      statements.clear();
       try {
         closeMetadataResults();
       } catch (SQLException e) {

@@ -54,6 +54,9 @@ public final class Router {
 
   private final Set<Connection> overflowReaders = ConcurrentHashMap.newKeySet();
 
+  /** Leak detection of pooled readers ({@code sluice.reader.leakDetectionThreshold}). */
+  private final ReaderHolds readerHolds;
+
   /**
    * SQL texts that SQLite compiled on a reader of this engine: preparing them again skips the
    * compile check (design.md "Prepared statements"). Cleared when it reaches {@link #COMPILED_MAX},
@@ -76,6 +79,8 @@ public final class Router {
    * @param groupMax the most statements one group commit runs; 1 or less turns it off
    * @param readers the reader pool, or null when one connection serves everything ({@code
    *     :memory:}); then reads go to the writer
+   * @param readerLeakMillis a pooled reader held longer than this is logged with where it was
+   *     taken; 0 turns that off
    */
   public Router(
       String name,
@@ -88,8 +93,10 @@ public final class Router {
       int groupMax,
       int readerCount,
       long readerTimeoutMillis,
+      long readerLeakMillis,
       Writer.Opener overflow) {
     this.name = name;
+    this.readerHolds = ReaderHolds.of(name, readerLeakMillis);
     this.overflow = overflow;
     this.readerPermits = new Semaphore(readerCount, true);
     this.readerTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(readerTimeoutMillis);
@@ -172,6 +179,25 @@ public final class Router {
     overflowReaders.clear();
   }
 
+  /**
+   * Logs each pooled reader held past {@code sluice.reader.leakDetectionThreshold}, once per
+   * borrow, with the stack of where it was taken. Called by the engine's housekeeping thread every
+   * {@link #readerCheckPeriodMillis} ms.
+   */
+  public void warnIfReadersHeldTooLong() {
+    readerHolds.warnIfHeldTooLong();
+  }
+
+  /** How often {@link #warnIfReadersHeldTooLong} should run, in ms; 0 when never. */
+  public long readerCheckPeriodMillis() {
+    return readerHolds.checkPeriodMillis();
+  }
+
+  /** The leak detection of pooled readers (tests). */
+  ReaderHolds readerHolds() {
+    return readerHolds;
+  }
+
   /** Lets go of Sluice's own statements on the writer, before close's checkpoint and optimize. */
   public void beforeWriterClose(Connection writerConnection) {
     gate.forget(writerConnection);
@@ -237,7 +263,9 @@ public final class Router {
     }
     try {
       checkOpen();
-      return readers.getConnection();
+      Connection c = readers.getConnection();
+      readerHolds.taken(c);
+      return c;
     } catch (SQLException e) {
       readerPermits.release();
       checkOpen();
@@ -286,6 +314,7 @@ public final class Router {
       c.close();
       return;
     }
+    readerHolds.returned(c);
     try {
       c.close();
     } catch (RuntimeException e) {

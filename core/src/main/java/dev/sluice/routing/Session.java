@@ -31,9 +31,13 @@ final class Session implements WriterSession {
   /** Pragma name to canonical value, only those that this connection set. */
   private final Map<String, String> values;
 
+  /** Known at construction (the values never change): asked twice per read. */
+  private final boolean affectsReads;
+
   Session(Router router, Map<String, String> values) {
     this.router = router;
     this.values = values;
+    this.affectsReads = affectsReads(values);
   }
 
   static boolean handles(String pragma) {
@@ -62,6 +66,10 @@ final class Session implements WriterSession {
 
   /** Whether this session changes what a read returns (then readers get it while in use). */
   boolean affectsReads() {
+    return affectsReads;
+  }
+
+  private static boolean affectsReads(Map<String, String> values) {
     for (String name : values.keySet()) {
       if (PragmaScope.of(name) == PragmaScope.SESSION_READS) {
         return true;
