@@ -18,10 +18,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Reads that queue for a reader (issue 22): they wait in turn without a timer, and only the reads
- * at the head of the queue wait for a reader with the acquire timeout. However long the queue, each
- * read still gives up after its own acquire timeout, not after those of the reads ahead of it, and
- * the queue goes on serving reads afterwards.
+ * Reads that queue for a reader (issue 22, where thousands of virtual threads queue on every read):
+ * however long the queue, each read gives up after its own acquire timeout, not after those of the
+ * reads ahead of it, and the queue goes on serving reads afterwards. A change to how reads are
+ * admitted (a queue in front of the reader permits, waited in without a timeout) must keep this.
  */
 class ReaderQueueIT {
   private static final int WAITERS = 16;
