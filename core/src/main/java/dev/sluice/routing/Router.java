@@ -46,6 +46,13 @@ public final class Router {
 
   final String name;
   private final Semaphore readerPermits;
+
+  /**
+   * Where reads queue before they take a reader permit, as wide as the pool: see {@link
+   * #admitRead}.
+   */
+  private final Semaphore turnstile;
+
   private final long readerTimeoutNanos;
   private volatile boolean closed;
 
@@ -99,6 +106,7 @@ public final class Router {
     this.readerHolds = ReaderHolds.of(name, readerLeakMillis);
     this.overflow = overflow;
     this.readerPermits = new Semaphore(readerCount, true);
+    this.turnstile = new Semaphore(readerCount, true);
     this.readerTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(readerTimeoutMillis);
     this.gate = new WriterGate(writer, breaker, meters);
     this.group = new GroupCommit(name, gate, retry, meters, groupMax);
@@ -167,6 +175,7 @@ public final class Router {
   public void close() {
     closed = true;
     readerPermits.release(Short.MAX_VALUE);
+    turnstile.release(Short.MAX_VALUE);
     group.close();
     // Overflow readers still in use belong to no pool that would close them.
     for (Connection c : overflowReaders) {
@@ -226,7 +235,8 @@ public final class Router {
    * Borrows a reader connection from the pool. Admission is a fair semaphore as wide as the pool,
    * so HikariCP itself never has waiters: at close the semaphore wakes every waiting read at once
    * (HikariCP would leave them waiting out their timeout). A thread whose interrupt flag is set
-   * still gets a free reader: only an actual wait is interrupted.
+   * still gets a free reader: only an actual wait is interrupted. Reads that wait the reader
+   * acquire timeout queue in a turnstile first ({@link #admitRead}).
    *
    * @param timeoutNanos the longest wait; 0 takes a free reader or none
    * @return the reader, or null when {@code timeoutNanos} is 0 and none is free
@@ -251,6 +261,8 @@ public final class Router {
         if (!admitted) {
           return null;
         }
+      } else if (timeoutNanos == readerTimeoutNanos) {
+        admitted = admitRead(timeoutNanos);
       } else {
         admitted = readerPermits.tryAcquire(timeoutNanos, TimeUnit.NANOSECONDS);
       }
@@ -278,6 +290,28 @@ public final class Router {
       // HikariCP racing its own shutdown.
       checkOpen();
       throw e;
+    }
+  }
+
+  /**
+   * Takes a reader permit for a read that waits the reader acquire timeout, queueing first in the
+   * {@link #turnstile} without a timeout. Thousands of virtual threads reading through a few
+   * readers queue on every read (the semaphores are fair: each is served in turn, none starves),
+   * and a timed park of a virtual thread schedules and cancels a timer in the JDK's scheduler,
+   * which costs more than the read itself; an untimed park costs a fraction of it. So the queue is
+   * waited in untimed, and only the few reads at its head, which hold a turnstile permit, wait for
+   * a reader permit with their timeout. The whole wait stays bounded by the timeout: every read
+   * here waits the same timeout and the turnstile is first-come first-served, so those ahead of a
+   * read leave it no later than that read's own deadline, after which it gives up at once. The
+   * turnstile is held only while the reader permit is taken.
+   */
+  private boolean admitRead(long timeoutNanos) throws InterruptedException {
+    long deadline = System.nanoTime() + timeoutNanos;
+    turnstile.acquire();
+    try {
+      return readerPermits.tryAcquire(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+    } finally {
+      turnstile.release();
     }
   }
 
