@@ -519,6 +519,34 @@ public final class Engine implements AutoCloseable {
     return router.retireIfIdle(nanos);
   }
 
+  /** The idle period whose checkpoint ran ({@link Router#idleSince}); idle-closer thread only. */
+  private long checkpointedIdleSince;
+
+  /**
+   * Once per idle period: with no connection open, a TRUNCATE checkpoint, so that the database file
+   * alone holds every commit soon after the last connection closed, as plain sqlite-jdbc leaves it,
+   * while the engine stays open for the next connection. Skipped when checkpoints are external, or
+   * when the writer is busy (someone is at work again).
+   */
+  void checkpointWhenIdle() {
+    long since = router.idleSince();
+    if (since == checkpointedIdleSince || closed || settings.externalCheckpoints()) {
+      return;
+    }
+    checkpointedIdleSince = since;
+    Object holder = this;
+    try {
+      Connection c = writer.acquire(holder, TimeUnit.MILLISECONDS.toNanos(10));
+      try (Statement s = c.createStatement()) {
+        s.execute("PRAGMA main.wal_checkpoint(TRUNCATE)");
+      } finally {
+        writer.release(holder, false);
+      }
+    } catch (SQLException | RuntimeException e) {
+      LOG.debug("Checkpoint of the idle engine {} skipped", name, e);
+    }
+  }
+
   /** Whether {@link #retireIfIdle} let this engine go (it refuses new connections). */
   boolean retired() {
     return router.retired();

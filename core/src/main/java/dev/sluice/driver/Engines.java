@@ -78,7 +78,15 @@ public final class Engines {
    * that the file is soon left as plain sqlite-jdbc leaves it once its last connection closes
    * (checkpointed, no {@code -wal}).
    */
-  static final long IDLE_CLOSE_NANOS = TimeUnit.SECONDS.toNanos(1);
+  static final long IDLE_CLOSE_NANOS = TimeUnit.SECONDS.toNanos(60);
+
+  /**
+   * After this long without a connection an engine checkpoints once (TRUNCATE), so that the file
+   * alone holds every commit, as plain sqlite-jdbc leaves it after its last close, while the engine
+   * stays open: reopening one costs tens of milliseconds, which code taking a connection now and
+   * then should not pay each time.
+   */
+  static final long IDLE_CHECKPOINT_NANOS = TimeUnit.SECONDS.toNanos(1);
 
   /**
    * An engine idle at least this long checks that its file is still there before it serves a new
@@ -132,11 +140,16 @@ public final class Engines {
     }
   }
 
-  /** Closes the engines opened through the driver that have had no connection for a second. */
+  /**
+   * Checkpoints the engines opened through the driver that have had no connection for a second, and
+   * closes those idle for a minute.
+   */
   private static void closeIdle() {
     for (Engine e : ENGINES.values()) {
       if (e.idleFor(IDLE_CLOSE_NANOS)) {
         retire(e, IDLE_CLOSE_NANOS);
+      } else if (e.idleFor(IDLE_CHECKPOINT_NANOS)) {
+        e.checkpointWhenIdle();
       }
     }
   }
@@ -268,7 +281,7 @@ public final class Engines {
               t.setDaemon(true);
               return t;
             });
-    long period = TimeUnit.NANOSECONDS.toMillis(IDLE_CLOSE_NANOS) / 4;
+    long period = TimeUnit.NANOSECONDS.toMillis(IDLE_CHECKPOINT_NANOS) / 4;
     // The task catches its own failures, so the future has nothing to report.
     var unused =
         idle.scheduleWithFixedDelay(

@@ -152,6 +152,11 @@ public final class Router {
     }
   }
 
+  /** When the last logical connection closed, in {@link System#nanoTime} (while idle). */
+  public long idleSince() {
+    return idleSince;
+  }
+
   /** Whether no logical connection has been open for at least {@code nanos}. */
   public boolean idleFor(long nanos) {
     return open.get() == 0 && System.nanoTime() - idleSince >= nanos;
