@@ -25,11 +25,11 @@ public enum Option {
   READER_LEAK_DETECTION(
       "sluice.reader.leakDetectionThreshold",
       Type.MILLIS,
-      "60000",
+      "0",
       "A reader held longer than this (an open result set, a read-only transaction) is logged"
           + " with the stack of where it was taken (checked by the housekeeping thread at least"
-          + " every second); 0 turns it off,"
-          + " values under 2000 too, in ms."),
+          + " every second); off by default, as HikariCP's, since every borrow then captures a"
+          + " stack; 0 turns it off, values under 2000 too, in ms."),
   WRITER_ACQUIRE_TIMEOUT(
       "sluice.writer.acquireTimeout",
       Type.MILLIS,

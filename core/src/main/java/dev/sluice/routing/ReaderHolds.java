@@ -81,7 +81,8 @@ abstract sealed class ReaderHolds {
     private final String name;
     private final long thresholdMillis;
     private final long thresholdNanos;
-    private final ConcurrentHashMap<Connection, Hold> held = new ConcurrentHashMap<>();
+    // Sized well above the pool, so that two readers rarely share a bin (a bin's lock).
+    private final ConcurrentHashMap<Connection, Hold> held = new ConcurrentHashMap<>(256);
     private final AtomicInteger warnings = new AtomicInteger();
 
     Tracked(String name, long thresholdMillis) {

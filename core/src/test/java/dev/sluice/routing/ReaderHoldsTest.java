@@ -68,8 +68,9 @@ class ReaderHoldsTest {
 
   @Test
   void anOpenResultSetKeepsItsReaderTrackedUntilItCloses() throws SQLException {
-    // Given an engine with the default leak detection (60 s) and a table
-    SluiceDataSource ds = db.dataSource();
+    // Given an engine with leak detection at 60 s (off by default) and a table
+    SluiceDataSource ds =
+        db.track(db.builder().option("sluice.reader.leakDetectionThreshold", "60000").build());
     try (Connection c = ds.getConnection();
         Statement s = c.createStatement()) {
       s.execute("CREATE TABLE t (x)");

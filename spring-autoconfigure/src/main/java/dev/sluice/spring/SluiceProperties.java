@@ -231,8 +231,8 @@ public final class SluiceProperties {
     }
 
     /**
-     * A reader held longer than this is logged with the stack of where it was taken; Sluice's
-     * default is 60s, 0 turns it off.
+     * A reader held longer than this is logged with the stack of where it was taken; off by default
+     * (0), as HikariCP's, since every borrow then captures a stack.
      */
     @DurationUnit(ChronoUnit.MILLIS)
     private Duration leakDetectionThreshold;
