@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -54,7 +55,12 @@ class LitestreamIT {
 
   /** What one replicated load reached. */
   record Outcome(
-      long acknowledged, long restored, long generations, long maxWalBytes, String litestreamLog) {}
+      long acknowledged,
+      long restored,
+      long generations,
+      long maxWalBytes,
+      String integrity,
+      String litestreamLog) {}
 
   @Test
   void everyAcknowledgedRowIsRestoredAfterSigkillAndTheWalStaysBounded() throws Exception {
@@ -74,20 +80,35 @@ class LitestreamIT {
     assertThat(yielding.maxWalBytes()).as("largest live WAL").isLessThanOrEqualTo(64 * MIB);
   }
 
+  /**
+   * The comparison, a measurement rather than a guarantee: with Sluice's writer never yielding,
+   * Litestream's checkpoints rarely get in and the WAL grows past 150 MiB; under that load
+   * Litestream 0.3.13 sometimes restored a file that failed {@code integrity_check} (twice in one
+   * day's runs on a loaded 2-core machine). The test logs what the run reached; the guarantees are
+   * asserted with the default, yielding writer above.
+   */
   @Test
-  void withoutTheWritersYieldLitestreamStillRestoresEveryRowButTheWalGrows() throws Exception {
+  void withoutTheWritersYieldTheWalGrowsAndWhatLitestreamRestoredIsReported() throws Exception {
     // Given Litestream, and Sluice's writer never yielding (sluice.checkpoint.writerYield=0)
     Path bin = litestream();
 
     // When the same load runs and is killed
-    Outcome never = replicate(bin, "noyield", "&sluice.checkpoint.writerYield=0");
+    Outcome never = replicate(bin, "noyield", "&sluice.checkpoint.writerYield=0", false);
 
-    // Then the replica is still complete; how far the WAL grew is reported (the comparison)
-    assertThat(never.restored()).as("restored rows").isEqualTo(never.acknowledged());
-    assertThat(never.generations()).isEqualTo(1);
+    // Then the load ran, and the WAL's growth and the restore are reported (the comparison)
+    assertThat(never.acknowledged()).as("rows acknowledged").isPositive();
   }
 
   private Outcome replicate(Path bin, String label, String options) throws Exception {
+    return replicate(bin, label, options, true);
+  }
+
+  /**
+   * One replicated load, killed and restored; with {@code strict}, the restored file must pass
+   * {@code integrity_check} (else that check's first line is reported).
+   */
+  private Outcome replicate(Path bin, String label, String options, boolean strict)
+      throws Exception {
     db.rawExec(
         "PRAGMA journal_mode=WAL",
         "CREATE TABLE item (id TEXT PRIMARY KEY, payload TEXT NOT NULL)");
@@ -195,15 +216,23 @@ class LitestreamIT {
         .as("restore exit code: %s", Files.readString(db.dir().resolve("restore.log")))
         .isZero();
     Set<String> present = new HashSet<>();
+    String integrity;
     try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + restored);
         Statement s = c.createStatement()) {
       try (ResultSet r = s.executeQuery("PRAGMA integrity_check")) {
         assertThat(r.next()).isTrue();
-        assertThat(r.getString(1)).isEqualTo("ok");
+        integrity = r.getString(1);
+      }
+      if (strict) {
+        assertThat(integrity).isEqualTo("ok");
       }
       try (ResultSet r = s.executeQuery("SELECT id FROM item")) {
         while (r.next()) {
           present.add(r.getString(1));
+        }
+      } catch (SQLException unreadable) {
+        if (strict) {
+          throw unreadable;
         }
       }
     }
@@ -215,7 +244,7 @@ class LitestreamIT {
     long restoredAcknowledged = acknowledged.stream().filter(present::contains).count();
     LOG.warn(
         "Litestream ({}): {} rows acknowledged in {} s by {} threads, {} of them restored, {}"
-            + " generation(s), largest live WAL {} MiB, failed inserts {}",
+            + " generation(s), largest live WAL {} MiB, failed inserts {}, integrity {}",
         label,
         acknowledged.size(),
         String.format(Locale.ROOT, "%.1f", loadNanos / 1e9),
@@ -223,10 +252,16 @@ class LitestreamIT {
         restoredAcknowledged,
         generations,
         String.format(Locale.ROOT, "%.1f", maxWal.get() / (double) MIB),
-        failed);
+        failed,
+        integrity.lines().findFirst().orElse(""));
     assertThat(failed).as("inserts that failed").isEmpty();
     return new Outcome(
-        acknowledged.size(), restoredAcknowledged, generations, maxWal.get(), litestreamLog);
+        acknowledged.size(),
+        restoredAcknowledged,
+        generations,
+        maxWal.get(),
+        integrity,
+        litestreamLog);
   }
 
   private static synchronized void record(
