@@ -534,17 +534,7 @@ public final class Engine implements AutoCloseable {
       return;
     }
     checkpointedIdleSince = since;
-    Object holder = this;
-    try {
-      Connection c = writer.acquire(holder, TimeUnit.MILLISECONDS.toNanos(10));
-      try (Statement s = c.createStatement()) {
-        s.execute("PRAGMA main.wal_checkpoint(TRUNCATE)");
-      } finally {
-        writer.release(holder, false);
-      }
-    } catch (SQLException | RuntimeException e) {
-      LOG.debug("Checkpoint of the idle engine {} skipped", name, e);
-    }
+    housekeeping.truncateIfWriterFree();
   }
 
   /** Whether {@link #retireIfIdle} let this engine go (it refuses new connections). */

@@ -187,6 +187,27 @@ final class Housekeeping {
     return reset;
   }
 
+  /** The writer's holder for {@link #truncateIfWriterFree}, apart from the checkpointer's own. */
+  private final Object idleCheckpoint = new Object();
+
+  /**
+   * One TRUNCATE checkpoint if the writer is free within a moment (an idle engine's; a busy writer
+   * means someone is at work again, and the checkpointer's own pass comes later).
+   */
+  void truncateIfWriterFree() {
+    Object holder = idleCheckpoint;
+    try {
+      Connection c = writer.acquire(holder, TimeUnit.MILLISECONDS.toNanos(10));
+      try (Statement s = c.createStatement()) {
+        truncate(s);
+      } finally {
+        writer.release(holder, false);
+      }
+    } catch (SQLException | RuntimeException e) {
+      LOG.debug("Checkpoint of the idle engine {} skipped", name, e);
+    }
+  }
+
   /** One TRUNCATE checkpoint; SQLite's busy handler waits a moment for the read locks. */
   private static boolean truncate(Statement s) throws SQLException {
     try (ResultSet rs = s.executeQuery("PRAGMA main.wal_checkpoint(TRUNCATE)")) {
