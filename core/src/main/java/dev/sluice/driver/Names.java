@@ -28,6 +28,9 @@ final class Names {
   private final ReentrantLock lock = new ReentrantLock();
   private final Map<String, List<Claim>> claims = new HashMap<>();
 
+  /** The derived name each database last had (guarded by {@link #lock}). */
+  private final Map<String, String> lastNames = new HashMap<>();
+
   /** A name held by one engine until {@link #release()}. Thread-safe. */
   final class Claim {
     private final String name;
@@ -87,8 +90,17 @@ final class Names {
           }
         }
       } else {
+        // A database opened again takes the name it had, if free, whatever closed meanwhile:
+        // its meters go on under one name across a restart.
+        String before = settings.file() == null ? null : lastNames.get(database);
+        if (before != null && !claims.containsKey(before)) {
+          name = before;
+        }
         for (int n = 2; claims.containsKey(name); n++) {
           name = settings.name() + "-" + n;
+        }
+        if (settings.file() != null) {
+          lastNames.put(database, name);
         }
       }
       Claim claim = new Claim(name, registry, database);
