@@ -163,6 +163,7 @@ public final class Engine implements AutoCloseable {
             settings.readerAcquireTimeoutMillis(),
             // Under 2000 ms stays off, as it was when HikariCP's leak detection did this.
             settings.readerLeakDetectionMillis() >= 2000 ? settings.readerLeakDetectionMillis() : 0,
+            settings.readerStatementCache(),
             () -> openPhysical(true));
     this.proxy = proxy(listeners);
     housekeeping.start(meters, router);

@@ -30,6 +30,14 @@ public enum Option {
           + " with the stack of where it was taken (checked by the housekeeping thread at least"
           + " every second); off by default, as HikariCP's, since every borrow then captures a"
           + " stack; 0 turns it off, values under 2000 too, in ms."),
+  READER_STATEMENT_CACHE(
+      "sluice.reader.statementCache",
+      Type.INT,
+      "64",
+      "Prepared SELECTs kept compiled on each reader connection for the next execution of the"
+          + " same SQL text, least recently used dropped first (SQLite compiles a statement each"
+          + " time it is prepared; sqlite-jdbc and HikariCP keep no statement cache). SELECTs with"
+          + " a * result column are never kept; 0 turns the cache off."),
   WRITER_ACQUIRE_TIMEOUT(
       "sluice.writer.acquireTimeout",
       Type.MILLIS,

@@ -4,8 +4,10 @@ import dev.sluice.error.Errors;
 import dev.sluice.jdbc.DetachedMetaData;
 import dev.sluice.jdbc.ParameterInfo;
 import dev.sluice.jdbc.Parameters;
+import dev.sluice.jdbc.StatementCache;
 import dev.sluice.sql.Classification;
 import dev.sluice.sql.SqlClassifier;
+import dev.sluice.sql.StatementKind;
 import dev.sluice.writer.GroupCommit;
 import java.io.InputStream;
 import java.io.Reader;
@@ -50,7 +52,31 @@ final class LogicalPreparedStatement extends LogicalStatement implements Prepare
     }
     this.sql = sql;
     this.classification = SqlClassifier.classifyPrepared(sql);
+    this.reusable = classification.kind() == StatementKind.READ && SqlClassifier.reusable(sql);
     conn.checkCompiles(sql);
+  }
+
+  /** A compiled statement of this SQL may come from, and go back to, a reader's cache. */
+  private final boolean reusable;
+
+  @Override
+  @SuppressWarnings("ReferenceEquality") // a rewrite for this run is another string
+  Statement createReaderPhysical(Connection c, String sqlToRun) throws SQLException {
+    // The SQL as prepared (not rewritten for this run) and no setting a later user would inherit.
+    StatementCache cache =
+        reusable && sqlToRun == sql && defaultSettings() ? conn.router.statementCache(c) : null;
+    if (cache == null) {
+      return createPhysical(c, sqlToRun);
+    }
+    PreparedStatement ps = cache.take(sql);
+    try {
+      params.apply(ps);
+    } catch (SQLException | RuntimeException e) {
+      ps.close();
+      throw e;
+    }
+    lend(cache, sql, ps);
+    return ps;
   }
 
   @Override

@@ -4,6 +4,7 @@ import dev.sluice.error.Errors;
 import dev.sluice.error.SqliteCodes;
 import dev.sluice.jdbc.DetachedResultSet;
 import dev.sluice.jdbc.Physical;
+import dev.sluice.jdbc.StatementCache;
 import dev.sluice.retry.Retry;
 import dev.sluice.sql.Classification;
 import dev.sluice.sql.PragmaCall;
@@ -13,6 +14,7 @@ import dev.sluice.writer.GroupCommit;
 import dev.sluice.writer.WriterGate;
 import dev.sluice.writer.WriterTransaction;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.SQLWarning;
@@ -102,6 +104,51 @@ class LogicalStatement implements Statement, LogicalResultSet.Release {
    */
   GroupCommit.Binder binder() {
     return null;
+  }
+
+  /**
+   * Creates the physical statement for one execution on a reader; a prepared SELECT may take one
+   * from the reader's statement cache ({@link #lend}).
+   */
+  Statement createReaderPhysical(Connection c, String sql) throws SQLException {
+    return createPhysical(c, sql);
+  }
+
+  /**
+   * The physical statement now running was lent by {@code cache} for {@code sql}: it goes back
+   * there, instead of being closed, once its result set is closed.
+   */
+  final void lend(StatementCache cache, String sql, PreparedStatement ps) {
+    lentBy = cache;
+    lentSql = sql;
+    lent = ps;
+  }
+
+  /** The statement cache that lent {@link #lent}, the physical statement of the current use. */
+  private StatementCache lentBy;
+
+  private String lentSql;
+  private PreparedStatement lent;
+
+  /**
+   * A lent statement whose result set was read to its end: the reader went back to the pool, but
+   * the statement goes back to its cache only when the result set closes, since until then the
+   * caller's result set still forwards to it (and must not see another read's rows).
+   */
+  private PreparedStatement parked;
+
+  private StatementCache parkedIn;
+  private String parkedSql;
+
+  /** Gives a parked statement back to its cache. */
+  private void unpark() {
+    PreparedStatement p = parked;
+    if (p != null) {
+      parked = null;
+      parkedIn.give(parkedSql, p);
+      parkedIn = null;
+      parkedSql = null;
+    }
   }
 
   /** Creates the physical statement for one execution; prepared statements bind here. */
@@ -333,7 +380,7 @@ class LogicalStatement implements Statement, LogicalResultSet.Release {
       // is).
       Physical.refreshSchema(conn);
     }
-    Statement s = createPhysical(conn, sql);
+    Statement s = l.isReader() ? createReaderPhysical(conn, sql) : createPhysical(conn, sql);
     physical = s;
     applySettings(s);
     if (l.onWriter() && c.dml()) {
@@ -419,6 +466,11 @@ class LogicalStatement implements Statement, LogicalResultSet.Release {
       hasKey = true;
       key = conn.lastInsertRowid;
     }
+  }
+
+  /** No setting that {@link #applySettings} would leave on the physical statement. */
+  final boolean defaultSettings() {
+    return queryTimeout == 0 && maxRows == 0 && fetchSize == 0 && maxFieldSize == 0;
   }
 
   private void applySettings(Statement s) throws SQLException {
@@ -509,7 +561,8 @@ class LogicalStatement implements Statement, LogicalResultSet.Release {
   public void release() throws SQLException {
     resultSet = null;
     try {
-      giveBack();
+      giveBack(false);
+      unpark();
     } finally {
       if (closeOnCompletion) {
         close();
@@ -523,10 +576,16 @@ class LogicalStatement implements Statement, LogicalResultSet.Release {
    * cycle), while it stays open for the caller until closed.
    */
   void exhausted() throws SQLException {
-    giveBack();
+    giveBack(true);
   }
 
-  private void giveBack() throws SQLException {
+  /**
+   * Gives back the physical connection of the current result set.
+   *
+   * @param keepOpen the result set stays open for the caller (read to its end): a statement lent by
+   *     a cache is parked until it closes
+   */
+  private void giveBack(boolean keepOpen) throws SQLException {
     endExecution();
     Statement s = physical;
     Lease l = lease;
@@ -549,7 +608,20 @@ class LogicalStatement implements Statement, LogicalResultSet.Release {
       broken = Router.isBroken(e);
       throw Errors.translate(e);
     } finally {
-      closeQuietly(s);
+      if (s != null && s == lent) {
+        lent = null;
+        if (keepOpen) {
+          parked = (PreparedStatement) s;
+          parkedIn = lentBy;
+          parkedSql = lentSql;
+        } else {
+          lentBy.give(lentSql, (PreparedStatement) s);
+        }
+        lentBy = null;
+        lentSql = null;
+      } else {
+        closeQuietly(s);
+      }
       conn.end(l, c, false, broken);
     }
   }

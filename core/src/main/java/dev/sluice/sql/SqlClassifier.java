@@ -123,6 +123,63 @@ public final class SqlClassifier {
   private static final int PREPARED_MAX = 4096;
   private static final int PREPARED_MAX_LENGTH = 2048;
 
+  private static final ConcurrentHashMap<String, Boolean> REUSABLE = new ConcurrentHashMap<>();
+
+  /**
+   * True if a compiled statement of this prepared SQL may be kept and run again for a later
+   * statement with the same text: one read statement ({@link StatementKind#READ}) with no {@code *}
+   * result column. sqlite-jdbc reads a statement's column names once, at its first result set, so a
+   * kept {@code SELECT *} would go on answering with the columns of its first run after a column
+   * was added; a list of named columns cannot change that way. Remembered, bounded, as {@link
+   * #classifyPrepared}.
+   */
+  public static boolean reusable(String sql) {
+    if (sql == null || sql.length() > PREPARED_MAX_LENGTH) {
+      return false;
+    }
+    Boolean r = REUSABLE.get(sql);
+    if (r == null) {
+      Classification c = classify(sql);
+      r = c.kind() == StatementKind.READ && !c.multiple() && !selectsAllColumns(sql);
+      if (REUSABLE.size() < PREPARED_MAX) {
+        REUSABLE.put(sql, r);
+      }
+    }
+    return r;
+  }
+
+  /**
+   * True if a {@code *} stands for result columns anywhere in the text ({@code SELECT *}, {@code
+   * SELECT DISTINCT *}, {@code , *}, {@code t.*}); a multiplication or {@code count(*)} does not.
+   */
+  static boolean selectsAllColumns(String sql) {
+    int n = sql.length();
+    int prev = -1;
+    int prevEnd = -1;
+    int p = Lexer.skip(sql, 0, n);
+    while (p < n) {
+      int e = Lexer.end(sql, p, n);
+      if (e > n) {
+        return true;
+      }
+      if (e - p == 1 && sql.charAt(p) == '*' && prev >= 0) {
+        char before = sql.charAt(prev);
+        if (prevEnd - prev == 1 && (before == ',' || before == '.')) {
+          return true;
+        }
+        if (Lexer.keyword(sql, prev, prevEnd, "SELECT")
+            || Lexer.keyword(sql, prev, prevEnd, "DISTINCT")
+            || Lexer.keyword(sql, prev, prevEnd, "ALL")) {
+          return true;
+        }
+      }
+      prev = p;
+      prevEnd = e;
+      p = Lexer.skip(sql, e, n);
+    }
+    return false;
+  }
+
   /**
    * {@link #classify} for prepared statements, remembered: ORMs prepare the same few hundred SQL
    * strings for the life of the application, and a map lookup (the string's hash is cached) is

@@ -160,6 +160,9 @@ public final class SluiceProperties {
     }
     putMillis(options, "sluice.reader.acquireTimeout", reader.acquireTimeout);
     putMillis(options, "sluice.reader.leakDetectionThreshold", reader.leakDetectionThreshold);
+    if (reader.statementCache != null) {
+      options.put("sluice.reader.statementCache", reader.statementCache.toString());
+    }
     putMillis(options, "sluice.writer.acquireTimeout", writer.acquireTimeout);
     putMillis(options, "sluice.writer.holdWarning", writer.holdWarning);
     if (writer.groupMax != null) {
@@ -243,6 +246,20 @@ public final class SluiceProperties {
 
     public void setLeakDetectionThreshold(Duration leakDetectionThreshold) {
       this.leakDetectionThreshold = leakDetectionThreshold;
+    }
+
+    /**
+     * Prepared SELECTs kept compiled on each reader connection for the next execution of the same
+     * SQL; 0 turns the cache off. Sluice's default is 64.
+     */
+    private Integer statementCache;
+
+    public Integer getStatementCache() {
+      return statementCache;
+    }
+
+    public void setStatementCache(Integer statementCache) {
+      this.statementCache = statementCache;
     }
   }
 

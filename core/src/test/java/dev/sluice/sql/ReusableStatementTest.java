@@ -1,0 +1,52 @@
+package dev.sluice.sql;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** #21: which prepared SQL may keep its compiled statement in a reader's cache. */
+class ReusableStatementTest {
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "SELECT id, name FROM t WHERE id = ?",
+        "SELECT count(*) FROM t",
+        "SELECT a * b FROM t",
+        "select a*2, b FROM t",
+        "WITH x AS (SELECT 1 AS a) SELECT a FROM x",
+        "SELECT '*' FROM t",
+        "SELECT \"*\" FROM t",
+        "SELECT /* all */ id FROM t",
+        "VALUES (1)"
+      })
+  void namedColumnsAreReusable(String sql) {
+    assertThat(SqlClassifier.reusable(sql)).as(sql).isTrue();
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "SELECT * FROM t",
+        "select distinct * from t",
+        "SELECT ALL * FROM t",
+        "SELECT id, * FROM t",
+        "SELECT t.* FROM t",
+        "SELECT id FROM t UNION ALL SELECT * FROM u",
+        "SELECT 1; SELECT 2",
+        "INSERT INTO t VALUES (?)",
+        "PRAGMA user_version",
+        "SELECT 'unterminated"
+      })
+  void wildcardsWritesPragmasAndSeveralStatementsAreNot(String sql) {
+    assertThat(SqlClassifier.reusable(sql)).as(sql).isFalse();
+  }
+
+  @Test
+  void nullAndVeryLongSqlAreNot() {
+    assertThat(SqlClassifier.reusable(null)).isFalse();
+    assertThat(SqlClassifier.reusable("SELECT 1 " + " ".repeat(5000))).isFalse();
+  }
+}
