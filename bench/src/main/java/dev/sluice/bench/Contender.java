@@ -9,8 +9,8 @@ import java.sql.SQLException;
 import java.util.List;
 
 /**
- * The three ways an application reaches SQLite that the stress program compares, each opened on its
- * own database file. Only JDBC, {@link DriverManager} and (for {@link #HIKARI}) HikariCP are used:
+ * The ways an application reaches SQLite that the stress program compares, each opened on its own
+ * database file. Only JDBC, {@link DriverManager} and (for {@link #HIKARI}) HikariCP are used:
  * nothing of Sluice is named but its URL.
  *
  * <p>Thread-safe: the sources it opens hand out one connection per call.
@@ -26,10 +26,20 @@ enum Contender {
   SLUICE_NO_QUEUE(
       "d",
       "Sluice no queue",
-      "jdbc:sluice:sqlite: through DriverManager, sluice.writer.processLock=false");
+      "jdbc:sluice:sqlite: through DriverManager, sluice.writer.processLock=false"),
+  /**
+   * (e) The URL swap in an application that already pools with HikariCP: (b)'s pool, its URL
+   * changed. HikariCP then pools Sluice's logical connections, and DriverManager's own cost per
+   * connection (a lock around its log, a class lookup) is paid only when the pool grows.
+   */
+  SLUICE_IN_HIKARI(
+      "e", "Sluice in HikariCP", "HikariCP pool 10 over jdbc:sluice:sqlite:, Sluice's defaults");
 
   /** The targets of the workloads inside one process. */
-  static final List<Contender> IN_PROCESS = List.of(PLAIN, HIKARI, SLUICE);
+  static final List<Contender> IN_PROCESS = List.of(PLAIN, HIKARI, SLUICE, SLUICE_IN_HIKARI);
+
+  /** The targets of the several-processes workloads. */
+  static final List<Contender> PROCESSES = List.of(PLAIN, HIKARI, SLUICE, SLUICE_NO_QUEUE);
 
   private final String letter;
   private final String label;
@@ -75,9 +85,12 @@ enum Contender {
         String plainUrl = "jdbc:sqlite:" + file;
         return () -> DriverManager.getConnection(plainUrl);
       case HIKARI:
+      case SLUICE_IN_HIKARI:
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl(
-            "jdbc:sqlite:" + file + "?journal_mode=WAL&synchronous=NORMAL&busy_timeout=5000");
+            this == HIKARI
+                ? "jdbc:sqlite:" + file + "?journal_mode=WAL&synchronous=NORMAL&busy_timeout=5000"
+                : "jdbc:sluice:sqlite:" + file + extra);
         config.setMaximumPoolSize(10);
         config.setPoolName(name);
         HikariDataSource pool = new HikariDataSource(config);

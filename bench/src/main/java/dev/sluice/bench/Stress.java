@@ -262,7 +262,7 @@ public final class Stress {
     if (runs("processes")) {
       String classPath = Processes.classPath();
       for (int[] shape : PROCESSES) {
-        for (Contender t : Contender.values()) {
+        for (Contender t : Contender.PROCESSES) {
           rows.add(processes(t, shape[0], shape[1], classPath));
         }
       }
@@ -562,8 +562,10 @@ public final class Stress {
 
   /** Sluice against the two others, workload by workload: ok/s and p99 as ratios. */
   private void ratios() {
-    out("| workload | ok/s c/a | ok/s c/b | p99 c/a | p99 c/b | failed a / b / c |");
-    out("| --- | ---: | ---: | ---: | ---: | --- |");
+    out(
+        "| workload | ok/s c/a | ok/s c/b | ok/s e/b | p99 c/a | p99 c/b | p99 e/b"
+            + " | failed a / b / c / e |");
+    out("| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
     for (Row c : rows) {
       if (!c.targetLabel().equals(Contender.SLUICE.label())) {
         continue;
@@ -573,6 +575,7 @@ public final class Stress {
       if (a == null || b == null) {
         continue;
       }
+      Row e = find(Contender.SLUICE_IN_HIKARI.label(), c.workload());
       out(
           "| "
               + c.workload()
@@ -581,15 +584,21 @@ public final class Stress {
               + " | "
               + ratio(c.okPerSecond(), b.okPerSecond())
               + " | "
+              + (e == null ? "-" : ratio(e.okPerSecond(), b.okPerSecond()))
+              + " | "
               + ratio(c.p99(), a.p99())
               + " | "
               + ratio(c.p99(), b.p99())
+              + " | "
+              + (e == null ? "-" : ratio(e.p99(), b.p99()))
               + " | "
               + a.failures()
               + " / "
               + b.failures()
               + " / "
               + c.failures()
+              + " / "
+              + (e == null ? "-" : e.failures())
               + " |");
     }
     out("");
