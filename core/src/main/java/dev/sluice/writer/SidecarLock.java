@@ -42,6 +42,24 @@ import org.slf4j.LoggerFactory;
  * transaction, or one group commit of at most {@code sluice.writer.groupMax} statements) while
  * another waits.
  *
+ * <p>A process alone on the file skips the door and the room: a queue nobody else is in costs an OS
+ * lock and release per hold for nothing. Each process announces itself for as long as it has the
+ * sidecar open by holding an exclusive lock on a slot byte of its own ({@link #SLOTS} of them, from
+ * {@link #SLOT_BASE}, taken with {@code tryLock} at open); one that finds no free slot holds a
+ * shared lock on the crowd byte instead, and never counts itself alone. "Alone" is a probe: shared
+ * test locks on the slot ranges below and above its own slot (Java forbids overlapping locks within
+ * one JVM) and an exclusive one on the crowd byte, all given back at once. An acquire trusts the
+ * last probe's answer for {@link #REPROBE_NANOS} (10 ms); past that it probes again, under this
+ * JVM's turn, costing about as much as one pass through the queue it skips. A newcomer probes at
+ * its first acquire and queues from its first write; the process that was alone notices it at its
+ * first acquire more than 10 ms after its last probe, and meanwhile meets SQLite's lock, busy
+ * handler and retry (correct, only slower). A process that leaves, or is killed, frees its slot
+ * with its locks; the others go back to skipping within the same bound. Not event-driven: a lock
+ * wakes a waiter when a holder leaves, never when a process arrives, and watching the directory
+ * (where the database and its WAL change at every write) costs more than the probe and polls on
+ * some platforms. Engines of one JVM share one slot (presence is per process) and still take turns
+ * on the JVM's semaphore while alone.
+ *
  * <p>The lock is advisory and only orders Sluice engines; SQLite's own lock still guards the data.
  * Whenever the sidecar cannot be used (no permission to create it, a file system without locks), a
  * wait for it outlasts the writer's acquire timeout, or a thread asks for it while it already holds
@@ -51,11 +69,13 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Java's file locks belong to the JVM ({@link OverlappingFileLockException} for a second
  * channel) and POSIX locks to the process, so engines of one JVM on the same file share one {@code
- * Shared} (one channel) and take turns on its fair semaphore before the OS lock. An interrupt
- * during a blocking {@link FileChannel#lock} closes the channel, releasing the door; only the
- * thread that has the JVM's turn ever touches the channel, so nothing else is lost, and the next
- * turn reopens it. The wait is bounded by interrupting the waiting thread at its deadline, from a
- * timer thread.
+ * Shared} (one channel) and take turns on its fair semaphore before the OS lock. A second engine
+ * joins that channel without opening the file again: closing a second descriptor would drop every
+ * lock of the process on it, the slot included. An interrupt during a blocking {@link
+ * FileChannel#lock} closes the channel, releasing the door; only the thread that has the JVM's turn
+ * ever touches the channel, so nothing else is lost, and the next turn reopens it and takes a slot
+ * again. The wait is bounded by interrupting the waiting thread at its deadline, from a timer
+ * thread.
  *
  * <p>Thread-safe. A holder may release from another thread than the one that acquired (a logical
  * connection can move between threads).
