@@ -42,6 +42,24 @@ import org.slf4j.LoggerFactory;
  * transaction, or one group commit of at most {@code sluice.writer.groupMax} statements) while
  * another waits.
  *
+ * <p>A process alone on the file skips the door and the room: a queue nobody else is in costs an OS
+ * lock and release per hold for nothing. Each process announces itself for as long as it has the
+ * sidecar open by holding an exclusive lock on a slot byte of its own ({@link #SLOTS} of them, from
+ * {@link #SLOT_BASE}, taken with {@code tryLock} at open); one that finds no free slot holds a
+ * shared lock on the crowd byte instead, and never counts itself alone. "Alone" is a probe: shared
+ * test locks on the slot ranges below and above its own slot (Java forbids overlapping locks within
+ * one JVM) and an exclusive one on the crowd byte, all given back at once. An acquire trusts the
+ * last probe's answer for {@link #REPROBE_NANOS} (10 ms); past that it probes again, under this
+ * JVM's turn, costing about as much as one pass through the queue it skips. A newcomer probes at
+ * its first acquire and queues from its first write; the process that was alone notices it at its
+ * first acquire more than 10 ms after its last probe, and meanwhile meets SQLite's lock, busy
+ * handler and retry (correct, only slower). A process that leaves, or is killed, frees its slot
+ * with its locks; the others go back to skipping within the same bound. Not event-driven: a lock
+ * wakes a waiter when a holder leaves, never when a process arrives, and watching the directory
+ * (where the database and its WAL change at every write) costs more than the probe and polls on
+ * some platforms. Engines of one JVM share one slot (presence is per process) and still take turns
+ * on the JVM's semaphore while alone.
+ *
  * <p>The lock is advisory and only orders Sluice engines; SQLite's own lock still guards the data.
  * Whenever the sidecar cannot be used (no permission to create it, a file system without locks), a
  * wait for it outlasts the writer's acquire timeout, or a thread asks for it while it already holds
@@ -51,11 +69,13 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Java's file locks belong to the JVM ({@link OverlappingFileLockException} for a second
  * channel) and POSIX locks to the process, so engines of one JVM on the same file share one {@code
- * Shared} (one channel) and take turns on its fair semaphore before the OS lock. An interrupt
- * during a blocking {@link FileChannel#lock} closes the channel, releasing the door; only the
- * thread that has the JVM's turn ever touches the channel, so nothing else is lost, and the next
- * turn reopens it. The wait is bounded by interrupting the waiting thread at its deadline, from a
- * timer thread.
+ * Shared} (one channel) and take turns on its fair semaphore before the OS lock. A second engine
+ * joins that channel without opening the file again: closing a second descriptor would drop every
+ * lock of the process on it, the slot included. An interrupt during a blocking {@link
+ * FileChannel#lock} closes the channel, releasing the door; only the thread that has the JVM's turn
+ * ever touches the channel, so nothing else is lost, and the next turn reopens it and takes a slot
+ * again. The wait is bounded by interrupting the waiting thread at its deadline, from a timer
+ * thread.
  *
  * <p>Thread-safe. A holder may release from another thread than the one that acquired (a logical
  * connection can move between threads).
@@ -68,6 +88,25 @@ public final class SidecarLock implements AutoCloseable {
 
   private static final long DOOR = 0;
   private static final long ROOM = 1;
+
+  /**
+   * Held shared by every process that found no free slot: it may be anywhere, so it never counts
+   * itself alone, and others testing this byte see it.
+   */
+  static final long CROWD = 2;
+
+  /** The first presence slot; far from the door and the room. */
+  static final long SLOT_BASE = 1L << 20;
+
+  /** How many processes can announce themselves each on a slot of their own. */
+  static final int SLOTS = 4096;
+
+  /**
+   * How long the answer of a presence probe is trusted: a process that found itself alone skips the
+   * OS locks for at most this long after the probe before probing again, and a process that found
+   * others keeps queueing as long before it may find itself alone again.
+   */
+  static final long REPROBE_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
 
   /**
    * How long a process may keep taking the room again without passing the door, from the moment it
@@ -96,41 +135,67 @@ public final class SidecarLock implements AutoCloseable {
    * sidecar cannot be created or opened, logs one warning and answers {@link #DISABLED}.
    */
   public static SidecarLock open(Path database, String engineName) {
+    return open(database, engineName, REPROBE_NANOS);
+  }
+
+  /** As {@link #open(Path, String)}, trusting a presence probe for {@code reprobeNanos}. */
+  static SidecarLock open(Path database, String engineName, long reprobeNanos) {
     Path sidecar = database.resolveSibling(database.getFileName() + SUFFIX);
-    FileChannel channel;
-    Path real;
-    try {
-      channel =
-          FileChannel.open(
-              sidecar,
-              StandardOpenOption.CREATE,
-              StandardOpenOption.READ,
-              StandardOpenOption.WRITE);
-      real = sidecar.toRealPath();
-    } catch (IOException | UnsupportedOperationException | SecurityException e) {
-      LOG.warn(
-          "Cannot open the lock file {} of \"{}\" ({}): Sluice processes writing to this database"
-              + " will meet SQLite's own lock and retry instead of queueing. Let the process create"
-              + " and write that file, or set sluice.writer.processLock=false to silence this.",
-          sidecar,
-          engineName,
-          e.toString());
-      return DISABLED;
-    }
     REGISTRY.lock();
     try {
-      Shared s = OPEN.get(real);
+      // Join this JVM's channel before opening another: closing a second descriptor of the file
+      // would drop every lock the process holds on it (its slot, a room held meanwhile).
+      Shared s = joinable(sidecar);
       if (s == null) {
-        s = new Shared(real, channel);
+        FileChannel channel;
+        Path real;
+        try {
+          channel =
+              FileChannel.open(
+                  sidecar,
+                  StandardOpenOption.CREATE,
+                  StandardOpenOption.READ,
+                  StandardOpenOption.WRITE);
+        } catch (IOException | UnsupportedOperationException | SecurityException e) {
+          warnCannotOpen(sidecar, engineName, e);
+          return DISABLED;
+        }
+        try {
+          real = sidecar.toRealPath();
+        } catch (IOException | SecurityException e) {
+          closeQuietly(channel);
+          warnCannotOpen(sidecar, engineName, e);
+          return DISABLED;
+        }
+        s = new Shared(real, channel, reprobeNanos);
+        s.announce(engineName);
         OPEN.put(real, s);
-      } else {
-        closeQuietly(channel);
       }
       s.users++;
       return new SidecarLock(s, engineName);
     } finally {
       REGISTRY.unlock();
     }
+  }
+
+  /** The open sidecar of this JVM at {@code sidecar}'s real path, if any. Under the registry. */
+  private static Shared joinable(Path sidecar) {
+    try {
+      return OPEN.get(sidecar.toRealPath());
+    } catch (IOException | SecurityException e) {
+      // Not there yet (or not reachable): opening it says which.
+      return null;
+    }
+  }
+
+  private static void warnCannotOpen(Path sidecar, String engineName, Exception e) {
+    LOG.warn(
+        "Cannot open the lock file {} of \"{}\" ({}): Sluice processes writing to this database"
+            + " will meet SQLite's own lock and retry instead of queueing. Let the process create"
+            + " and write that file, or set sluice.writer.processLock=false to silence this.",
+        sidecar,
+        engineName,
+        e.toString());
   }
 
   /** Whether this lock queues across processes (false when disabled or degraded). */
@@ -151,6 +216,21 @@ public final class SidecarLock implements AutoCloseable {
       return false;
     }
     return s.lock(timeoutNanos, name);
+  }
+
+  /**
+   * Whether the last presence probe found this process alone on the file (then acquires skip the OS
+   * locks). For tests; read by the thread that last had the turn.
+   */
+  boolean alone() {
+    Shared s = shared;
+    return s != null && s.alone;
+  }
+
+  /** How many times this JVM took the room's OS lock on the file. For tests, as {@link #alone}. */
+  long roomsTaken() {
+    Shared s = shared;
+    return s == null ? 0 : s.roomsTaken;
   }
 
   /** Gives the turn back; only after a {@link #lock} that answered true. */
@@ -189,18 +269,39 @@ public final class SidecarLock implements AutoCloseable {
     volatile boolean warnedTimeout;
     volatile boolean closed;
 
-    // Guarded by the turn.
+    /** How long a presence probe's answer is trusted. */
+    final long reprobeNanos;
+
+    // Guarded by the turn (and by the registry before the first turn, at open).
     FileChannel channel;
     FileLock room;
     boolean inTurn;
     long turnStartNanos;
 
+    /** This process's presence slot and its index, or null when it has none (then the crowd). */
+    FileLock slot;
+
+    long slotIndex;
+
+    /** The shared lock on the crowd byte, when this process found no free slot. */
+    FileLock crowd;
+
+    /** What the last presence probe said, when it was made, and whether one is due regardless. */
+    boolean alone;
+
+    long probedAtNanos;
+    boolean probeDue = true;
+
+    /** How many times the room's OS lock was taken (for tests). */
+    long roomsTaken;
+
     /** Interrupts a thread whose wait for the OS lock passed its deadline. Started lazily. */
     final ScheduledThreadPoolExecutor timer;
 
-    Shared(Path path, FileChannel channel) {
+    Shared(Path path, FileChannel channel, long reprobeNanos) {
       this.path = path;
       this.channel = channel;
+      this.reprobeNanos = reprobeNanos;
       this.timer =
           new ScheduledThreadPoolExecutor(
               1,
@@ -268,14 +369,34 @@ public final class SidecarLock implements AutoCloseable {
                   StandardOpenOption.CREATE,
                   StandardOpenOption.READ,
                   StandardOpenOption.WRITE);
+          // The slot went with the old channel: announce this process again, then look around.
+          slot = null;
+          crowd = null;
+          probeDue = true;
         }
         FileChannel ch = channel;
+        long now = System.nanoTime();
+        if (probeDue || now - probedAtNanos >= reprobeNanos) {
+          if (slot == null && crowd == null) {
+            announce(ch);
+          }
+          alone = probeAlone(ch);
+          probedAtNanos = now;
+          probeDue = false;
+        }
+        if (alone) {
+          // Nobody else on the file: the queue would have no one in it. The next hold after other
+          // processes were seen passes the door.
+          inTurn = false;
+          return true;
+        }
         if (inTurn && System.nanoTime() - turnStartNanos < TURN_NANOS) {
           // Within its turn a process takes the room straight away when it is free, so that it
           // writes on while it has the CPU instead of handing over after every transaction.
           FileLock r = ch.tryLock(ROOM, 1, false);
           if (r != null) {
             room = r;
+            roomsTaken++;
             return true;
           }
         }
@@ -296,6 +417,7 @@ public final class SidecarLock implements AutoCloseable {
             }
           }
           room = r;
+          roomsTaken++;
           inTurn = true;
           turnStartNanos = System.nanoTime();
           return true;
@@ -318,6 +440,72 @@ public final class SidecarLock implements AutoCloseable {
             e.toString());
         return false;
       }
+    }
+
+    /**
+     * Announces this process at open, before any turn: a warning and no queue when the sidecar
+     * cannot be locked.
+     */
+    void announce(String engine) {
+      try {
+        announce(channel);
+      } catch (IOException | OverlappingFileLockException | UnsupportedOperationException e) {
+        broken = true;
+        LOG.warn(
+            "The lock file {} of \"{}\" cannot be locked ({}): Sluice processes writing to this"
+                + " database now meet SQLite's own lock and retry instead of queueing.",
+            path,
+            engine,
+            e.toString());
+      }
+    }
+
+    /**
+     * Takes the first free slot, held for as long as the channel is open so that other processes
+     * see this one; when every slot is taken, a shared lock on the crowd byte instead (this process
+     * then never counts itself alone). When even that is refused for a moment (another process
+     * testing the crowd byte), the next probe tries again.
+     */
+    private void announce(FileChannel ch) throws IOException {
+      for (int i = 0; i < SLOTS; i++) {
+        FileLock l = ch.tryLock(SLOT_BASE + i, 1, false);
+        if (l != null) {
+          slot = l;
+          slotIndex = i;
+          return;
+        }
+      }
+      crowd = ch.tryLock(CROWD, 1, true);
+    }
+
+    /**
+     * Whether no other process has the sidecar open: every other slot free (shared test locks, so
+     * that processes probing at once do not see each other's probes) and nobody in the crowd (an
+     * exclusive test lock, refused while any process holds it shared). The test locks are given
+     * back at once.
+     */
+    private boolean probeAlone(FileChannel ch) throws IOException {
+      if (slot == null) {
+        return false;
+      }
+      long mine = SLOT_BASE + slotIndex;
+      return free(ch, SLOT_BASE, mine - SLOT_BASE, true)
+          && free(ch, mine + 1, SLOT_BASE + SLOTS - mine - 1, true)
+          && free(ch, CROWD, 1, false);
+    }
+
+    private static boolean free(FileChannel ch, long position, long size, boolean shared)
+        throws IOException {
+      if (size == 0) {
+        // A zero size would lock to the end of the file and beyond.
+        return true;
+      }
+      FileLock l = ch.tryLock(position, size, shared);
+      if (l == null) {
+        return false;
+      }
+      l.release();
+      return true;
     }
 
     /**

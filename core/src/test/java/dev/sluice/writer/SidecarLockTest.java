@@ -2,8 +2,17 @@ package dev.sluice.writer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -16,11 +25,14 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The sidecar lock inside one JVM: engines on one file share it (Java's file locks belong to the
  * JVM), a thread never waits for itself, and a sidecar that cannot be opened degrades to no queue.
- * Across processes: {@code ProcessQueueIT}.
+ * Presence: a process alone on the file takes no OS lock per acquire, and queues again once a
+ * second process (a child JVM, {@link SidecarChild}) has the sidecar open, until that one is
+ * killed. Writers queueing across processes: {@code ProcessQueueIT}.
  */
 class SidecarLockTest {
   @TempDir Path dir;
   private ExecutorService pool;
+  private final List<Process> children = new ArrayList<>();
 
   @BeforeEach
   void setUp() {
@@ -28,8 +40,11 @@ class SidecarLockTest {
   }
 
   @AfterEach
-  void tearDown() {
+  void tearDown() throws InterruptedException {
     pool.shutdownNow();
+    for (Process p : children) {
+      p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    }
   }
 
   @Test
@@ -121,6 +136,126 @@ class SidecarLockTest {
       // And the channel is still usable afterwards
       assertThat(lockAndUnlock(lock)).isTrue();
     }
+  }
+
+  @Test
+  void aLoneProcessTakesNoOsLockPerAcquire() throws Exception {
+    // Given two engines of this process on one file, and no other process
+    Path db = dir.resolve("f.db");
+    try (SidecarLock first = SidecarLock.open(db, "first");
+        SidecarLock second = SidecarLock.open(db, "second")) {
+      // When they take and give back the queue many times
+      for (int i = 0; i < 100; i++) {
+        assertThat(lockAndUnlock(first)).isTrue();
+        assertThat(lockAndUnlock(second)).isTrue();
+      }
+      // Then the process found itself alone and never took the room's OS lock
+      assertThat(first.alone()).isTrue();
+      assertThat(first.roomsTaken()).isZero();
+      // And the two engines still exclude each other (this JVM's turn)
+      assertThat(first.lock(TimeUnit.SECONDS.toNanos(5))).isTrue();
+      try {
+        Future<Boolean> meanwhile = pool.submit(() -> second.lock(0));
+        assertThat(meanwhile.get(10, TimeUnit.SECONDS)).isFalse();
+      } finally {
+        first.unlock();
+      }
+    }
+  }
+
+  @Test
+  void aSecondProcessIsSeenWithinTheReprobeBoundAndSeesTheFirstAtOnce() throws Exception {
+    // Given a process alone on its file, queueing without OS locks
+    Path db = dir.resolve("g.db");
+    try (SidecarLock lock = SidecarLock.open(db, "first")) {
+      assertThat(lockAndUnlock(lock)).isTrue();
+      assertThat(lock.alone()).isTrue();
+      // When a second process opens the sidecar and writes once
+      Process child = child(db);
+      // Then the newcomer saw this process at its first acquire and took the room
+      assertThat(firstLine(child)).isEqualTo("alone=false rooms=1");
+      // And this process, acquiring on until its last probe's answer is older than the bound,
+      long announced = System.nanoTime();
+      while (System.nanoTime() - announced <= SidecarLock.REPROBE_NANOS) {
+        assertThat(lockAndUnlock(lock)).isTrue();
+      }
+      // sees the newcomer at its next acquire and takes the room's OS lock again
+      long rooms = lock.roomsTaken();
+      assertThat(lockAndUnlock(lock)).isTrue();
+      assertThat(lock.alone()).isFalse();
+      assertThat(lock.roomsTaken()).isEqualTo(rooms + 1);
+    }
+  }
+
+  @Test
+  void aKilledSecondProcessIsForgotten() throws Exception {
+    // Given a process that probes at every acquire, and a second process on the file
+    Path db = dir.resolve("h.db");
+    try (SidecarLock lock = SidecarLock.open(db, "first", 0)) {
+      Process child = child(db);
+      assertThat(firstLine(child)).isEqualTo("alone=false rooms=1");
+      assertThat(lockAndUnlock(lock)).isTrue();
+      assertThat(lock.alone()).isFalse();
+      long rooms = lock.roomsTaken();
+      assertThat(rooms).isPositive();
+      // When the second process is killed with SIGKILL
+      child.destroyForcibly();
+      assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
+      // Then its slot is free (the OS released its locks) and this process is alone again
+      assertThat(lockAndUnlock(lock)).isTrue();
+      assertThat(lock.alone()).isTrue();
+      assertThat(lockAndUnlock(lock)).isTrue();
+      assertThat(lock.roomsTaken()).isEqualTo(rooms);
+    }
+  }
+
+  @Test
+  void aProcessThatFindsNoFreeSlotIsInTheCrowdAndNeverAlone() throws Exception {
+    // Given every presence slot of a file taken (by a plain channel of this JVM)
+    Path db = dir.resolve("i.db");
+    Path sidecar = dir.resolve("i.db" + SidecarLock.SUFFIX);
+    try (FileChannel ch =
+            FileChannel.open(
+                sidecar,
+                StandardOpenOption.CREATE,
+                StandardOpenOption.READ,
+                StandardOpenOption.WRITE);
+        FileLock slots = ch.lock(SidecarLock.SLOT_BASE, SidecarLock.SLOTS, false)) {
+      assertThat(slots.isValid()).isTrue();
+      // When another process opens the sidecar
+      Process child = child(db);
+      // Then it does not count itself alone and queues
+      assertThat(firstLine(child)).isEqualTo("alone=false rooms=1");
+      // And others see it on the crowd byte
+      FileLock crowd = ch.tryLock(SidecarLock.CROWD, 1, false);
+      assertThat(crowd).isNull();
+      // Until it is gone
+      child.destroyForcibly();
+      assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
+      try (FileLock free = ch.tryLock(SidecarLock.CROWD, 1, false)) {
+        assertThat(free).isNotNull();
+      }
+    }
+  }
+
+  private Process child(Path db) throws IOException {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.add("-cp");
+    command.add(System.getProperty("java.class.path"));
+    command.add("-Dorg.slf4j.simpleLogger.defaultLogLevel=warn");
+    command.add(SidecarChild.class.getName());
+    command.add(db.toString());
+    Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    children.add(p);
+    return p;
+  }
+
+  /** The child's first line of output, waited for at most a minute. */
+  private String firstLine(Process p) throws Exception {
+    BufferedReader r =
+        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+    return pool.submit(r::readLine).get(60, TimeUnit.SECONDS);
   }
 
   private static boolean lockAndUnlock(SidecarLock lock) throws Exception {
