@@ -497,7 +497,7 @@ final class ConnectionState {
   /**
    * Called, while the caller is still in the JDBC call, when that call leaves the writer held (a
    * result set open on it, a transaction or pin the statement began): the hold warning then needs
-   * this call's stack, since the thread will have moved on (design.md, Single writer).
+   * this call's stack, since the thread will have moved on (design.md, Observability).
    */
   void keepsWriter() {
     router.writer.lasting(holder);

@@ -176,7 +176,7 @@ public final class Writer implements AutoCloseable {
     owner = holder;
     ownerThread = me;
     warned = false;
-    // Only a hold that can outlive this call pays for a stack (design.md, Single writer).
+    // Only a hold that can outlive this call pays for a stack (design.md, Observability).
     acquiredAt =
         holdWarningNanos > 0 && hold == Hold.LASTING ? new Throwable("Writer acquired here") : null;
     acquiredAtNanos = System.nanoTime();
