@@ -2,6 +2,7 @@ package dev.sluice.driver;
 
 import dev.sluice.metrics.Meters;
 import dev.sluice.routing.Router;
+import dev.sluice.writer.Hold;
 import dev.sluice.writer.Writer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -147,7 +148,8 @@ final class Housekeeping {
     Object checkpointer = this;
     try {
       Connection c =
-          writer.acquire(checkpointer, pause ? writerYieldNanos : writer.acquireTimeoutNanos());
+          writer.acquire(
+              checkpointer, pause ? writerYieldNanos : writer.acquireTimeoutNanos(), Hold.CALL);
       Runnable paused = pause ? meters.checkpointPause() : null;
       try (Statement s = c.createStatement()) {
         long deadline = System.nanoTime() + writerYieldNanos;
@@ -197,7 +199,7 @@ final class Housekeeping {
   void truncateIfWriterFree() {
     Object holder = idleCheckpoint;
     try {
-      Connection c = writer.acquire(holder, TimeUnit.MILLISECONDS.toNanos(10));
+      Connection c = writer.acquire(holder, TimeUnit.MILLISECONDS.toNanos(10), Hold.CALL);
       try (Statement s = c.createStatement()) {
         truncate(s);
       } finally {
@@ -238,7 +240,7 @@ final class Housekeeping {
     Object yielder = this;
     boolean restarted = false;
     try {
-      writer.acquire(yielder, writer.acquireTimeoutNanos());
+      writer.acquire(yielder, writer.acquireTimeoutNanos(), Hold.CALL);
       Runnable paused = meters.checkpointPause();
       try {
         long deadline = System.nanoTime() + writerYieldNanos;

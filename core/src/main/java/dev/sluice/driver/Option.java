@@ -47,8 +47,9 @@ public enum Option {
       "sluice.writer.holdWarning",
       Type.MILLIS,
       "5000",
-      "A writer held longer than this is logged once with the stack of where it was acquired;"
-          + " 0 turns the warning off, in ms."),
+      "A writer held longer than this is logged once, with the stack of where it was acquired"
+          + " (for a statement still running, its thread's stack at that moment); 0 turns the"
+          + " warning off, in ms."),
   WRITER_GROUP_COMMIT(
       "sluice.writer.groupCommit",
       Type.BOOLEAN,

@@ -8,6 +8,7 @@ import dev.sluice.sql.Classification;
 import dev.sluice.sql.PragmaCall;
 import dev.sluice.sql.SqlClassifier;
 import dev.sluice.sql.StatementKind;
+import dev.sluice.writer.Hold;
 import dev.sluice.writer.WriterGate;
 import dev.sluice.writer.WriterTransaction;
 import java.sql.Connection;
@@ -224,7 +225,9 @@ final class ConnectionState {
         // Beside an open statement of this connection on the writer, SQLITE_BUSY means "statements
         // in progress", not a lock: the statement may have written, so it is never repeated.
         boolean retryable = tx == Route.Tx.NONE && writerUses == 0;
-        takeWriter(queryTimeout);
+        // Taken for this statement alone; a hold that it leaves behind is marked lasting at the end
+        // of the call that leaves it (end, keepsWriter).
+        takeWriter(queryTimeout, Hold.CALL);
         if (!readOnly) {
           if (tx == Route.Tx.NONE
               && (kind == StatementKind.BEGIN || kind == StatementKind.SAVEPOINT)) {
@@ -238,7 +241,7 @@ final class ConnectionState {
 
   /** The writer, for a statement a reader refused as a write (the misroute safety net). */
   Lease routeMisread(Classification c, int queryTimeout) throws SQLException {
-    takeWriter(queryTimeout);
+    takeWriter(queryTimeout, Hold.CALL);
     writes++;
     writerUses++;
     return Lease.writer(writer, tx == Route.Tx.NONE);
@@ -283,11 +286,11 @@ final class ConnectionState {
   }
 
   /** Takes the writer for this connection unless it holds it, and applies its session. */
-  private void takeWriter(int queryTimeout) throws SQLException {
+  private void takeWriter(int queryTimeout, Hold hold) throws SQLException {
     if (writer != null) {
       return;
     }
-    Connection w = acquireWriter(queryTimeout);
+    Connection w = acquireWriter(queryTimeout, hold);
     try {
       router.gate.use(w, session);
     } catch (SQLException e) {
@@ -299,14 +302,14 @@ final class ConnectionState {
     writerHold.incrementAndGet();
   }
 
-  private Connection acquireWriter(int queryTimeout) throws SQLException {
+  private Connection acquireWriter(int queryTimeout, Hold hold) throws SQLException {
     long limit = TimeUnit.SECONDS.toNanos(queryTimeout);
     if (queryTimeout <= 0 || limit >= router.gate.writer().acquireTimeoutNanos()) {
-      return router.acquireWriter(holder);
+      return router.acquireWriter(holder, hold);
     }
     router.checkOpen();
     try {
-      return router.gate.acquire(holder, limit);
+      return router.gate.acquire(holder, limit, hold);
     } catch (SQLTransientConnectionException e) {
       // The statement's own deadline passed first: it never ran.
       throw Errors.queryTimeout(queryTimeout, e);
@@ -315,7 +318,8 @@ final class ConnectionState {
 
   private void beginUserTransaction(int queryTimeout) throws SQLException {
     boolean held = writer != null;
-    takeWriter(queryTimeout);
+    // The transaction outlives this call: its warning shows where it began.
+    takeWriter(queryTimeout, Hold.LASTING);
     Connection w = writer;
     try {
       WriterTransaction.begin(router.retry, w);
@@ -443,7 +447,7 @@ final class ConnectionState {
       return Lease.writer(writer, false);
     }
     if (!router.hasReaders()) {
-      takeWriter(0);
+      takeWriter(0, Hold.CALL);
       writerUses++;
       return Lease.writer(writer, false);
     }
@@ -484,6 +488,19 @@ final class ConnectionState {
       broken = true;
     }
     releaseWriterIfFree(broken);
+    if (writer != null) {
+      // The statement left a transaction, a pin or another open use: the hold outlives the call.
+      keepsWriter();
+    }
+  }
+
+  /**
+   * Called, while the caller is still in the JDBC call, when that call leaves the writer held (a
+   * result set open on it, a transaction or pin the statement began): the hold warning then needs
+   * this call's stack, since the thread will have moved on (design.md, Observability).
+   */
+  void keepsWriter() {
+    router.writer.lasting(holder);
   }
 
   private void dropReader() {

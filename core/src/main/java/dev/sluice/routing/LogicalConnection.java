@@ -168,6 +168,13 @@ final class LogicalConnection implements Connection {
   }
 
   /**
+   * A result set stays open on the writer after this call: see {@link ConnectionState#keepsWriter}.
+   */
+  void keepsWriter() {
+    state.keepsWriter();
+  }
+
+  /**
    * {@code PRAGMA wal_checkpoint} without a schema checkpoints every database of the connection,
    * and SQLite refuses that (SQLITE_LOCKED) once the writer has a TEMP schema, which it has (the
    * key sentinel of {@link WriterGate}). The temp database is never in WAL mode, so checkpointing

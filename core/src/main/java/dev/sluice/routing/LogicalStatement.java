@@ -306,6 +306,9 @@ class LogicalStatement implements Statement, LogicalResultSet.Release {
         resultSet = new LogicalResultSet(physicalResult, this, this);
         resultHandedOut = false;
         physicalResult = null;
+        if (l.onWriter()) {
+          conn.keepsWriter();
+        }
       } else {
         updateCount = physicalCount;
         if (l.onWriter() && c.dml()) {
@@ -542,6 +545,7 @@ class LogicalStatement implements Statement, LogicalResultSet.Release {
         }
       }
       ok = true;
+      conn.keepsWriter();
       return r;
     } finally {
       if (!ok) {

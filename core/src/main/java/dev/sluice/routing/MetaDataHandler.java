@@ -77,6 +77,9 @@ final class MetaDataHandler implements InvocationHandler {
         // As on plain sqlite-jdbc, the rows have a statement (callers close it with them).
         Statement owner = conn.createStatement();
         handedOver = true;
+        if (!lease.isReader()) {
+          conn.keepsWriter();
+        }
         LogicalResultSet[] self = new LogicalResultSet[1];
         self[0] =
             new LogicalResultSet(

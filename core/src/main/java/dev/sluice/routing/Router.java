@@ -9,6 +9,7 @@ import dev.sluice.pragma.Pragmas;
 import dev.sluice.retry.Breaker;
 import dev.sluice.retry.Retry;
 import dev.sluice.writer.GroupCommit;
+import dev.sluice.writer.Hold;
 import dev.sluice.writer.Writer;
 import dev.sluice.writer.WriterGate;
 import java.sql.Connection;
@@ -431,9 +432,9 @@ public final class Router {
   }
 
   /** Waits for the writer and records the wait. */
-  Connection acquireWriter(Object holder) throws SQLException {
+  Connection acquireWriter(Object holder, Hold hold) throws SQLException {
     checkOpen();
-    return gate.acquire(holder);
+    return gate.acquire(holder, hold);
   }
 
   /** Gives the writer back and records the hold. */

@@ -314,7 +314,8 @@ public final class GroupCommit {
       Connection w;
       try {
         committerQueued = true;
-        w = gate.acquire(this);
+        // Held only while this loop runs the group: the committer's stack shows where it is.
+        w = gate.acquire(this, Hold.CALL);
       } catch (SQLException e) {
         if (!stopped && e instanceof SQLTransientConnectionException && !gate.breakerOpen()) {
           // Writer timeout: every caller times out on its own clock; keep waiting for the rest.

@@ -55,6 +55,7 @@ public final class Writer implements AutoCloseable {
   // Written by the housekeeping thread only.
   private final java.util.concurrent.atomic.AtomicInteger warnings =
       new java.util.concurrent.atomic.AtomicInteger();
+  private volatile Throwable lastWarning;
 
   // Guarded by the permit.
   private Connection connection;
@@ -94,7 +95,7 @@ public final class Writer implements AutoCloseable {
     Object self = this;
     // Outside the processes' queue: an open meets SQLite's lock and retry as before, instead of
     // waiting a whole acquire timeout behind another process's long transaction.
-    acquire(self, acquireTimeoutNanos, false);
+    acquire(self, acquireTimeoutNanos, Hold.CALL, false);
     release(self, false);
   }
 
@@ -102,23 +103,25 @@ public final class Writer implements AutoCloseable {
    * Waits for the writer, in queue order, at most the acquire timeout.
    *
    * @param holder the logical connection that will hold the writer
+   * @param hold whether the hold may outlive the caller's call (then its stack is captured now)
    * @return the physical connection, valid until {@link #release}
    * @throws SQLException 25001 when this thread already holds the writer through another holder,
    *     08001 (transient) on timeout, 08003 when closed
    */
-  public Connection acquire(Object holder) throws SQLException {
-    return acquire(holder, acquireTimeoutNanos);
+  public Connection acquire(Object holder, Hold hold) throws SQLException {
+    return acquire(holder, acquireTimeoutNanos, hold);
   }
 
   /**
    * Waits for the writer, in queue order, at most {@code timeoutNanos}. A thread whose interrupt
    * flag is set still gets a free writer: only an actual wait is interrupted.
    */
-  public Connection acquire(Object holder, long timeoutNanos) throws SQLException {
-    return acquire(holder, timeoutNanos, true);
+  public Connection acquire(Object holder, long timeoutNanos, Hold hold) throws SQLException {
+    return acquire(holder, timeoutNanos, hold, true);
   }
 
-  private Connection acquire(Object holder, long timeoutNanos, boolean queue) throws SQLException {
+  private Connection acquire(Object holder, long timeoutNanos, Hold hold, boolean queue)
+      throws SQLException {
     Thread me = Thread.currentThread();
     if (ownerThread == me && owner != holder && owner != null) {
       throw Errors.writerReentry(me.getName());
@@ -146,14 +149,7 @@ public final class Writer implements AutoCloseable {
       throw Errors.interrupted("the writer", e);
     }
     if (!got) {
-      long now = System.nanoTime();
-      Thread holderThread = ownerThread;
-      throw Errors.writerTimeout(
-          TimeUnit.NANOSECONDS.toMillis(now - start),
-          permit.getQueueLength(),
-          holderThread == null ? 0 : TimeUnit.NANOSECONDS.toMillis(now - acquiredAtNanos),
-          holderThread == null ? "none" : holderThread.getName(),
-          acquiredAt);
+      throw timeout(System.nanoTime() - start);
     }
     boolean queued = false;
     try {
@@ -180,7 +176,9 @@ public final class Writer implements AutoCloseable {
     owner = holder;
     ownerThread = me;
     warned = false;
-    acquiredAt = holdWarningNanos > 0 ? new Throwable("Writer acquired here") : null;
+    // Only a hold that can outlive this call pays for a stack (design.md, Observability).
+    acquiredAt =
+        holdWarningNanos > 0 && hold == Hold.LASTING ? new Throwable("Writer acquired here") : null;
     acquiredAtNanos = System.nanoTime();
     return connection;
   }
@@ -250,6 +248,43 @@ public final class Writer implements AutoCloseable {
     return warnings.get();
   }
 
+  /** The stack the last hold warning showed (for tests). */
+  Throwable lastWarning() {
+    return lastWarning;
+  }
+
+  /**
+   * Records that {@code holder} keeps the writer beyond the call that took it as a {@link
+   * Hold#CALL} (a transaction begun in SQL, a pin, a result set left open): captures the stack now,
+   * while the caller's thread is still in that call. Does nothing when warnings are off or the
+   * stack was captured already.
+   */
+  public void lasting(Object holder) {
+    if (holdWarningNanos > 0 && acquiredAt == null && owner == holder) {
+      acquiredAt = new Throwable("Writer acquired here");
+    }
+  }
+
+  /**
+   * Where the current hold comes from, for the hold warning and the timeout error: the stack
+   * captured when a lasting hold began, else the holder thread's stack now (a hold within a call:
+   * that thread is still in it). Null when nobody holds the writer or hold warnings are off.
+   */
+  public Throwable holderStack() {
+    Throwable where = acquiredAt;
+    Thread t = ownerThread;
+    if (where != null || t == null || holdWarningNanos <= 0) {
+      return where;
+    }
+    return stackNow(t);
+  }
+
+  private static Throwable stackNow(Thread t) {
+    Throwable now = new Throwable("Writer held by a running statement; the holder's stack now");
+    now.setStackTrace(t.getStackTrace());
+    return now;
+  }
+
   /**
    * Records that the holder now uses the writer on this thread. A logical connection may move
    * between threads while it holds the writer (a coroutine resumed on another carrier, reactive
@@ -307,7 +342,7 @@ public final class Writer implements AutoCloseable {
             ? 0
             : TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - acquiredAtNanos),
         holderThread == null ? "none" : holderThread.getName(),
-        acquiredAt);
+        holderStack());
   }
 
   /** Threads waiting for the writer. */
@@ -317,25 +352,31 @@ public final class Writer implements AutoCloseable {
 
   /**
    * Logs once per hold when the writer has been held longer than the hold warning, with the stack
-   * of where it was acquired. Called periodically by the engine's housekeeping thread.
+   * of where a lasting hold was acquired, or the holder thread's stack now for a hold within a
+   * call. Called periodically by the engine's housekeeping thread.
    */
   public void warnIfHeldTooLong() {
     Thread t = ownerThread;
-    Throwable where = acquiredAt;
     if (holdWarningNanos <= 0 || t == null || warned) {
       return;
     }
     long held = System.nanoTime() - acquiredAtNanos;
     if (held > holdWarningNanos && ownerThread == t) {
+      Throwable captured = acquiredAt;
+      Throwable where = captured != null ? captured : stackNow(t);
       warned = true;
       warnings.incrementAndGet();
+      lastWarning = where;
       LOG.warn(
           "Writer of \"{}\" held for {} ms by thread \"{}\" ({} waiting). Keep write transactions"
-              + " short; the stack shows where it was acquired.",
+              + " short. {}",
           name,
           TimeUnit.NANOSECONDS.toMillis(held),
           t.getName(),
           permit.getQueueLength(),
+          captured != null
+              ? "Acquired here:"
+              : "Held by a running statement; the holder's stack now:",
           where);
     }
   }

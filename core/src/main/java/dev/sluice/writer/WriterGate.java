@@ -61,17 +61,17 @@ public final class WriterGate {
   /**
    * Waits for the writer in queue order and records the wait; fails fast while the breaker is open.
    */
-  public Connection acquire(Object holder) throws SQLException {
-    return acquire(holder, writer.acquireTimeoutNanos());
+  public Connection acquire(Object holder, Hold hold) throws SQLException {
+    return acquire(holder, writer.acquireTimeoutNanos(), hold);
   }
 
-  /** As {@link #acquire(Object)}, waiting at most {@code timeoutNanos}. */
-  public Connection acquire(Object holder, long timeoutNanos) throws SQLException {
+  /** As {@link #acquire(Object, Hold)}, waiting at most {@code timeoutNanos}. */
+  public Connection acquire(Object holder, long timeoutNanos, Hold hold) throws SQLException {
     breaker.checkPermit();
     long start = meters.now();
     Connection c;
     try {
-      c = writer.acquire(holder, timeoutNanos);
+      c = writer.acquire(holder, timeoutNanos, hold);
     } finally {
       meters.writerWait(meters.now() - start);
     }

@@ -11,6 +11,7 @@ import java.sql.SQLTransientConnectionException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -63,7 +64,7 @@ class WriterTest {
   void waitersAreServedInArrivalOrder() throws Exception {
     Writer w = writer(10_000);
     Object holder = new Object();
-    w.acquire(holder);
+    w.acquire(holder, Hold.LASTING);
     List<Integer> served = new CopyOnWriteArrayList<>();
     List<Future<?>> futures = new ArrayList<>();
     for (int i = 0; i < 7; i++) {
@@ -72,7 +73,7 @@ class WriterTest {
           pool.submit(
               () -> {
                 Object me = new Object();
-                w.acquire(me);
+                w.acquire(me, Hold.LASTING);
                 served.add(id);
                 w.release(me, false);
                 return null;
@@ -92,25 +93,32 @@ class WriterTest {
   void timeoutNamesQueueLengthAndHolder() throws Exception {
     Writer w = writer(200);
     Object holder = new Object();
-    w.acquire(holder);
+    w.acquire(holder, Hold.LASTING);
     String holderThread = Thread.currentThread().getName();
     Future<?> waiting =
         pool.submit(
             () -> {
               Object other = new Object();
-              assertThatThrownBy(() -> w.acquire(other))
+              assertThatThrownBy(() -> w.acquire(other, Hold.LASTING))
                   .isInstanceOf(SQLTransientConnectionException.class)
                   .hasMessageContaining("Writer not available after")
                   .hasMessageContaining("waiting")
                   .hasMessageContaining("by \"" + holderThread + "\"")
-                  .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("08001"));
+                  .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("08001"))
+                  // A lasting hold names where it was acquired: in this test's method.
+                  .satisfies(
+                      e -> {
+                        assertThat(e.getCause()).hasMessage("Writer acquired here");
+                        assertThat(methods(e.getCause()))
+                            .contains("timeoutNamesQueueLengthAndHolder");
+                      });
               return null;
             });
     waiting.get(10, TimeUnit.SECONDS);
     w.release(holder, false);
     // Still usable after a timeout.
     Object next = new Object();
-    assertThat(w.acquire(next)).isNotNull();
+    assertThat(w.acquire(next, Hold.LASTING)).isNotNull();
     w.release(next, false);
     w.close();
   }
@@ -119,8 +127,8 @@ class WriterTest {
   void sameThreadThroughAnotherHolderFailsAtOnceInsteadOfDeadlocking() throws Exception {
     Writer w = writer(60_000);
     Object outer = new Object();
-    w.acquire(outer);
-    assertThatThrownBy(() -> w.acquire(new Object()))
+    w.acquire(outer, Hold.LASTING);
+    assertThatThrownBy(() -> w.acquire(new Object(), Hold.LASTING))
         .isInstanceOf(SQLException.class)
         .hasMessageContaining("deadlock")
         .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("25001"));
@@ -134,11 +142,11 @@ class WriterTest {
     Writer w = writer(1_000);
     w.start();
     Object a = new Object();
-    Connection first = w.acquire(a);
+    Connection first = w.acquire(a, Hold.LASTING);
     w.release(a, true);
     assertThat(first.isClosed()).isTrue();
     Object b = new Object();
-    Connection second = w.acquire(b);
+    Connection second = w.acquire(b, Hold.LASTING);
     assertThat(second).isNotSameAs(first);
     assertThat(second.isClosed()).isFalse();
     assertThat(opened.get()).isEqualTo(2);
@@ -151,7 +159,7 @@ class WriterTest {
     Writer w = writer(1_000);
     w.start();
     w.close();
-    assertThatThrownBy(() -> w.acquire(new Object()))
+    assertThatThrownBy(() -> w.acquire(new Object(), Hold.LASTING))
         .isInstanceOf(SQLException.class)
         .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("08003"));
   }
@@ -165,7 +173,7 @@ class WriterTest {
             TimeUnit.SECONDS.toNanos(1),
             1);
     Object holder = new Object();
-    w.acquire(holder);
+    w.acquire(holder, Hold.LASTING);
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
     while (w.warnings() == 0 && System.nanoTime() < deadline) {
       w.warnIfHeldTooLong();
@@ -173,9 +181,12 @@ class WriterTest {
     w.warnIfHeldTooLong();
     w.warnIfHeldTooLong();
     assertThat(w.warnings()).as("once for this hold").isEqualTo(1);
+    // A lasting hold is reported with the stack of where it was acquired: this method.
+    assertThat(w.lastWarning()).hasMessage("Writer acquired here");
+    assertThat(methods(w.lastWarning())).contains("aHoldKeptTooLongIsReportedOncePerHold");
     w.release(holder, false);
     Object next = new Object();
-    w.acquire(next);
+    w.acquire(next, Hold.LASTING);
     while (w.warnings() == 1 && System.nanoTime() < deadline) {
       w.warnIfHeldTooLong();
     }
@@ -183,6 +194,125 @@ class WriterTest {
     w.release(next, false);
     w.warnIfHeldTooLong();
     assertThat(w.warnings()).as("nothing while nobody holds it").isEqualTo(2);
+    w.close();
+  }
+
+  private static List<String> methods(Throwable t) {
+    List<String> names = new ArrayList<>();
+    for (StackTraceElement e : t.getStackTrace()) {
+      names.add(e.getMethodName());
+    }
+    return names;
+  }
+
+  private static Writer writer(Path file, long holdWarningNanos) {
+    return new Writer(
+        "test",
+        () -> DriverManager.getConnection("jdbc:sqlite:" + file),
+        TimeUnit.MILLISECONDS.toNanos(200),
+        holdWarningNanos);
+  }
+
+  /** Holds the writer within this call until {@code done}, as an auto-commit statement does. */
+  private static Void holdWithinACall(
+      Writer w, Object holder, CountDownLatch held, CountDownLatch done) throws Exception {
+    w.acquire(holder, Hold.CALL);
+    try {
+      held.countDown();
+      assertThat(done.await(10, TimeUnit.SECONDS)).isTrue();
+    } finally {
+      w.release(holder, false);
+    }
+    return null;
+  }
+
+  /** Issue 21: a hold within a call captures nothing; a warning shows the holder's stack now. */
+  @Test
+  void aHoldWithinACallIsReportedWithTheHoldersStackNow() throws Exception {
+    // Given a writer with a 1 ns hold warning, held within a call by another thread
+    Writer w = writer(dir.resolve("w.db"), 1);
+    Object holder = new Object();
+    CountDownLatch held = new CountDownLatch(1);
+    CountDownLatch done = new CountDownLatch(1);
+    Future<Void> holding = pool.submit(() -> holdWithinACall(w, holder, held, done));
+    try {
+      assertThat(held.await(10, TimeUnit.SECONDS)).isTrue();
+      // Then nothing was captured when it was taken
+      assertThat(w.holderStack()).hasMessageContaining("the holder's stack now");
+      // When the check runs past the warning
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+      while (w.warnings() == 0 && System.nanoTime() < deadline) {
+        w.warnIfHeldTooLong();
+      }
+      // Then it is reported once, with the holder thread's stack now, which has its caller's frame
+      assertThat(w.warnings()).isEqualTo(1);
+      assertThat(w.lastWarning())
+          .hasMessage("Writer held by a running statement; the holder's stack now");
+      assertThat(methods(w.lastWarning())).contains("holdWithinACall");
+      // And a writer timeout meanwhile names the same place
+      assertThatThrownBy(() -> w.acquire(new Object(), Hold.CALL))
+          .isInstanceOf(SQLTransientConnectionException.class)
+          .satisfies(
+              e -> {
+                assertThat(e.getCause()).hasMessageContaining("the holder's stack now");
+                assertThat(methods(e.getCause())).contains("holdWithinACall");
+              });
+    } finally {
+      done.countDown();
+    }
+    holding.get(10, TimeUnit.SECONDS);
+    assertThat(w.holderStack()).as("nobody holds it").isNull();
+    w.close();
+  }
+
+  /** Keeps a hold taken within a call past that call, as an open result set does. */
+  private static void keepPastThisCall(Writer w, Object holder) {
+    w.lasting(holder);
+  }
+
+  @Test
+  void aHoldWithinACallThatIsKeptShowsWhereItWasKept() throws Exception {
+    // Given a hold within a call
+    Writer w = writer(dir.resolve("w.db"), TimeUnit.SECONDS.toNanos(5));
+    Object holder = new Object();
+    w.acquire(holder, Hold.CALL);
+    // When another holder says it keeps the writer, nothing changes
+    w.lasting(new Object());
+    assertThat(w.holderStack()).hasMessageContaining("the holder's stack now");
+    // When the holder keeps it past its call
+    keepPastThisCall(w, holder);
+    // Then the stack of that call is kept, and a second mark does not replace it
+    Throwable kept = w.holderStack();
+    assertThat(kept).hasMessage("Writer acquired here");
+    assertThat(methods(kept)).contains("keepPastThisCall");
+    w.lasting(holder);
+    assertThat(w.holderStack()).isSameAs(kept);
+    w.release(holder, false);
+    // And the next hold within a call starts with nothing captured
+    Object next = new Object();
+    w.acquire(next, Hold.CALL);
+    assertThat(w.holderStack()).hasMessageContaining("the holder's stack now");
+    w.release(next, false);
+    w.close();
+  }
+
+  @Test
+  void offCapturesNothing() throws Exception {
+    // Given hold warnings off
+    Writer w = writer(dir.resolve("w.db"), 0);
+    Object holder = new Object();
+    // When a lasting hold is taken and marked kept, and the check runs
+    w.acquire(holder, Hold.LASTING);
+    w.lasting(holder);
+    w.warnIfHeldTooLong();
+    // Then nothing was captured or reported
+    assertThat(w.holderStack()).isNull();
+    assertThat(w.warnings()).isZero();
+    assertThatThrownBy(
+            () -> pool.submit(() -> w.acquire(new Object(), Hold.CALL)).get(10, TimeUnit.SECONDS))
+        .hasCauseInstanceOf(SQLTransientConnectionException.class)
+        .satisfies(e -> assertThat(e.getCause().getCause()).isNull());
+    w.release(holder, false);
     w.close();
   }
 }

@@ -316,8 +316,9 @@ public final class SluiceProperties {
     private Duration acquireTimeout;
 
     /**
-     * A writer held longer than this is logged once with the stack of where it was acquired; 0
-     * turns the warning off, Sluice's default is 5s.
+     * A writer held longer than this is logged once, with the stack of where it was acquired (for a
+     * statement still running, its thread's stack at that moment); 0 turns the warning off,
+     * Sluice's default is 5s.
      */
     @DurationUnit(ChronoUnit.MILLIS)
     private Duration holdWarning;
