@@ -431,13 +431,7 @@ public final class SidecarLock implements AutoCloseable {
           channel = null;
           return false;
         }
-        broken = true;
-        LOG.warn(
-            "The lock file {} of \"{}\" cannot be locked ({}): Sluice processes writing to this"
-                + " database now meet SQLite's own lock and retry instead of queueing.",
-            path,
-            engine,
-            e.toString());
+        cannotLock(engine, e);
         return false;
       }
     }
@@ -450,14 +444,19 @@ public final class SidecarLock implements AutoCloseable {
       try {
         announce(channel);
       } catch (IOException | OverlappingFileLockException | UnsupportedOperationException e) {
-        broken = true;
-        LOG.warn(
-            "The lock file {} of \"{}\" cannot be locked ({}): Sluice processes writing to this"
-                + " database now meet SQLite's own lock and retry instead of queueing.",
-            path,
-            engine,
-            e.toString());
+        cannotLock(engine, e);
       }
+    }
+
+    /** The sidecar cannot be locked: no queue from now on, said once per cause. */
+    private void cannotLock(String engine, Exception e) {
+      broken = true;
+      LOG.warn(
+          "The lock file {} of \"{}\" cannot be locked ({}): Sluice processes writing to this"
+              + " database now meet SQLite's own lock and retry instead of queueing.",
+          path,
+          engine,
+          e.toString());
     }
 
     /**
