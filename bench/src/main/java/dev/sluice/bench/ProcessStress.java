@@ -119,6 +119,7 @@ public final class ProcessStress {
         c -> {
           try (Statement s = c.createStatement()) {
             Schema.insertTable(s, "proc");
+            Schema.insertTable(s, "proc" + Processes.WARM_SUFFIX);
           }
         });
     Row r = Processes.run(t, file, "proc", count, threads, ops, CAP_NANOS, GRACE_NANOS, classPath);

@@ -234,6 +234,12 @@ final class Processes {
    * Opens the target, says READY, waits for GO on stdin, inserts from its threads, prints one
    * RESULT line per thread, and exits. Failure stacks go to stderr (the child's log file).
    */
+  /** The suffix of the table each child warms up on before its start line. */
+  static final String WARM_SUFFIX = "_warm";
+
+  /** Inserts each child runs on the warm-up table before its start line. */
+  private static final int WARM_OPS = 500;
+
   @SuppressWarnings("SystemOut")
   static int child(String[] args) {
     PrintStream out = System.out;
@@ -246,9 +252,19 @@ final class Processes {
       int ops = Integer.parseInt(args[6]);
       long capNanos = Long.parseLong(args[7]);
       try (Contender.Source source = target.open(file, "child-" + child)) {
-        // Open the pool or engine before the start line, as the in-process runs do.
+        // Open the pool or engine before the start line, as the in-process runs do, and let the
+        // JIT compile the insert path on a table no check reads: a process's first inserts
+        // otherwise run interpreted while the compiler threads of every process share the cores.
         try (Connection c = source.connection()) {
           c.isValid(5);
+        }
+        Load.Op warm = Schema.insert(source, table + WARM_SUFFIX);
+        for (int i = 0; i < WARM_OPS; i++) {
+          try {
+            warm.run(-1 - child, i);
+          } catch (Exception e) {
+            // Warm-up only: a plain sqlite-jdbc child may meet another's lock here.
+          }
         }
         out.println("READY");
         out.flush();

@@ -395,6 +395,7 @@ public final class Stress {
           c -> {
             try (Statement s = c.createStatement()) {
               Schema.insertTable(s, "proc");
+              Schema.insertTable(s, "proc" + Processes.WARM_SUFFIX);
             }
           });
       return done(
