@@ -565,8 +565,11 @@ class LogicalStatement implements Statement, LogicalResultSet.Release {
   public void release() throws SQLException {
     resultSet = null;
     try {
-      giveBack(false);
-      unpark();
+      try {
+        giveBack(false);
+      } finally {
+        unpark();
+      }
     } finally {
       if (closeOnCompletion) {
         close();
