@@ -75,7 +75,7 @@ import org.slf4j.LoggerFactory;
 @Measurement(iterations = 3, time = 1)
 public class OverheadBench {
   private static final Logger LOG = LoggerFactory.getLogger(OverheadBench.class);
-  private static final int ITEMS = 10_000;
+  static final int ITEMS = 10_000;
   private static final String PAYLOAD = "payload-" + "x".repeat(64);
   private static final String SELECT = "SELECT payload FROM item WHERE id = ?";
   private static final String INSERT = "INSERT INTO log (payload) VALUES (?)";
@@ -296,6 +296,14 @@ public class OverheadBench {
   /** Creates {@code bench.db} in WAL mode with {@code item} (10,000 rows) and empty {@code log}. */
   static Path createDatabase(Path dir) throws SQLException {
     Path file = dir.resolve("bench.db");
+    createItemsAndLog(file);
+    return file;
+  }
+
+  /**
+   * Creates {@code file} in WAL mode with {@code item} ({@link #ITEMS} rows) and empty {@code log}.
+   */
+  static void createItemsAndLog(Path file) throws SQLException {
     try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
         Statement s = c.createStatement()) {
       s.execute("PRAGMA journal_mode=WAL");
@@ -308,7 +316,6 @@ public class OverheadBench {
               + ") INSERT INTO item SELECT i, 'item-' || i FROM n");
       c.commit();
     }
-    return file;
   }
 
   static long count(Path file, String table) throws SQLException {

@@ -5,11 +5,9 @@ import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
@@ -35,7 +33,6 @@ import java.util.concurrent.ThreadLocalRandom;
 public final class UrlCost {
   private static final List<Target> TARGETS =
       List.of(Target.HIKARI, Target.SLUICE, Target.SLUICE_URL, Target.SLUICE_DRIVER);
-  private static final int ITEMS = 10_000;
   private static final String PAYLOAD = "payload-" + "x".repeat(64);
 
   private UrlCost() {}
@@ -63,7 +60,7 @@ public final class UrlCost {
     try {
       for (Target t : TARGETS) {
         Path file = dir.resolve(t.name().toLowerCase(Locale.ROOT) + ".db");
-        create(file);
+        OverheadBench.createItemsAndLog(file);
         sources.put(t, t.open(file));
       }
       ThreadMXBean mx = ManagementFactory.getThreadMXBean();
@@ -113,23 +110,8 @@ public final class UrlCost {
     }
   }
 
-  private static void create(Path file) throws SQLException {
-    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
-        Statement s = c.createStatement()) {
-      s.execute("PRAGMA journal_mode=WAL");
-      c.setAutoCommit(false);
-      s.execute("CREATE TABLE item (id INTEGER PRIMARY KEY, payload TEXT NOT NULL)");
-      s.execute("CREATE TABLE log (id INTEGER PRIMARY KEY, payload TEXT NOT NULL)");
-      s.execute(
-          "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < "
-              + ITEMS
-              + ") INSERT INTO item SELECT i, 'item-' || i FROM n");
-      c.commit();
-    }
-  }
-
   private static void pointSelect(Target.Source source) throws SQLException {
-    int id = 1 + ThreadLocalRandom.current().nextInt(ITEMS);
+    int id = 1 + ThreadLocalRandom.current().nextInt(OverheadBench.ITEMS);
     Connection c = source.borrow();
     try (PreparedStatement p = c.prepareStatement("SELECT payload FROM item WHERE id = ?")) {
       p.setInt(1, id);
