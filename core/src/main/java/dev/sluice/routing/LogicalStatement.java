@@ -119,6 +119,7 @@ class LogicalStatement implements Statement, LogicalResultSet.Release {
    * there, instead of being closed, once its result set is closed.
    */
   final void lend(StatementCache cache, String sql, PreparedStatement ps) {
+    unpark();
     lentBy = cache;
     lentSql = sql;
     lent = ps;
@@ -131,23 +132,26 @@ class LogicalStatement implements Statement, LogicalResultSet.Release {
   private PreparedStatement lent;
 
   /**
-   * A lent statement whose result set was read to its end: the reader went back to the pool, but
+   * {@link #lent} belongs to a result set read to its end: the reader went back to the pool, but
    * the statement goes back to its cache only when the result set closes, since until then the
    * caller's result set still forwards to it (and must not see another read's rows).
    */
-  private PreparedStatement parked;
+  private boolean parked;
 
-  private StatementCache parkedIn;
-  private String parkedSql;
+  /** Gives the lent statement back to its cache. */
+  private void giveLent() {
+    PreparedStatement p = lent;
+    StatementCache cache = lentBy;
+    lent = null;
+    lentBy = null;
+    parked = false;
+    cache.give(lentSql, p);
+  }
 
   /** Gives a parked statement back to its cache. */
   private void unpark() {
-    PreparedStatement p = parked;
-    if (p != null) {
-      parked = null;
-      parkedIn.give(parkedSql, p);
-      parkedIn = null;
-      parkedSql = null;
+    if (parked) {
+      giveLent();
     }
   }
 
@@ -616,16 +620,11 @@ class LogicalStatement implements Statement, LogicalResultSet.Release {
       throw Errors.translate(e);
     } finally {
       if (s != null && s == lent) {
-        lent = null;
         if (keepOpen) {
-          parked = (PreparedStatement) s;
-          parkedIn = lentBy;
-          parkedSql = lentSql;
+          parked = true;
         } else {
-          lentBy.give(lentSql, (PreparedStatement) s);
+          giveLent();
         }
-        lentBy = null;
-        lentSql = null;
       } else {
         closeQuietly(s);
       }
