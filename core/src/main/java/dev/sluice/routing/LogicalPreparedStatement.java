@@ -7,7 +7,6 @@ import dev.sluice.jdbc.Parameters;
 import dev.sluice.jdbc.StatementCache;
 import dev.sluice.sql.Classification;
 import dev.sluice.sql.SqlClassifier;
-import dev.sluice.sql.StatementKind;
 import dev.sluice.writer.GroupCommit;
 import java.io.InputStream;
 import java.io.Reader;
@@ -52,7 +51,7 @@ final class LogicalPreparedStatement extends LogicalStatement implements Prepare
     }
     this.sql = sql;
     this.classification = SqlClassifier.classifyPrepared(sql);
-    this.reusable = classification.kind() == StatementKind.READ && SqlClassifier.reusable(sql);
+    this.reusable = SqlClassifier.reusable(sql, classification);
     conn.checkCompiles(sql);
   }
 

@@ -132,15 +132,19 @@ public final class SqlClassifier {
    * kept {@code SELECT *} would go on answering with the columns of its first run after a column
    * was added; a list of named columns cannot change that way. Remembered, bounded, as {@link
    * #classifyPrepared}.
+   *
+   * @param c the classification of {@code sql}
    */
-  public static boolean reusable(String sql) {
-    if (sql == null || sql.length() > PREPARED_MAX_LENGTH) {
+  public static boolean reusable(String sql, Classification c) {
+    if (sql == null
+        || sql.length() > PREPARED_MAX_LENGTH
+        || c.kind() != StatementKind.READ
+        || c.multiple()) {
       return false;
     }
     Boolean r = REUSABLE.get(sql);
     if (r == null) {
-      Classification c = classify(sql);
-      r = c.kind() == StatementKind.READ && !c.multiple() && !selectsAllColumns(sql);
+      r = !selectsAllColumns(sql);
       if (REUSABLE.size() < PREPARED_MAX) {
         REUSABLE.put(sql, r);
       }
