@@ -92,7 +92,8 @@ public final class Engine implements AutoCloseable {
                 : SidecarLock.DISABLED,
             settings.singleConnection()
                 ? CommitWatch.DISABLED
-                : new CommitWatch(() -> openPhysical(true)));
+                : new CommitWatch(() -> openPhysical(true)),
+            settings.writerStatementCache());
     this.housekeeping = new Housekeeping(settings, name, writer);
     this.breaker =
         settings.breakerFailures() > 0

@@ -62,6 +62,13 @@ public enum Option {
       Type.INT,
       "256",
       "The most auto-commit writes one group commit runs."),
+  WRITER_STATEMENT_CACHE(
+      "sluice.writer.statementCache",
+      Type.INT,
+      "64",
+      "Statements kept compiled on the writer connection: BEGIN IMMEDIATE, COMMIT and ROLLBACK,"
+          + " and the prepared writes that group commits run, least recently used dropped first"
+          + " (SQLite compiles a statement each time it is prepared); 0 turns the cache off."),
   WRITER_PROCESS_LOCK(
       "sluice.writer.processLock",
       Type.BOOLEAN,

@@ -46,6 +46,7 @@ import java.util.TreeMap;
  *     databases are private to one connection
  * @param groupCommit whether queued auto-commit writes share one transaction
  * @param groupMax the most statements one group commit runs
+ * @param writerStatementCache how many statements the writer keeps compiled; 0 none
  * @param processLock whether the writer queues with other processes' writers through the sidecar
  *     lock file
  * @param retry how SQLITE_BUSY/LOCKED are retried
@@ -81,6 +82,7 @@ public record Settings(
     long closeTimeoutMillis,
     boolean groupCommit,
     int groupMax,
+    int writerStatementCache,
     boolean processLock,
     Retry.Config retry,
     int breakerFailures,
@@ -310,6 +312,7 @@ public record Settings(
         closeTimeout,
         Option.WRITER_GROUP_COMMIT.parseBoolean(value(options, Option.WRITER_GROUP_COMMIT)),
         Option.WRITER_GROUP_MAX.parseInt(value(options, Option.WRITER_GROUP_MAX), 1),
+        Option.WRITER_STATEMENT_CACHE.parseInt(value(options, Option.WRITER_STATEMENT_CACHE), 0),
         Option.WRITER_PROCESS_LOCK.parseBoolean(value(options, Option.WRITER_PROCESS_LOCK)),
         retry,
         Option.BREAKER_FAILURES.parseInt(value(options, Option.BREAKER_FAILURES), 0),

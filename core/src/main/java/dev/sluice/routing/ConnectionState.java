@@ -320,9 +320,8 @@ final class ConnectionState {
     boolean held = writer != null;
     // The transaction outlives this call: its warning shows where it began.
     takeWriter(queryTimeout, Hold.LASTING);
-    Connection w = writer;
     try {
-      WriterTransaction.begin(router.retry, w);
+      WriterTransaction.begin(router.retry, router.gate.statements());
     } catch (SQLException e) {
       if (!held) {
         dropWriter(Router.isBroken(e));
@@ -609,9 +608,8 @@ final class ConnectionState {
     }
     if (tx == Route.Tx.USER) {
       openResults.close();
-      Connection w = writer;
       try {
-        WriterTransaction.commit(router.retry, w);
+        WriterTransaction.commit(router.retry, router.gate.statements());
       } catch (SQLException e) {
         if (router.isClosed()) {
           throw Errors.closed("The Sluice data source", e);
@@ -631,7 +629,7 @@ final class ConnectionState {
       openResults.close();
       SQLException failure = null;
       try {
-        Physical.exec(writer, "ROLLBACK");
+        WriterTransaction.rollback(router.gate.statements());
       } catch (SQLException e) {
         // "no transaction is active" after a statement-level ROLLBACK conflict: nothing to undo.
         if (router.isClosed()) {
@@ -717,7 +715,7 @@ final class ConnectionState {
       if (tx == Route.Tx.USER || tx == Route.Tx.SQL_TEXT) {
         try {
           if (Physical.inTransaction(w)) {
-            Physical.exec(w, "ROLLBACK");
+            WriterTransaction.rollback(router.gate.statements());
           }
         } catch (SQLException e) {
           replace = true;

@@ -671,7 +671,8 @@ class LogicalStatement implements Statement, LogicalResultSet.Release {
     try {
       long[] counts =
           own
-              ? WriterTransaction.unit(conn.router.retry, l.connection, w -> batchOnce(w, body))
+              ? WriterTransaction.unit(
+                  conn.router.retry, conn.router.gate.statements(), w -> batchOnce(w, body))
               : batchOnce(l.connection, body);
       ok = true;
       return counts;

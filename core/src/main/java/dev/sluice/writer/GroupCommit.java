@@ -424,8 +424,9 @@ public final class GroupCommit {
     if (jobs.size() == 1 && pending.isEmpty()) {
       return alone(w, jobs.get(0));
     }
+    WriterStatements statements = writer.statements();
     try {
-      WriterTransaction.begin(retry, w);
+      WriterTransaction.begin(retry, statements);
     } catch (SQLException e) {
       // Nothing ran: every job fails as it would have alone after its retries.
       for (Job j : jobs) {
@@ -435,28 +436,28 @@ public final class GroupCommit {
       return SqliteCodes.isConnectionBroken(e);
     }
     boolean committed = false;
-    // Callers of a group mostly run the same prepared SQL: prepare it once for the group.
+    // Callers of a group mostly run the same prepared SQL: take it once for the group.
     Map<String, PreparedStatement> prepared = new HashMap<>();
     try {
       boolean intact = true;
       int next = 0;
       while (intact) {
         while (intact && next < jobs.size()) {
-          intact = inGroup(w, jobs.get(next++), prepared);
+          intact = inGroup(w, statements, jobs.get(next++), prepared);
         }
         if (!intact || drainInto(jobs) == 0) {
           break;
         }
       }
       if (intact) {
-        closeAll(prepared);
-        WriterTransaction.commit(retry, w);
+        giveAll(statements, prepared);
+        WriterTransaction.commit(retry, statements);
         committed = true;
       }
     } catch (SQLException e) {
       committed = false;
     } finally {
-      closeAll(prepared);
+      giveAll(statements, prepared);
     }
     meters.groupSize(jobs.size());
     if (committed) {
@@ -465,7 +466,7 @@ public final class GroupCommit {
     // Roll back what is left and answer every job by running it alone, in order.
     try {
       if (Physical.inTransaction(w)) {
-        Physical.exec(w, "ROLLBACK");
+        WriterTransaction.rollback(statements);
       }
     } catch (SQLException e) {
       for (Job j : jobs) {
@@ -496,13 +497,14 @@ public final class GroupCommit {
    *
    * @return false when the transaction ended under the group (it must be re-run job by job)
    */
-  private boolean inGroup(Connection w, Job j, Map<String, PreparedStatement> prepared)
+  private boolean inGroup(
+      Connection w, WriterStatements statements, Job j, Map<String, PreparedStatement> prepared)
       throws SQLException {
     try {
       if (j.binder != null) {
         PreparedStatement ps = prepared.get(j.sql);
         if (ps == null) {
-          ps = w.prepareStatement(j.sql);
+          ps = statements.take(j.sql);
           prepared.put(j.sql, ps);
         }
         j.binder.bind(ps);
@@ -514,6 +516,12 @@ public final class GroupCommit {
       }
     } catch (SQLException e) {
       j.error = e;
+      // sqlite-jdbc finalizes a statement after most errors: the next job of the same SQL takes
+      // one that the cache has checked.
+      PreparedStatement failed = j.binder != null ? prepared.remove(j.sql) : null;
+      if (failed != null) {
+        statements.give(j.sql, failed);
+      }
       if (!Physical.inTransaction(w)) {
         // Its own outcome stands, as it would alone; the others run again alone.
         j.finish();
@@ -548,11 +556,15 @@ public final class GroupCommit {
         outcome(w, j, before);
       }
     } else {
-      try (PreparedStatement ps = w.prepareStatement(j.sql)) {
+      WriterStatements statements = writer.statements();
+      PreparedStatement ps = statements.take(j.sql);
+      try {
         j.binder.bind(ps);
         long before = beforeStatement(w, j);
         j.count = ps.executeUpdate();
         outcome(w, j, before);
+      } finally {
+        statements.give(j.sql, ps);
       }
     }
   }
@@ -579,13 +591,10 @@ public final class GroupCommit {
     }
   }
 
-  private static void closeAll(Map<String, PreparedStatement> prepared) {
-    for (PreparedStatement ps : prepared.values()) {
-      try {
-        ps.close();
-      } catch (SQLException e) {
-        // Closing a finished statement: nothing left to lose.
-      }
+  private static void giveAll(
+      WriterStatements statements, Map<String, PreparedStatement> prepared) {
+    for (Map.Entry<String, PreparedStatement> e : prepared.entrySet()) {
+      statements.give(e.getKey(), e.getValue());
     }
     prepared.clear();
   }

@@ -59,6 +59,11 @@ public final class Writer implements AutoCloseable {
 
   // Guarded by the permit.
   private Connection connection;
+
+  /** The statements kept compiled on {@link #connection}. Guarded by the permit. */
+  private WriterStatements statements;
+
+  private final int statementCapacity;
   private volatile boolean closed;
 
   public Writer(String name, Opener opener, long acquireTimeoutNanos, long holdWarningNanos) {
@@ -68,12 +73,19 @@ public final class Writer implements AutoCloseable {
         acquireTimeoutNanos,
         holdWarningNanos,
         SidecarLock.DISABLED,
-        CommitWatch.DISABLED);
+        CommitWatch.DISABLED,
+        DEFAULT_STATEMENTS);
   }
+
+  /** How many statements a writer keeps compiled unless told otherwise. */
+  public static final int DEFAULT_STATEMENTS = 64;
 
   /**
    * A writer that also queues with the writers of other processes on the same file through {@code
    * sidecar}, which it closes at {@link #close}, and tells {@code watch} when each hold ends.
+   *
+   * @param statementCapacity how many statements to keep compiled on the connection (see {@link
+   *     WriterStatements}); 0 keeps none
    */
   public Writer(
       String name,
@@ -81,7 +93,9 @@ public final class Writer implements AutoCloseable {
       long acquireTimeoutNanos,
       long holdWarningNanos,
       SidecarLock sidecar,
-      CommitWatch watch) {
+      CommitWatch watch,
+      int statementCapacity) {
+    this.statementCapacity = statementCapacity;
     this.sidecar = sidecar;
     this.watch = watch;
     this.name = name;
@@ -163,7 +177,9 @@ public final class Writer implements AutoCloseable {
         throw Errors.closed("Sluice engine \"" + name + "\"");
       }
       if (connection == null || connection.isClosed()) {
+        statements = null;
         connection = opener.open();
+        statements = new WriterStatements(connection, statementCapacity);
       }
     } catch (SQLException | RuntimeException e) {
       if (queued) {
@@ -222,6 +238,7 @@ public final class Writer implements AutoCloseable {
   private void closeQuietly() {
     Connection c = connection;
     connection = null;
+    statements = null;
     if (c != null) {
       try {
         c.close();
@@ -229,6 +246,14 @@ public final class Writer implements AutoCloseable {
         LOG.debug("Closing a broken writer connection failed", e);
       }
     }
+  }
+
+  /**
+   * The statements kept compiled on the writer connection the caller holds; valid until it gives
+   * the writer back.
+   */
+  public WriterStatements statements() {
+    return statements;
   }
 
   /** Holds ended so far: whatever was committed, it was committed before one of them ended. */
@@ -402,6 +427,8 @@ public final class Writer implements AutoCloseable {
     try {
       Connection c = connection;
       if (c != null && !c.isClosed() && got) {
+        // The last checkpoint and optimize run with no statement of Sluice's left on the writer.
+        statements.clear();
         lastWork.run(c);
       }
     } finally {

@@ -58,6 +58,11 @@ public final class WriterGate {
     return writer;
   }
 
+  /** The statements kept compiled on the writer the caller holds. */
+  public WriterStatements statements() {
+    return writer.statements();
+  }
+
   /**
    * Waits for the writer in queue order and records the wait; fails fast while the breaker is open.
    */

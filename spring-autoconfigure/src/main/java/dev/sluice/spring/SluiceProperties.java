@@ -174,6 +174,9 @@ public final class SluiceProperties {
     if (writer.processLock != null) {
       options.put("sluice.writer.processLock", writer.processLock.toString());
     }
+    if (writer.statementCache != null) {
+      options.put("sluice.writer.statementCache", writer.statementCache.toString());
+    }
     putMillis(options, "sluice.close.timeout", close.timeout);
     if (retry.attempts != null) {
       options.put("sluice.retry.attempts", retry.attempts.toString());
@@ -306,6 +309,20 @@ public final class SluiceProperties {
 
     public void setGroupCommit(Boolean groupCommit) {
       this.groupCommit = groupCommit;
+    }
+
+    /**
+     * Statements kept compiled on the writer connection (transaction control and the prepared
+     * writes of group commits); 0 turns the cache off. Sluice's default is 64.
+     */
+    private Integer statementCache;
+
+    public Integer getStatementCache() {
+      return statementCache;
+    }
+
+    public void setStatementCache(Integer statementCache) {
+      this.statementCache = statementCache;
     }
 
     /**
