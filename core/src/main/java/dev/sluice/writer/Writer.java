@@ -238,7 +238,8 @@ public final class Writer implements AutoCloseable {
   private void closeQuietly() {
     Connection c = connection;
     connection = null;
-    statements = null;
+    // The statements stay: a holder that outlived close() fails on them as on the closed
+    // connection; closing the connection finalizes them, and the next open replaces them.
     if (c != null) {
       try {
         c.close();
