@@ -28,10 +28,11 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * Per-statement cost, one thread, of the same JDBC code through a raw sqlite-jdbc connection,
  * HikariCP over sqlite-jdbc, and Sluice (as a DataSource and through its URL): a point SELECT by
- * primary key, an auto-commit single-row INSERT, a 100-row auto-commit batch insert, and a
- * 10-statement transaction (5 × SELECT then UPDATE). Each operation borrows a connection from the
- * pool (the raw connection is held), prepares, runs, closes. Every target works on its own temp
- * file in WAL mode with {@code synchronous=NORMAL}.
+ * primary key, a SELECT of constant text through a plain statement, an auto-commit single-row
+ * INSERT, a 100-row auto-commit batch insert, and a 10-statement transaction (5 × SELECT then
+ * UPDATE). Each operation borrows a connection from the pool (the raw connection is held),
+ * prepares, runs, closes. Every target works on its own temp file in WAL mode with {@code
+ * synchronous=NORMAL}.
  *
  * <p>Run (all, defaults: 1 fork, 2 × 1 s warm-up, 3 × 1 s measurement):
  *
@@ -102,6 +103,22 @@ public class StatementBench {
       try (ResultSet rs = p.executeQuery()) {
         return rs.next() ? rs.getString(1) : null;
       }
+    } finally {
+      source.release(c);
+    }
+  }
+
+  /**
+   * {@code SELECT sum(balance) FROM account WHERE id <= 10} through a plain {@code Statement}, the
+   * same text each time, auto-commit (as Spring's {@code queryForObject(sql, type)} without
+   * arguments).
+   */
+  @Benchmark
+  public long plainSelect() throws SQLException {
+    Connection c = source.borrow();
+    try (Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT sum(balance) FROM account WHERE id <= 10")) {
+      return rs.next() ? rs.getLong(1) : -1;
     } finally {
       source.release(c);
     }

@@ -8,6 +8,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
@@ -15,13 +16,14 @@ import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * The one-thread cost of a connection per statement (issue 21): a point SELECT and an auto-commit
- * INSERT, each getting its connection, preparing, running and closing, through HikariCP, Sluice's
- * {@code DataSource}, Sluice's URL through {@code DriverManager}, and the same URL through {@code
- * SluiceDriver.connect} called directly (the URL path without {@code DriverManager}'s own work).
- * Targets take turns within each round, each on its own file, so every ratio is taken within one
- * round. Both the wall time and the thread's CPU time per statement are reported: on a shared,
- * oversubscribed machine the CPU time is the steadier of the two.
+ * The one-thread cost of a connection per statement (issue 21): a point SELECT, the same SELECT
+ * text through a plain statement (issue 22) and an auto-commit INSERT, each getting its connection,
+ * preparing, running and closing, through HikariCP, Sluice's {@code DataSource}, Sluice's URL
+ * through {@code DriverManager}, and the same URL through {@code SluiceDriver.connect} called
+ * directly (the URL path without {@code DriverManager}'s own work). Targets take turns within each
+ * round, each on its own file, so every ratio is taken within one round. Both the wall time and the
+ * thread's CPU time per statement are reported: on a shared, oversubscribed machine the CPU time is
+ * the steadier of the two.
  *
  * <pre>
  * ./mvnw -q -B -DskipTests -pl bench -am package exec:java -Ddemo.main=dev.sluice.bench.UrlCost \
@@ -68,8 +70,13 @@ public final class UrlCost {
           "| round | statement | target | us/op wall | us/op cpu | wall vs HikariCP | cpu vs HikariCP |");
       out("| ---: | --- | --- | ---: | ---: | ---: | ---: |");
       for (int round = 0; round <= rounds; round++) {
-        for (String name : List.of("point SELECT", "INSERT")) {
-          Op op = name.equals("INSERT") ? UrlCost::insert : UrlCost::pointSelect;
+        for (String name : List.of("point SELECT", "plain SELECT", "INSERT")) {
+          Op op =
+              switch (name) {
+                case "INSERT" -> UrlCost::insert;
+                case "plain SELECT" -> UrlCost::plainSelect;
+                default -> UrlCost::pointSelect;
+              };
           double hikariWall = 0;
           double hikariCpu = 0;
           for (Target t : TARGETS) {
@@ -119,6 +126,19 @@ public final class UrlCost {
         if (!rs.next() || rs.getString(1) == null) {
           throw new IllegalStateException("item " + id + " not found");
         }
+      }
+    } finally {
+      source.release(c);
+    }
+  }
+
+  /** The same text each time through a plain statement (a query without arguments). */
+  private static void plainSelect(Target.Source source) throws SQLException {
+    Connection c = source.borrow();
+    try (Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT payload FROM item WHERE id = 42")) {
+      if (!rs.next() || rs.getString(1) == null) {
+        throw new IllegalStateException("item 42 not found");
       }
     } finally {
       source.release(c);

@@ -34,10 +34,11 @@ public enum Option {
       "sluice.reader.statementCache",
       Type.INT,
       "64",
-      "Prepared SELECTs kept compiled on each reader connection for the next execution of the"
-          + " same SQL text, least recently used dropped first (SQLite compiles a statement each"
-          + " time it is prepared; sqlite-jdbc and HikariCP keep no statement cache). SELECTs with"
-          + " a * result column are never kept; 0 turns the cache off."),
+      "SELECTs kept compiled on each reader connection for the next execution of the same SQL"
+          + " text, prepared or run through a plain Statement (from the second run of its text,"
+          + " without parameter markers), least recently used dropped first (SQLite compiles a"
+          + " statement each time it is prepared; sqlite-jdbc and HikariCP keep no statement"
+          + " cache). SELECTs with a * result column are never kept; 0 turns the cache off."),
   WRITER_ACQUIRE_TIMEOUT(
       "sluice.writer.acquireTimeout",
       Type.MILLIS,

@@ -4,7 +4,6 @@ import dev.sluice.error.Errors;
 import dev.sluice.jdbc.DetachedMetaData;
 import dev.sluice.jdbc.ParameterInfo;
 import dev.sluice.jdbc.Parameters;
-import dev.sluice.jdbc.StatementCache;
 import dev.sluice.sql.Classification;
 import dev.sluice.sql.SqlClassifier;
 import dev.sluice.writer.GroupCommit;
@@ -59,23 +58,14 @@ final class LogicalPreparedStatement extends LogicalStatement implements Prepare
   private final boolean reusable;
 
   @Override
-  @SuppressWarnings("ReferenceEquality") // a rewrite for this run is another string
-  Statement createReaderPhysical(Connection c, String sqlToRun) throws SQLException {
-    // The SQL as prepared (not rewritten for this run) and no setting a later user would inherit.
-    StatementCache cache =
-        reusable && sqlToRun == sql && defaultSettings() ? conn.router.statementCache(c) : null;
-    if (cache == null) {
-      return createPhysical(c, sqlToRun);
-    }
-    PreparedStatement ps = cache.take(sql);
-    try {
-      params.apply(ps);
-    } catch (SQLException | RuntimeException e) {
-      ps.close();
-      throw e;
-    }
-    lend(cache, sql, ps);
-    return ps;
+  String reusableSql(String sqlToRun, Classification c, Op op) {
+    // The SQL as prepared, for every form of execution: this statement's own is a prepared one.
+    return reusable ? sql : null;
+  }
+
+  @Override
+  void bind(PreparedStatement ps) throws SQLException {
+    params.apply(ps);
   }
 
   @Override
@@ -97,17 +87,7 @@ final class LogicalPreparedStatement extends LogicalStatement implements Prepare
 
   @Override
   boolean physicalExecute(Statement s, String ignored, Op op) throws SQLException {
-    PreparedStatement ps = (PreparedStatement) s;
-    switch (op) {
-      case QUERY:
-        physicalResult = ps.executeQuery();
-        return true;
-      case UPDATE:
-        physicalCount = ps.executeUpdate();
-        return false;
-      default:
-        return outcome(ps, ps.execute());
-    }
+    return preparedExecute((PreparedStatement) s, op);
   }
 
   @Override

@@ -107,12 +107,51 @@ class LogicalStatement implements Statement, LogicalResultSet.Release {
   }
 
   /**
-   * Creates the physical statement for one execution on a reader; a prepared SELECT may take one
-   * from the reader's statement cache ({@link #lend}).
+   * The SQL whose compiled statement this execution may take from a reader's statement cache, or
+   * null: {@code sql} as the caller gave it (the reference, so that a rewrite made for this run is
+   * another string and never matches), when it is a read kept under the cache's rules.
    */
-  Statement createReaderPhysical(Connection c, String sql) throws SQLException {
-    return createPhysical(c, sql);
+  private String cacheSql;
+
+  /**
+   * The SQL of an execution of {@code sql} (classified as {@code c}) that may use a reader's
+   * statement cache, or null. A plain statement's SQL, given at each execution, counts from the
+   * second time it is seen and only without parameter markers ({@link
+   * SqlClassifier#reusablePlain}); only {@code executeQuery} and {@code execute} take part, since
+   * sqlite-jdbc's prepared {@code executeUpdate} refuses a SELECT that its plain one runs.
+   */
+  String reusableSql(String sql, Classification c, Op op) {
+    return op != UPDATE && SqlClassifier.reusablePlain(sql, c) ? sql : null;
   }
+
+  /**
+   * Creates the physical statement for one execution on a reader: a compiled statement from the
+   * reader's statement cache ({@link #lend}) when this execution's SQL may use it, as given (not
+   * rewritten for this run), and no setting would reach a later user; else a new one.
+   */
+  @SuppressWarnings("ReferenceEquality") // a rewrite for this run is another string
+  final Statement createReaderPhysical(Connection c, String sql) throws SQLException {
+    String reusable = cacheSql;
+    StatementCache cache =
+        reusable != null && sql == reusable && defaultSettings()
+            ? conn.router.statementCache(c)
+            : null;
+    if (cache == null) {
+      return createPhysical(c, sql);
+    }
+    PreparedStatement ps = cache.take(sql);
+    try {
+      bind(ps);
+    } catch (SQLException | RuntimeException e) {
+      ps.close();
+      throw e;
+    }
+    lend(cache, sql, ps);
+    return ps;
+  }
+
+  /** Binds this statement's values on a physical prepared statement; a plain one has none. */
+  void bind(PreparedStatement ps) throws SQLException {}
 
   /**
    * The physical statement now running was lent by {@code cache} for {@code sql}: it goes back
@@ -166,6 +205,10 @@ class LogicalStatement implements Statement, LogicalResultSet.Release {
    * Prepared statements ignore {@code sql} (already prepared).
    */
   boolean physicalExecute(Statement s, String sql, Op op) throws SQLException {
+    if (s == lent) {
+      // A compiled statement from a reader's cache runs as what it is, a prepared statement.
+      return preparedExecute(lent, op);
+    }
     switch (op) {
       case QUERY:
         physicalResult = s.executeQuery(sql);
@@ -175,6 +218,20 @@ class LogicalStatement implements Statement, LogicalResultSet.Release {
         return false;
       default:
         return outcome(s, s.execute(sql));
+    }
+  }
+
+  /** {@link #physicalExecute} on a prepared statement, whose SQL is compiled in it. */
+  final boolean preparedExecute(PreparedStatement ps, Op op) throws SQLException {
+    switch (op) {
+      case QUERY:
+        physicalResult = ps.executeQuery();
+        return true;
+      case UPDATE:
+        physicalCount = ps.executeUpdate();
+        return false;
+      default:
+        return outcome(ps, ps.execute());
     }
   }
 
@@ -208,6 +265,7 @@ class LogicalStatement implements Statement, LogicalResultSet.Release {
     closeCurrent();
     hasKey = false;
     updateCount = -1;
+    cacheSql = reusableSql(sql, c, op);
     PragmaCall pragma =
         (c.kind() == StatementKind.PRAGMA_WRITE || c.kind() == StatementKind.PRAGMA_READ)
                 && !c.multiple()

@@ -152,6 +152,58 @@ public final class SqlClassifier {
     return r;
   }
 
+  private static final ConcurrentHashMap<String, Boolean> REUSABLE_PLAIN =
+      new ConcurrentHashMap<>();
+
+  /**
+   * {@link #reusable} for SQL run through a plain {@code Statement} (its text given at each
+   * execution, classified there as {@code c}): also no parameter marker, and only from the second
+   * time the text is seen. A plain statement binds nothing, so SQLite runs its markers as NULL;
+   * they are left to the uncached path, which is plain sqlite-jdbc's own. Applications that build
+   * SQL with literal values run most texts once, and keeping those would push the statements that
+   * do run again out of a reader's cache. Remembered, bounded: when full, the memory starts again,
+   * so a text that keeps running is soon kept again. Allocates only when it first sees a text.
+   */
+  public static boolean reusablePlain(String sql, Classification c) {
+    if (sql == null
+        || sql.length() > PREPARED_MAX_LENGTH
+        || c.kind() != StatementKind.READ
+        || c.multiple()) {
+      return false;
+    }
+    Boolean r = REUSABLE_PLAIN.get(sql);
+    if (r != null) {
+      return r;
+    }
+    if (REUSABLE_PLAIN.size() >= PREPARED_MAX) {
+      REUSABLE_PLAIN.clear();
+    }
+    REUSABLE_PLAIN.put(sql, !selectsAllColumns(sql) && !hasParameters(sql));
+    return false;
+  }
+
+  /**
+   * True if the text holds a parameter marker ({@code ?}, {@code ?1}, {@code :x}, {@code @x},
+   * {@code $x}, {@code #x}; not inside strings, comments or quoted names), or cannot be read to its
+   * end.
+   */
+  static boolean hasParameters(String sql) {
+    int n = sql.length();
+    int p = Lexer.skip(sql, 0, n);
+    while (p < n) {
+      char ch = sql.charAt(p);
+      if (ch == '?' || ch == ':' || ch == '@' || ch == '$' || ch == '#') {
+        return true;
+      }
+      int e = Lexer.end(sql, p, n);
+      if (e > n) {
+        return true;
+      }
+      p = Lexer.skip(sql, e, n);
+    }
+    return false;
+  }
+
   /**
    * True if a {@code *} stands for result columns anywhere in the text ({@code SELECT *}, {@code
    * SELECT DISTINCT *}, {@code , *}, {@code t.*}); a multiplication or {@code count(*)} does not.

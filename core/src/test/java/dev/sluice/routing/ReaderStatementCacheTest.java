@@ -141,4 +141,93 @@ class ReaderStatementCacheTest {
     Router router = router(ds);
     assertThat(idleOnTheReader(router)).isBetween(0, 1);
   }
+
+  private static String plainRead(SluiceDataSource ds, String sql) throws Exception {
+    try (Connection c = ds.getConnection();
+        Statement s = c.createStatement();
+        ResultSet r = s.executeQuery(sql)) {
+      return r.next() ? r.getString(1) : "none";
+    }
+  }
+
+  @Test
+  void aPlainStatementsReadIsKeptFromItsSecondRunAndOnlyUnderTheCachesRules() throws Exception {
+    // Given one reader
+    SluiceDataSource ds = db.track(db.builder().readers(1).build());
+    schema(ds);
+    Router router = router(ds);
+    String named = "SELECT name FROM t WHERE id = 7 AND 'kept' = 'kept'";
+
+    // When a plain statement reads a text once, then again
+    assertThat(plainRead(ds, named)).isEqualTo("n7");
+    int afterFirst = idleOnTheReader(router);
+    assertThat(plainRead(ds, named)).isEqualTo("n7");
+    int afterSecond = idleOnTheReader(router);
+    for (int i = 0; i < 5; i++) {
+      assertThat(plainRead(ds, named)).isEqualTo("n7");
+    }
+
+    // Then the first run compiled a statement of its own, the second kept it, later runs reuse it
+    assertThat(afterFirst).isZero();
+    assertThat(afterSecond).isEqualTo(1);
+    assertThat(idleOnTheReader(router)).isEqualTo(1);
+
+    // And markers, wildcards, several statements, settings and executeUpdate keep nothing more
+    for (int i = 0; i < 3; i++) {
+      assertThat(plainRead(ds, "SELECT name FROM t WHERE id = ? OR 'm' = 'm'")).isEqualTo("n1");
+      assertThat(plainRead(ds, "SELECT :x, 'marker'")).isNull();
+      assertThat(plainRead(ds, "SELECT * FROM t WHERE id = 8 AND 'kept' = 'kept'")).isEqualTo("8");
+      assertThat(plainRead(ds, "SELECT name FROM t WHERE id = 9; SELECT 2")).isEqualTo("n9");
+      try (Connection c = ds.getConnection();
+          Statement s = c.createStatement()) {
+        s.setMaxRows(1);
+        try (ResultSet r = s.executeQuery("SELECT id FROM t WHERE id > 90 AND 'max' = 'max'")) {
+          assertThat(r.next()).isTrue();
+          assertThat(r.next()).isFalse();
+        }
+        s.setMaxRows(0);
+        s.executeUpdate("SELECT id FROM t WHERE id = 10 AND 'update' = 'update'");
+      }
+    }
+    assertThat(idleOnTheReader(router)).isEqualTo(1);
+  }
+
+  @Test
+  void aReadOnlyTransactionReadsThroughThePlainStatementCacheAndKeepsItsSnapshot()
+      throws Exception {
+    // Given one reader and a text a plain statement has read before
+    SluiceDataSource ds = db.track(db.builder().readers(1).build());
+    schema(ds);
+    Router router = router(ds);
+    String count = "SELECT count(id) FROM t WHERE 'snapshot' = 'snapshot'";
+    assertThat(plainRead(ds, count)).isEqualTo("100");
+    List<String> seen = new ArrayList<>();
+    try (Connection c = ds.getConnection();
+        Connection writer = ds.getConnection()) {
+      c.setReadOnly(true);
+      c.setAutoCommit(false);
+      // When a read-only transaction reads it twice, around another connection's insert
+      try (Statement s = c.createStatement()) {
+        for (int i = 0; i < 2; i++) {
+          try (ResultSet r = s.executeQuery(count)) {
+            r.next();
+            seen.add(r.getString(1));
+          }
+          try (Statement w = writer.createStatement()) {
+            w.executeUpdate("INSERT INTO t (name) VALUES ('ro" + i + "')");
+          }
+        }
+      }
+      c.commit();
+      // Then both reads saw the snapshot of its start, and the next transaction the inserts
+      try (Statement s = c.createStatement();
+          ResultSet r = s.executeQuery(count)) {
+        r.next();
+        seen.add(r.getString(1));
+      }
+      c.commit();
+    }
+    assertThat(seen).containsExactly("100", "100", "102");
+    assertThat(idleOnTheReader(router)).isEqualTo(1);
+  }
 }

@@ -53,4 +53,43 @@ class ReusableStatementTest {
     assertThat(reusable(null)).isFalse();
     assertThat(reusable("SELECT 1 " + " ".repeat(5000))).isFalse();
   }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "SELECT id FROM t WHERE id = 1 /* plain */",
+        "SELECT id FROM t WHERE name = ':x' /* plain */",
+        "SELECT \"?\", [@x], `$x` FROM t /* plain */",
+        "SELECT a$b FROM t /* plain */",
+        "SELECT id FROM t; /* plain */",
+        "SELECT id FROM t -- ? plain"
+      })
+  void aPlainStatementsReadIsReusableFromItsSecondRun(String sql) {
+    Classification c = SqlClassifier.classify(sql);
+    assertThat(SqlClassifier.reusablePlain(sql, c)).as("first run of %s", sql).isFalse();
+    assertThat(SqlClassifier.reusablePlain(sql, c)).as("second run of %s", sql).isTrue();
+    assertThat(SqlClassifier.reusablePlain(sql, c)).as("third run of %s", sql).isTrue();
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "SELECT id FROM t WHERE id = ? /* plain */",
+        "SELECT id FROM t WHERE id = ?1 /* plain */",
+        "SELECT id FROM t WHERE id = :id /* plain */",
+        "SELECT id FROM t WHERE id = @id /* plain */",
+        "SELECT id FROM t WHERE id = $id /* plain */",
+        "SELECT id FROM t WHERE id = #id /* plain */",
+        "SELECT * FROM t /* plain */",
+        "SELECT 1; SELECT 2 /* plain */",
+        "PRAGMA user_version /* plain */",
+        "INSERT INTO t VALUES (1) /* plain */",
+        "SELECT 'unterminated /* plain */"
+      })
+  void aPlainStatementsReadWithMarkersOrWildcardsIsNeverReusable(String sql) {
+    Classification c = SqlClassifier.classify(sql);
+    for (int run = 0; run < 3; run++) {
+      assertThat(SqlClassifier.reusablePlain(sql, c)).as("run %s of %s", run, sql).isFalse();
+    }
+  }
 }

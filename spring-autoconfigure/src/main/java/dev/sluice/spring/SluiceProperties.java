@@ -252,8 +252,8 @@ public final class SluiceProperties {
     }
 
     /**
-     * Prepared SELECTs kept compiled on each reader connection for the next execution of the same
-     * SQL; 0 turns the cache off. Sluice's default is 64.
+     * SELECTs kept compiled on each reader connection for the next execution of the same SQL,
+     * prepared or run through a plain Statement; 0 turns the cache off. Sluice's default is 64.
      */
     private Integer statementCache;
 
