@@ -6,6 +6,7 @@ import dev.sluice.jdbc.ParameterInfo;
 import dev.sluice.jdbc.Parameters;
 import dev.sluice.sql.Classification;
 import dev.sluice.sql.SqlClassifier;
+import dev.sluice.sql.StatementKind;
 import dev.sluice.writer.GroupCommit;
 import java.io.InputStream;
 import java.io.Reader;
@@ -66,6 +67,16 @@ final class LogicalPreparedStatement extends LogicalStatement implements Prepare
   @Override
   void bind(PreparedStatement ps) throws SQLException {
     params.apply(ps);
+  }
+
+  @Override
+  @SuppressWarnings("ReferenceEquality") // a rewrite for this run is another string
+  boolean writerReusable(String sqlToRun, Classification c, Op op) {
+    return op == Op.UPDATE
+        && sqlToRun == sql
+        && c.kind() == StatementKind.WRITE
+        && c.dml()
+        && !c.multiple();
   }
 
   @Override

@@ -12,6 +12,7 @@ import dev.sluice.sql.SqlClassifier;
 import dev.sluice.sql.StatementKind;
 import dev.sluice.writer.GroupCommit;
 import dev.sluice.writer.WriterGate;
+import dev.sluice.writer.WriterStatements;
 import dev.sluice.writer.WriterTransaction;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -152,6 +153,54 @@ class LogicalStatement implements Statement, LogicalResultSet.Release {
 
   /** Binds this statement's values on a physical prepared statement; a plain one has none. */
   void bind(PreparedStatement ps) throws SQLException {}
+
+  /**
+   * Whether this execution of {@code sql} on the writer may take a compiled statement the writer
+   * keeps ({@link WriterStatements}): a prepared INSERT, UPDATE or DELETE run by {@code
+   * executeUpdate} as prepared (not rewritten for this run). A plain statement's text is not kept.
+   */
+  boolean writerReusable(String sql, Classification c, Op op) {
+    return false;
+  }
+
+  /** The physical statement of the current execution came from the writer's kept statements. */
+  private boolean fromWriter;
+
+  /**
+   * Creates the physical statement for one execution on the writer the connection holds: a compiled
+   * one the writer keeps when this execution may use it ({@link #writerReusable}) and no setting
+   * would reach a later user; else a new one.
+   */
+  private Statement createWriterPhysical(Lease l, String sql, Classification c, Op op)
+      throws SQLException {
+    WriterStatements kept =
+        writerReusable(sql, c, op) && defaultSettings() ? conn.router.gate.statements() : null;
+    if (kept == null || kept.connection() != l.connection) {
+      return createPhysical(l.connection, sql);
+    }
+    PreparedStatement ps = kept.take(sql);
+    try {
+      bind(ps);
+    } catch (SQLException | RuntimeException e) {
+      ps.close();
+      throw e;
+    }
+    fromWriter = true;
+    return ps;
+  }
+
+  /**
+   * Ends the use of an execution's physical statement that produced no result set: one the writer
+   * keeps goes back to it (the caller still holds the writer), any other is closed.
+   */
+  private void endPhysical(Statement s, String sql) {
+    if (fromWriter) {
+      fromWriter = false;
+      conn.router.gate.statements().give(sql, (PreparedStatement) s);
+    } else {
+      closeQuietly(s);
+    }
+  }
 
   /**
    * The physical statement now running was lent by {@code cache} for {@code sql}: it goes back
@@ -378,7 +427,7 @@ class LogicalStatement implements Statement, LogicalResultSet.Release {
         }
         physical = null;
         lease = null;
-        closeQuietly(s);
+        endPhysical(s, sql);
         ended = true;
         conn.end(l, c, false, false);
       }
@@ -387,6 +436,7 @@ class LogicalStatement implements Statement, LogicalResultSet.Release {
     } catch (SQLException e) {
       closeQuietly(physical);
       physical = null;
+      fromWriter = false;
       lease = null;
       if (ended) {
         throw Errors.translate(e);
@@ -422,6 +472,7 @@ class LogicalStatement implements Statement, LogicalResultSet.Release {
       // A pool racing its own shutdown throws unchecked; JDBC callers get a SQLException.
       closeQuietly(physical);
       physical = null;
+      fromWriter = false;
       lease = null;
       if (!ended) {
         conn.end(l, c, true, true);
@@ -439,13 +490,17 @@ class LogicalStatement implements Statement, LogicalResultSet.Release {
   private boolean executeOnce(Lease l, String sql, Op op, Classification c) throws SQLException {
     closeQuietly(physical);
     physical = null;
+    fromWriter = false;
     Connection conn = l.connection;
     if (c.kind() == StatementKind.PRAGMA_READ && !l.onWriter()) {
       // The reader's cached schema may predate the writer's DDL (as plain's one connection never
       // is).
       Physical.refreshSchema(conn);
     }
-    Statement s = l.isReader() ? createReaderPhysical(conn, sql) : createPhysical(conn, sql);
+    Statement s =
+        l.isReader()
+            ? createReaderPhysical(conn, sql)
+            : l.onWriter() ? createWriterPhysical(l, sql, c, op) : createPhysical(conn, sql);
     physical = s;
     applySettings(s);
     if (l.onWriter() && c.dml()) {

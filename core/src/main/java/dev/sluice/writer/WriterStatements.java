@@ -68,6 +68,11 @@ public final class WriterStatements {
     }
   }
 
+  /** How many statements are kept now. */
+  public int kept() {
+    return cache == null ? 0 : cache.size();
+  }
+
   /** Closes every kept statement (the connection is about to close or to run its last work). */
   void clear() {
     if (cache != null) {
