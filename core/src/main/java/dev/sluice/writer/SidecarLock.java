@@ -35,13 +35,12 @@ import org.slf4j.LoggerFactory;
  * waiter that asked first, so a process releasing and asking again at once would take the lock back
  * before the woken waiter runs, for ever. A waiter first takes the door (byte 0), then the room
  * (byte 1), and gives the door back once in the room. For {@link #TURN_NANOS} after coming in
- * through the door a process keeps the room between its holds (its turn: it writes on while it has
- * the CPU, where handing over after every transaction would cost a switch between processes per
- * transaction on a busy machine, and the next waiter, asleep on the room, is not woken to find it
- * taken again); a timer gives a kept room back at the turn's end, and a hold still running then
- * gives it back when it ends. After its turn a process must pass the door, which the next waiter
- * holds, so no process keeps the queue longer than its turn plus one writer hold (one transaction,
- * or one group commit of at most {@code sluice.writer.groupMax} statements) while another waits.
+ * through the door a process takes the room again directly whenever it is free (its turn: it writes
+ * on while it has the CPU, where handing over after every transaction would cost a switch between
+ * processes per transaction on a busy machine); after that it must pass the door, which the next
+ * waiter holds, so no process keeps the queue longer than its turn plus one writer hold (one
+ * transaction, or one group commit of at most {@code sluice.writer.groupMax} statements) while
+ * another waits.
  *
  * <p>A process alone on the file skips the door and the room: a queue nobody else is in costs an OS
  * lock and release per hold for nothing. Each process announces itself for as long as it has the
@@ -279,12 +278,6 @@ public final class SidecarLock implements AutoCloseable {
     boolean inTurn;
     long turnStartNanos;
 
-    /** The room is held between two holds of this process, within its turn. */
-    boolean kept;
-
-    /** The start of the turn whose end is scheduled to give a kept room back. */
-    long endScheduledFor;
-
     /** This process's presence slot and its index, or null when it has none (then the crowd). */
     FileLock slot;
 
@@ -394,20 +387,8 @@ public final class SidecarLock implements AutoCloseable {
         if (alone) {
           // Nobody else on the file: the queue would have no one in it. The next hold after other
           // processes were seen passes the door.
-          if (kept) {
-            kept = false;
-            releaseRoom();
-          }
           inTurn = false;
           return true;
-        }
-        if (kept) {
-          kept = false;
-          if (now - turnStartNanos < TURN_NANOS) {
-            // Kept since this process's last hold, within its turn: nobody else got in.
-            return true;
-          }
-          releaseRoom();
         }
         if (inTurn && System.nanoTime() - turnStartNanos < TURN_NANOS) {
           // Within its turn a process takes the room straight away when it is free, so that it
@@ -593,26 +574,6 @@ public final class SidecarLock implements AutoCloseable {
     }
 
     void unlock() {
-      try {
-        if (room != null && inTurn && !closed && System.nanoTime() - turnStartNanos < TURN_NANOS) {
-          // Within its turn a process keeps the room between holds: the next waiter sleeps on in
-          // the kernel instead of being woken to find it taken again, and this process writes on
-          // while it has the CPU. The turn's end gives it back if no hold does.
-          kept = true;
-          if (endScheduledFor != turnStartNanos) {
-            endScheduledFor = turnStartNanos;
-            scheduleTurnEnd(turnStartNanos + TURN_NANOS - System.nanoTime());
-          }
-        } else {
-          releaseRoom();
-        }
-      } finally {
-        turnThread = null;
-        turn.release();
-      }
-    }
-
-    private void releaseRoom() {
       FileLock r = room;
       room = null;
       try {
@@ -622,33 +583,8 @@ public final class SidecarLock implements AutoCloseable {
       } catch (IOException e) {
         // The channel is gone, and the OS released the lock with it.
         LOG.debug("Releasing the lock of {} failed", path, e);
-      }
-    }
-
-    private void scheduleTurnEnd(long delayNanos) {
-      try {
-        ScheduledFuture<?> unused =
-            timer.schedule(this::endTurn, Math.max(0, delayNanos), TimeUnit.NANOSECONDS);
-      } catch (RejectedExecutionException e) {
-        // Closed: the channel's close released the room.
-      }
-    }
-
-    /**
-     * At the end of a turn, gives back a room kept since the last hold. When a thread has the turn
-     * now, it holds the room or is about to look at it: its own release, past the turn's end, gives
-     * it back.
-     */
-    private void endTurn() {
-      if (!turn.tryAcquire()) {
-        return;
-      }
-      try {
-        if (kept) {
-          kept = false;
-          releaseRoom();
-        }
       } finally {
+        turnThread = null;
         turn.release();
       }
     }
