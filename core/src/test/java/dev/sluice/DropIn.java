@@ -120,6 +120,20 @@ final class DropIn {
     }
   }
 
+  /** Every row of {@code r}, read to its end, as its columns' strings joined by {@code |}. */
+  static List<Object> rows(ResultSet r) throws SQLException {
+    List<Object> rows = new ArrayList<>();
+    int columns = r.getMetaData().getColumnCount();
+    while (r.next()) {
+      StringBuilder row = new StringBuilder();
+      for (int i = 1; i <= columns; i++) {
+        row.append(i > 1 ? "|" : "").append(r.getString(i));
+      }
+      rows.add(row.toString());
+    }
+    return rows;
+  }
+
   /** The first column of the first row of a query, as a long. */
   static long one(Connection c, String sql) throws SQLException {
     try (Statement s = c.createStatement();

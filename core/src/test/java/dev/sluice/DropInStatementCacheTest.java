@@ -1,6 +1,7 @@
 package dev.sluice;
 
 import static dev.sluice.DropIn.exec;
+import static dev.sluice.DropIn.rows;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.DropIn.Outcome;
@@ -28,19 +29,6 @@ class DropInStatementCacheTest {
         c,
         "CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT)",
         "INSERT INTO t VALUES (1, 'a'), (2, 'b'), (3, 'c'), (4, NULL)");
-  }
-
-  private static List<Object> rows(ResultSet r) throws Exception {
-    List<Object> rows = new ArrayList<>();
-    int columns = r.getMetaData().getColumnCount();
-    while (r.next()) {
-      StringBuilder row = new StringBuilder();
-      for (int i = 1; i <= columns; i++) {
-        row.append(i > 1 ? "|" : "").append(r.getString(i));
-      }
-      rows.add(row.toString());
-    }
-    return rows;
   }
 
   @Test

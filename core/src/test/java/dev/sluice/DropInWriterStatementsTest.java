@@ -44,19 +44,10 @@ class DropInWriterStatementsTest {
   }
 
   private static List<Object> rows(Connection c, String sql) throws Exception {
-    List<Object> rows = new ArrayList<>();
     try (PreparedStatement p = c.prepareStatement(sql);
         ResultSet r = p.executeQuery()) {
-      int columns = r.getMetaData().getColumnCount();
-      while (r.next()) {
-        StringBuilder row = new StringBuilder();
-        for (int i = 1; i <= columns; i++) {
-          row.append(i > 1 ? "|" : "").append(r.getString(i));
-        }
-        rows.add(row.toString());
-      }
+      return DropIn.rows(r);
     }
-    return rows;
   }
 
   @Test
