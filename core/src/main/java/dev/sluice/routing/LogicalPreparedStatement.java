@@ -86,14 +86,7 @@ final class LogicalPreparedStatement extends LogicalStatement implements Prepare
 
   @Override
   Statement createPhysical(Connection c, String sqlToRun) throws SQLException {
-    PreparedStatement ps = c.prepareStatement(sqlToRun);
-    try {
-      params.apply(ps);
-    } catch (SQLException | RuntimeException e) {
-      ps.close();
-      throw e;
-    }
-    return ps;
+    return bound(c.prepareStatement(sqlToRun));
   }
 
   @Override

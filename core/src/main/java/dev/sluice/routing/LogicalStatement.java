@@ -133,21 +133,35 @@ class LogicalStatement implements Statement, LogicalResultSet.Release {
   @SuppressWarnings("ReferenceEquality") // a rewrite for this run is another string
   final Statement createReaderPhysical(Connection c, String sql) throws SQLException {
     String reusable = cacheSql;
-    StatementCache cache =
+    return createFrom(
         reusable != null && sql == reusable && defaultSettings()
             ? conn.router.statementCache(c)
-            : null;
+            : null,
+        c,
+        sql);
+  }
+
+  /**
+   * A compiled statement for {@code sql} from {@code cache}, bound and lent until its use ends
+   * ({@link #lend}); a new physical statement when {@code cache} is null.
+   */
+  private Statement createFrom(StatementCache cache, Connection c, String sql) throws SQLException {
     if (cache == null) {
       return createPhysical(c, sql);
     }
-    PreparedStatement ps = cache.take(sql);
+    PreparedStatement ps = bound(cache.take(sql));
+    lend(cache, sql, ps);
+    return ps;
+  }
+
+  /** {@code ps} with this statement's values bound, or closed when binding fails. */
+  final PreparedStatement bound(PreparedStatement ps) throws SQLException {
     try {
       bind(ps);
     } catch (SQLException | RuntimeException e) {
       ps.close();
       throw e;
     }
-    lend(cache, sql, ps);
     return ps;
   }
 
@@ -163,9 +177,6 @@ class LogicalStatement implements Statement, LogicalResultSet.Release {
     return false;
   }
 
-  /** The physical statement of the current execution came from the writer's kept statements. */
-  private boolean fromWriter;
-
   /**
    * Creates the physical statement for one execution on the writer the connection holds: a compiled
    * one the writer keeps when this execution may use it ({@link #writerReusable}) and no setting
@@ -175,28 +186,17 @@ class LogicalStatement implements Statement, LogicalResultSet.Release {
       throws SQLException {
     WriterStatements kept =
         writerReusable(sql, c, op) && defaultSettings() ? conn.router.gate.statements() : null;
-    if (kept == null || kept.connection() != l.connection) {
-      return createPhysical(l.connection, sql);
-    }
-    PreparedStatement ps = kept.take(sql);
-    try {
-      bind(ps);
-    } catch (SQLException | RuntimeException e) {
-      ps.close();
-      throw e;
-    }
-    fromWriter = true;
-    return ps;
+    return createFrom(
+        kept != null && kept.connection() == l.connection ? kept.cache() : null, l.connection, sql);
   }
 
   /**
-   * Ends the use of an execution's physical statement that produced no result set: one the writer
-   * keeps goes back to it (the caller still holds the writer), any other is closed.
+   * Ends the use of an execution's physical statement that produced no result set: one a cache lent
+   * goes back to it (a writer's while the caller still holds the writer), any other is closed.
    */
-  private void endPhysical(Statement s, String sql) {
-    if (fromWriter) {
-      fromWriter = false;
-      conn.router.gate.statements().give(sql, (PreparedStatement) s);
+  private void endPhysical(Statement s) {
+    if (s == lent) {
+      giveLent();
     } else {
       closeQuietly(s);
     }
@@ -427,7 +427,7 @@ class LogicalStatement implements Statement, LogicalResultSet.Release {
         }
         physical = null;
         lease = null;
-        endPhysical(s, sql);
+        endPhysical(s);
         ended = true;
         conn.end(l, c, false, false);
       }
@@ -436,7 +436,6 @@ class LogicalStatement implements Statement, LogicalResultSet.Release {
     } catch (SQLException e) {
       closeQuietly(physical);
       physical = null;
-      fromWriter = false;
       lease = null;
       if (ended) {
         throw Errors.translate(e);
@@ -472,7 +471,6 @@ class LogicalStatement implements Statement, LogicalResultSet.Release {
       // A pool racing its own shutdown throws unchecked; JDBC callers get a SQLException.
       closeQuietly(physical);
       physical = null;
-      fromWriter = false;
       lease = null;
       if (!ended) {
         conn.end(l, c, true, true);
@@ -490,7 +488,6 @@ class LogicalStatement implements Statement, LogicalResultSet.Release {
   private boolean executeOnce(Lease l, String sql, Op op, Classification c) throws SQLException {
     closeQuietly(physical);
     physical = null;
-    fromWriter = false;
     Connection conn = l.connection;
     if (c.kind() == StatementKind.PRAGMA_READ && !l.onWriter()) {
       // The reader's cached schema may predate the writer's DDL (as plain's one connection never

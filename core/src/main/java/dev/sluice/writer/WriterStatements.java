@@ -40,6 +40,14 @@ public final class WriterStatements {
     return connection;
   }
 
+  /**
+   * The cache behind {@link #take} and {@link #give}, for a holder that lends its statements the
+   * way readers lend theirs; null when statements are not kept.
+   */
+  public StatementCache cache() {
+    return cache;
+  }
+
   /** A prepared statement for {@code sql}, lent to the holder until {@link #give}. */
   public PreparedStatement take(String sql) throws SQLException {
     return cache == null ? connection.prepareStatement(sql) : cache.take(sql);
