@@ -14,7 +14,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -83,7 +82,7 @@ class GroupCommitStatementsTest {
                     return e.getSQLState();
                   }
                 }));
-        awaitQueue(i + 1);
+        db.awaitWriterQueue(i + 1);
       }
       holder.commit();
     }
@@ -92,16 +91,6 @@ class GroupCommitStatementsTest {
       states.add(f.get(20, TimeUnit.SECONDS));
     }
     return states;
-  }
-
-  private void awaitQueue(int n) throws TimeoutException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (db.registry.get("sluice.writer.queue").gauge().value() < n) {
-      if (System.nanoTime() > deadline) {
-        throw new TimeoutException("queue never reached " + n);
-      }
-      Thread.onSpinWait();
-    }
   }
 
   private static Write insert(String v, Integer x) {

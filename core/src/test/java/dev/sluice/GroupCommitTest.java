@@ -14,7 +14,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -77,7 +76,7 @@ class GroupCommitTest {
       for (int i = 0; i < sqls.size(); i++) {
         String sql = sqls.get(i);
         futures.add(pool.submit(() -> caller.run(sql)));
-        awaitQueue(i + 1);
+        db.awaitWriterQueue(i + 1);
       }
       holder.commit();
     }
@@ -99,16 +98,6 @@ class GroupCommitTest {
       }
     } catch (SQLException e) {
       return new Outcome(sql, -1, e.getSQLState());
-    }
-  }
-
-  private void awaitQueue(int n) throws TimeoutException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (db.registry.get("sluice.writer.queue").gauge().value() < n) {
-      if (System.nanoTime() > deadline) {
-        throw new TimeoutException("queue never reached " + n);
-      }
-      Thread.onSpinWait();
     }
   }
 
@@ -276,7 +265,7 @@ class GroupCommitTest {
       holder.setAutoCommit(false);
       hs.executeUpdate("INSERT INTO t (v) VALUES ('holder')");
       Future<Outcome> first = pool.submit(() -> write(ds, "INSERT INTO t (v) VALUES ('late1')"));
-      awaitQueue(1);
+      db.awaitWriterQueue(1);
       late = pool.submit(() -> write(ds, "INSERT INTO t (v) VALUES ('late2')"));
       assertThat(first.get(10, TimeUnit.SECONDS).state()).isEqualTo("08001");
       assertThat(late.get(10, TimeUnit.SECONDS).state()).isEqualTo("08001");
@@ -308,7 +297,7 @@ class GroupCommitTest {
                     return e.getSQLState();
                   }
                 });
-        awaitQueue(1);
+        db.awaitWriterQueue(1);
         queued.cancel();
         assertThat(outcome.get(10, TimeUnit.SECONDS)).isEqualTo("57014");
         holder.commit();

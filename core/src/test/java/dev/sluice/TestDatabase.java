@@ -12,6 +12,8 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
@@ -108,6 +110,20 @@ public final class TestDatabase implements BeforeEachCallback, AfterEachCallback
         ResultSet r = s.executeQuery(sql)) {
       r.next();
       return r.getLong(1);
+    }
+  }
+
+  /**
+   * Waits until the writer queue gauge ({@code sluice.writer.queue} of the only data source on
+   * {@link #registry}) reaches {@code n}: so many writes wait behind the writer's holder.
+   */
+  public void awaitWriterQueue(int n) throws TimeoutException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (registry.get("sluice.writer.queue").gauge().value() < n) {
+      if (System.nanoTime() > deadline) {
+        throw new TimeoutException("queue never reached " + n);
+      }
+      Thread.onSpinWait();
     }
   }
 }
