@@ -52,8 +52,9 @@ public final class StatementCache {
   }
 
   /**
-   * The idle statement for {@code sql}, now lent to the caller and ready to bind, or a newly
-   * prepared one on the connection when none is idle.
+   * The idle statement for {@code sql}, now lent to the caller, or a newly prepared one on the
+   * connection when none is idle. An idle statement keeps the values of its last use: a caller with
+   * parameters binds every one of them ({@link Parameters#apply}).
    */
   public PreparedStatement take(String sql) throws SQLException {
     PreparedStatement ps;
@@ -67,7 +68,9 @@ public final class StatementCache {
       return connection.prepareStatement(sql);
     }
     try {
-      ps.clearParameters();
+      // sqlite-jdbc answers this in Java, after checking that it has not finalized the statement
+      // (it does after most errors); the caller binds every parameter (Parameters#apply).
+      ps.getParameterMetaData().getParameterCount();
     } catch (SQLException | RuntimeException e) {
       closeQuietly(ps);
       return connection.prepareStatement(sql);

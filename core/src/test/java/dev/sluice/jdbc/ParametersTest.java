@@ -123,6 +123,35 @@ class ParametersTest {
     assertThat(stored.get(1)).isEqualTo(stored.get(0));
   }
 
+  /**
+   * #22: a kept statement is not cleared before it is lent again (a native call each time), so
+   * binding must replace every value its last user bound, in gaps and past the highest index set.
+   */
+  @Test
+  void applyBindsEveryParameterAndNullsThoseNotSetOverValuesBoundBefore() throws SQLException {
+    try (PreparedStatement ps =
+        connection.prepareStatement("SELECT ? IS NULL, ?, ? IS NULL, ? IS NULL")) {
+      // Given a statement whose four parameters were bound and then run as a batch of one
+      for (int i = 1; i <= 4; i++) {
+        ps.setString(i, "old" + i);
+      }
+      ps.addBatch();
+      ps.clearBatch();
+
+      // When values with only the second index set are applied
+      Parameters p = new Parameters();
+      p.setString(2, "new");
+      p.apply(ps);
+
+      // Then the other three are NULL, not the values bound before
+      try (ResultSet r = ps.executeQuery()) {
+        assertThat(r.next()).isTrue();
+        assertThat(List.of(r.getInt(1), r.getString(2), r.getInt(3), r.getInt(4)))
+            .containsExactly(1, "new", 1, 1);
+      }
+    }
+  }
+
   @Test
   void primitivesAreStoredAsPlainSqliteJdbcStoresThem() throws SQLException {
     assertStoredAlike(

@@ -3,6 +3,7 @@ package dev.sluice.writer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.sluice.jdbc.Parameters;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -76,7 +77,7 @@ class WriterStatementsTest {
   }
 
   @Test
-  void aParameterBoundByTheLastUserIsClearedForTheNext() throws SQLException {
+  void aParameterTheNextUserDoesNotSetIsNullNotTheLastUsersValue() throws SQLException {
     WriterStatements w = new WriterStatements(c, 8);
     String sql = "INSERT INTO t (id, v) VALUES (?, ?)";
     PreparedStatement ps = w.take(sql);
@@ -86,7 +87,9 @@ class WriterStatementsTest {
     w.give(sql, ps);
 
     PreparedStatement again = w.take(sql);
-    again.setInt(1, 2);
+    Parameters next = new Parameters();
+    next.setInt(1, 2);
+    next.apply(again);
     again.executeUpdate();
     w.give(sql, again);
 
