@@ -582,6 +582,11 @@ final class ConnectionState {
     }
   }
 
+  /** Whether this connection's temp objects or attached databases may exist on the writer. */
+  boolean pinned() {
+    return pinned || pinnedForGood;
+  }
+
   /** Whether this connection's temp objects or attached databases exist on the writer. */
   private static boolean connectionStateExists(Connection w) throws SQLException {
     try (Statement s = w.createStatement()) {

@@ -479,8 +479,9 @@ final class LogicalConnection implements Connection {
 
   /**
    * Fails as plain sqlite-jdbc's {@code prepareStatement} does when SQLite cannot compile the text
-   * (a syntax error, a missing table or column). A text compiled on a reader before is not compiled
-   * again.
+   * (a syntax error, a missing table or column). A text compiled before is not compiled again,
+   * unless it was compiled beside this connection's own temp objects or attached databases, which
+   * other connections do not see.
    */
   void checkCompiles(String sql) throws SQLException {
     if (router.compiled(sql)) {
@@ -489,8 +490,8 @@ final class LogicalConnection implements Connection {
     withCompiled(
         sql,
         (ps, onReader) -> {
-          if (onReader) {
-            router.compiledOnReader(sql);
+          if (onReader || !state.pinned()) {
+            router.compiledOnce(sql);
           }
           return null;
         });

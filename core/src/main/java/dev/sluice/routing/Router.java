@@ -72,9 +72,10 @@ public final class Router {
   private final ReaderHolds readerHolds;
 
   /**
-   * SQL texts that SQLite compiled on a reader of this engine: preparing them again skips the
-   * compile check (design.md "Prepared statements"). Cleared when it reaches {@link #COMPILED_MAX},
-   * so it stays small whatever SQL the application builds.
+   * SQL texts that SQLite compiled on a reader of this engine, or on its writer for a connection
+   * without temp objects or attached databases: preparing them again skips the compile check
+   * (design.md "Prepared statements"). Cleared when it reaches {@link #COMPILED_MAX}, so it stays
+   * small whatever SQL the application builds.
    */
   private final Set<String> compiled = ConcurrentHashMap.newKeySet();
 
@@ -499,13 +500,13 @@ public final class Router {
     return SqliteCodes.isConnectionBroken(e);
   }
 
-  /** Whether SQLite already compiled this text on one of this engine's readers. */
+  /** Whether SQLite already compiled this text on one of this engine's connections. */
   boolean compiled(String sql) {
     return compiled.contains(sql);
   }
 
-  /** Records that SQLite compiled this text on a reader. */
-  void compiledOnReader(String sql) {
+  /** Records that SQLite compiled this text where any connection of the engine could. */
+  void compiledOnce(String sql) {
     if (compiled.size() >= COMPILED_MAX) {
       compiled.clear();
     }
