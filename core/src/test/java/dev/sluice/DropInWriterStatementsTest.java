@@ -88,6 +88,76 @@ class DropInWriterStatementsTest {
             "1", "1", "1", "1", "1", "0", "1|a|15", "2|null|20", "3|c|null", "4|null|null", "1");
   }
 
+  /**
+   * #22: a kept statement is not cleared before it is lent again; binding replaces every value.
+   * Batch rows keep or clear their values as on plain, and a kept read prepared again with fewer
+   * values sees NULL where its earlier use had one.
+   */
+  @Test
+  void batchRowsAndKeptReadsShowNoValueOfAnEarlierUse() throws Exception {
+    Outcome outcome =
+        DropIn.same(
+            db -> {
+              Connection c = db.connect();
+              schema(c);
+              List<Object> result = new ArrayList<>();
+              for (int round = 0; round < 2; round++) {
+                // Given batches whose rows keep the values before them, or clear them
+                try (PreparedStatement p = c.prepareStatement(INSERT)) {
+                  p.setInt(1, 1 + 3 * round);
+                  p.setString(2, "a");
+                  p.setInt(3, 10);
+                  p.addBatch();
+                  p.setInt(1, 2 + 3 * round);
+                  p.addBatch();
+                  p.clearParameters();
+                  p.setInt(1, 3 + 3 * round);
+                  p.addBatch();
+                  for (int count : p.executeBatch()) {
+                    result.add(count);
+                  }
+                }
+              }
+              // When a read is run with both values, then prepared again with fewer
+              String read = "SELECT count(*) FROM t WHERE ? IS NULL OR name = ?";
+              for (int i = 0; i < 4; i++) {
+                try (PreparedStatement p = c.prepareStatement(read)) {
+                  if (i == 0) {
+                    p.setString(1, "x");
+                  }
+                  if (i < 2) {
+                    p.setString(2, "a");
+                  }
+                  try (ResultSet r = p.executeQuery()) {
+                    r.next();
+                    result.add(r.getLong(1));
+                  }
+                }
+              }
+              // Then rows and counts are plain's
+              result.addAll(rows(c, "SELECT id, name, n FROM t ORDER BY id"));
+              return result;
+            });
+    assertThat(outcome.result())
+        .containsExactly(
+            "1",
+            "1",
+            "1",
+            "1",
+            "1",
+            "1",
+            "4",
+            "6",
+            "6",
+            "6",
+            "1|a|10",
+            "2|a|10",
+            "3|null|null",
+            "4|a|10",
+            "5|a|10",
+            "6|null|null");
+  }
+
   @Test
   void aTransactionRolledBackAndRunAgainWithTheSameStatementsEndsAsOnPlain() throws Exception {
     Outcome outcome =
