@@ -151,6 +151,50 @@ class DropInEdgesTest {
     }
   }
 
+  /**
+   * #22, a documented difference (design.md "Routing details"): a text compiled once is not
+   * compiled again at prepare, so when a later schema change breaks it (here a rolled-back CREATE
+   * TABLE), it fails at execution with the same error, where plain fails at prepare.
+   */
+  @Test
+  void aTextBrokenByARolledBackCreateFailsAtExecutionInsteadOfAtPrepare() throws Exception {
+    DropIn.Body body =
+        db -> {
+          Connection c = db.connect();
+          exec(c, "CREATE TABLE t (id INTEGER PRIMARY KEY)");
+          String insert = "INSERT INTO later (id) VALUES (?)";
+          // Given a text compiled inside a transaction that created its table, then rolled back
+          c.setAutoCommit(false);
+          exec(c, "INSERT INTO t VALUES (1)", "CREATE TABLE later (id INTEGER PRIMARY KEY)");
+          c.prepareStatement(insert).close();
+          c.rollback();
+          c.setAutoCommit(true);
+          // When it is prepared and run again
+          String at = "prepare";
+          java.sql.PreparedStatement p = null;
+          try {
+            p = c.prepareStatement(insert);
+            at = "execute";
+            p.setInt(1, 1);
+            p.executeUpdate();
+            return List.of("no failure");
+          } catch (SQLException e) {
+            return List.of(
+                at + " " + e.getErrorCode() + " " + e.getMessage().contains("no such table"));
+          } finally {
+            if (p != null) {
+              p.close();
+            }
+          }
+        };
+    // Then plain fails at prepare, Sluice at execution, with the same code and message
+    Outcome plain = DropIn.run(DropIn.Target.PLAIN, body);
+    Outcome sluice = DropIn.run(DropIn.Target.SLUICE, body);
+    assertThat(plain.result()).containsExactly("prepare 1 true");
+    assertThat(sluice.result()).containsExactly("execute 1 true");
+    assertThat(sluice.content()).isEqualTo(plain.content());
+  }
+
   /** #19: text made valid by another connection's DDL prepares at once; one that stays good too. */
   @Test
   void sqlMadeValidByAnotherConnectionPreparesAndRuns() throws Exception {
