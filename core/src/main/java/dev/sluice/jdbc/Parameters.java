@@ -582,11 +582,7 @@ public final class Parameters {
       // the values in Java and binds them all at execution, and its clearParameters() is a native
       // call (and a lock of the connection) that each execution of a kept statement paid twice.
       for (int i = 0; i < highest; i++) {
-        if (tags[i] == UNSET) {
-          ps.setNull(i + 1, Types.NULL);
-        } else {
-          bind(ps, i + 1, tags[i], numbers[i], values[i], extras == null ? null : extras[i]);
-        }
+        bind(ps, i + 1, tags[i], numbers[i], values[i], extras == null ? null : extras[i]);
       }
       for (int i = highest; i < count; i++) {
         ps.setNull(i + 1, Types.NULL);
@@ -598,6 +594,7 @@ public final class Parameters {
         throws SQLException {
       switch (tag) {
         case UNSET:
+          ps.setNull(index, Types.NULL);
           break;
         case NULL:
           ps.setNull(index, (int) number);
