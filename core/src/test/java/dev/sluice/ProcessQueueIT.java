@@ -1,11 +1,14 @@
 package dev.sluice;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.BufferedReader;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -29,8 +32,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * writer waiting behind another process sleeps in the queue instead of polling SQLite's lock (it
  * meets no SQLITE_BUSY: the {@code sluice.retries} meter stays at zero), a holder killed with
  * SIGKILL mid-transaction lets it go on, nothing acknowledged is lost, and processes that do not
- * use Sluice still get in through SQLite's lock and Sluice's retry. Invariants, not speed; every
- * wait bounded.
+ * use Sluice (plain sqlite-jdbc, the {@code sqlite3} shell) still get in through SQLite's lock and
+ * Sluice's retry. Invariants, not speed; every wait bounded.
  */
 class ProcessQueueIT {
   private static final Pattern SUMMARY = Pattern.compile("ok=(\\d+) failed=(\\d+) .*");
@@ -159,6 +162,91 @@ class ProcessQueueIT {
     assertThat(
             db.rawLong("SELECT count(DISTINCT process || '-' || thread || '-' || seq) FROM row_of"))
         .isEqualTo(acknowledged);
+  }
+
+  @Test
+  void theSqlite3ShellHoldingSqliteLockBesideIsWaitedForThroughRetryAndLosesNothing()
+      throws Exception {
+    // Given the sqlite3 shell (not Sluice: it never sees the sidecar), which holds SQLite's write
+    // lock 150 ms at a time, longer than Sluice's busy_timeout of 100 ms
+    String shell = onPath("sqlite3");
+    assumeTrue(
+        shell != null,
+        "sqlite3 shell IT skipped: no sqlite3 on PATH (Debian: apt-get install sqlite3)");
+    SluiceDataSource ds = db.dataSource();
+    int holds = 8;
+    StringBuilder script = new StringBuilder(".bail on\n.timeout 10000\n");
+    for (int i = 1; i <= holds; i++) {
+      script
+          .append("BEGIN IMMEDIATE;\nINSERT INTO item (who, seq) VALUES ('shell', ")
+          .append(i)
+          .append(");\n.shell sleep 0.15\nCOMMIT;\n.shell sleep 0.05\n");
+    }
+    Process p =
+        new ProcessBuilder(shell, db.file().toString())
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.PIPE)
+            .start();
+    children.add(p);
+    // When 4 threads of this process insert until the shell is done, each at least 50 rows
+    int threads = 4;
+    List<Future<Integer>> writers = new ArrayList<>();
+    ExecutorService many = Executors.newFixedThreadPool(threads);
+    try {
+      for (int t = 0; t < threads; t++) {
+        int thread = t;
+        writers.add(
+            many.submit(
+                () -> {
+                  int done = 0;
+                  try (Connection c = ds.getConnection();
+                      PreparedStatement ps =
+                          c.prepareStatement("INSERT INTO item (who, seq) VALUES (?, ?)")) {
+                    while (done < 50 || p.isAlive()) {
+                      ps.setString(1, "sluice-" + thread);
+                      ps.setInt(2, done);
+                      done += ps.executeUpdate();
+                    }
+                  }
+                  return done;
+                }));
+      }
+      try (var in = p.getOutputStream()) {
+        in.write(script.toString().getBytes(StandardCharsets.UTF_8));
+      }
+      String output;
+      try (BufferedReader r = reader(p)) {
+        output = String.join("\n", r.lines().toList());
+      }
+      assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+      // Then the shell committed every transaction (with .bail, "database is locked" would end it)
+      assertThat(p.exitValue()).as("sqlite3 output: %s", output).isZero();
+      long acknowledged = 0;
+      for (Future<Integer> w : writers) {
+        acknowledged += w.get(60, TimeUnit.SECONDS); // no Sluice write failed
+      }
+      // And Sluice's writes met SQLite's lock and got in through the busy handler and retry
+      assertThat(retries()).isPositive();
+      // And exactly the acknowledged rows are stored, the shell's included
+      assertThat(db.rawLong("SELECT count(*) FROM item WHERE who = 'shell'")).isEqualTo(holds);
+      assertThat(db.rawLong("SELECT count(*) FROM item WHERE who LIKE 'sluice-%'"))
+          .isEqualTo(acknowledged);
+      assertThat(db.rawLong("SELECT count(DISTINCT who || '-' || seq) FROM item"))
+          .isEqualTo(acknowledged + holds);
+    } finally {
+      many.shutdownNow();
+    }
+  }
+
+  private static String onPath(String program) {
+    String path = System.getenv().getOrDefault("PATH", "");
+    for (String dir : path.split(Pattern.quote(File.pathSeparator), -1)) {
+      Path candidate = Path.of(dir, program);
+      if (Files.isExecutable(candidate)) {
+        return candidate.toString();
+      }
+    }
+    return null;
   }
 
   private static int insertParentRow(SluiceDataSource ds) throws Exception {
