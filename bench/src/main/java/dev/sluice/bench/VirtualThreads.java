@@ -66,8 +66,11 @@ import jdk.jfr.consumer.RecordingFile;
  * {@code --rounds N} (default 2), {@code --only read|insert|transfer} runs one operation instead of
  * the three in turn, {@code --sluice name=value} (repeatable) builds Sluice with that option,
  * {@code --warmup N} seconds per target before the rounds, not reported (default 3). Not part of
- * the tests. Thread-safe where it must be: counters are concurrent; each worker owns its latencies,
- * merged after the workers are joined.
+ * the tests. {@code --pace MS}: each thread wants one operation every MS milliseconds instead of
+ * one after another (an offered load of threads x 1000 / MS operations a second, below what either
+ * target can serve when MS is large enough, so the latencies are those of a loaded server rather
+ * than of a saturated one). Thread-safe where it must be: counters are concurrent; each worker owns
+ * its latencies, merged after the workers are joined.
  */
 public final class VirtualThreads {
   private static final int ACCOUNTS = 50;
@@ -79,13 +82,15 @@ public final class VirtualThreads {
 
   private final Map<String, String> sluiceOptions;
   private final String only;
+  private final long paceNanos;
 
   private VirtualThreads(
-      int threads, long seconds, Map<String, String> sluiceOptions, String only) {
+      int threads, long seconds, Map<String, String> sluiceOptions, String only, long paceNanos) {
     this.threads = threads;
     this.seconds = seconds;
     this.sluiceOptions = sluiceOptions;
     this.only = only;
+    this.paceNanos = paceNanos;
   }
 
   /** What one run measured. */
@@ -115,6 +120,7 @@ public final class VirtualThreads {
     long warmUp = 3;
     Map<String, String> sluiceOptions = new TreeMap<>();
     String only = "";
+    long paceMillis = 0;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--threads" -> threads = Integer.parseInt(args[++i]);
@@ -122,6 +128,7 @@ public final class VirtualThreads {
         case "--rounds" -> rounds = Integer.parseInt(args[++i]);
         case "--warmup" -> warmUp = Long.parseLong(args[++i]);
         case "--only" -> only = args[++i];
+        case "--pace" -> paceMillis = Long.parseLong(args[++i]);
         case "--sluice" -> {
           String[] kv = args[++i].split("=", 2);
           sluiceOptions.put(kv[0], kv[1]);
@@ -131,7 +138,7 @@ public final class VirtualThreads {
                 "unknown argument "
                     + args[i]
                     + " (use --threads N, --seconds N, --rounds N, --warmup N, --sluice k=v,"
-                    + " --only read|insert|transfer)");
+                    + " --only read|insert|transfer, --pace MS)");
       }
     }
     if (Runtime.version().feature() < 21) {
@@ -139,17 +146,25 @@ public final class VirtualThreads {
           "virtual threads need JDK 21 or newer; this is " + Runtime.version() + ": skipped");
       return;
     }
-    VirtualThreads bench = new VirtualThreads(threads, seconds, sluiceOptions, only);
+    long pace = TimeUnit.MILLISECONDS.toNanos(paceMillis);
+    VirtualThreads bench = new VirtualThreads(threads, seconds, sluiceOptions, only, pace);
     System.out.printf(
         Locale.ROOT,
-        "JDK %s, %d cores, %d virtual threads, %d s per run, %d rounds, Sluice options %s%s%n",
+        "JDK %s, %d cores, %d virtual threads, %d s per run, %d rounds, Sluice options %s%s%s%n",
         Runtime.version(),
         Runtime.getRuntime().availableProcessors(),
         threads,
         seconds,
         rounds,
         sluiceOptions,
-        only.isEmpty() ? "" : ", only " + only);
+        only.isEmpty() ? "" : ", only " + only,
+        pace == 0
+            ? ", each thread as fast as it can"
+            : String.format(
+                Locale.ROOT,
+                ", each thread one operation every %d ms (%.0f ops/s offered)",
+                paceMillis,
+                threads * 1_000.0 / paceMillis));
     System.out.println(
         "| round | target | ok ops/s | failed | p50 us | p99 us | mean us in op | max ms | threads that"
             + " ran no op | worst wait of the median thread, ms | pinned events | pinned at once |");
@@ -159,8 +174,8 @@ public final class VirtualThreads {
     boolean whole = true;
     if (warmUp > 0) {
       // JIT and page cache for both targets; not reported
-      new VirtualThreads(threads, warmUp, sluiceOptions, only).run(Target.HIKARI);
-      new VirtualThreads(threads, warmUp, sluiceOptions, only).run(Target.SLUICE);
+      new VirtualThreads(threads, warmUp, sluiceOptions, only, pace).run(Target.HIKARI);
+      new VirtualThreads(threads, warmUp, sluiceOptions, only, pace).run(Target.SLUICE);
     }
     for (int round = 1; round <= rounds; round++) {
       Result hikari = bench.run(Target.HIKARI);
@@ -233,7 +248,8 @@ public final class VirtualThreads {
             pool.submit(
                 () -> {
                   start.await();
-                  return work(source, me, kind(only), times, counts, failures);
+                  long offset = paceNanos * me / threads;
+                  return work(source, me, kind(only), times, paceNanos, offset, counts, failures);
                 }));
       }
       long began = System.nanoTime();
@@ -320,25 +336,44 @@ public final class VirtualThreads {
    * the thread wanted it: the first from the common start (so a thread that waited for a carrier or
    * a connection is charged for it), the others from the end of the previous one. A thread that
    * never got to run an operation contributes the whole run as one sample and counts as starved.
+   *
+   * <p>With a pace, the thread wants an operation every {@code paceNanos} from {@code began +
+   * offset} (offsets spread the threads over one pace), sleeps until then, and each latency counts
+   * from the wanted time, so an operation late because the one before took long is charged for the
+   * backlog (no coordinated omission).
    */
   private static Latencies work(
       Target.Source source,
       int me,
       int kind,
       long[] times,
+      long paceNanos,
+      long offset,
       Counts counts,
-      Map<String, LongAdder> failures) {
+      Map<String, LongAdder> failures)
+      throws InterruptedException {
     Latencies mine = new Latencies();
     SplittableRandom random = new SplittableRandom(me);
     long began = times[0];
     long deadline = times[1];
+    long next = began + offset;
     int seq = 0;
     boolean first = true;
     for (int op = kind < 0 ? me % 3 : kind;
         System.nanoTime() < deadline;
         op = kind < 0 ? (op + 1) % 3 : kind) {
+      if (paceNanos > 0) {
+        if (next >= deadline) {
+          break;
+        }
+        long early = next - System.nanoTime();
+        if (early > 0) {
+          Thread.sleep(early / 1_000_000, (int) (early % 1_000_000));
+        }
+      }
       long t0 = System.nanoTime();
-      long wanted = first ? began : t0;
+      long wanted = paceNanos > 0 ? next : first ? began : t0;
+      next += paceNanos;
       first = false;
       try {
         switch (op) {
