@@ -78,6 +78,15 @@ public final class Stress {
     long capNanos() {
       return (long) (capSeconds * 1e9);
     }
+
+    /**
+     * Inserts per thread: {@code insertOps}, and with few threads enough that the workload runs ten
+     * times as many in all, so a one-thread row lasts about a second instead of a tenth (where a
+     * collection or a checkpoint decided the ratio).
+     */
+    int insertOps(int threads) {
+      return Math.max(insertOps, insertOps * 10 / threads);
+    }
   }
 
   private static final Size FULL = new Size("default", 2000, 1000, 8, 2500, 10, 50_000);
@@ -290,7 +299,7 @@ public final class Stress {
           Load.run(
               t.letter() + "-ins" + threads,
               threads,
-              size.insertOps(),
+              size.insertOps(threads),
               size.capNanos(),
               GRACE_NANOS,
               Schema.insert(sources.get(t), table));
@@ -300,7 +309,7 @@ public final class Stress {
               t.label(),
               workload,
               threads,
-              (long) threads * size.insertOps(),
+              (long) threads * size.insertOps(threads),
               run.seconds(),
               run.hung(),
               run.tallies(),
