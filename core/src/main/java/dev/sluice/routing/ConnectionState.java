@@ -93,6 +93,9 @@ final class ConnectionState {
   /** SQLite rolled the transaction back under us (an interrupt, OR ROLLBACK): until rollback(). */
   private boolean aborted;
 
+  /** Auto-commit was off for the statement being run: where SQL text ending a transaction goes. */
+  private boolean autoCommitOff;
+
   ConnectionState(Router router, Object holder, OpenResults openResults) {
     this.router = router;
     this.holder = holder;
@@ -190,6 +193,7 @@ final class ConnectionState {
       boolean autoCommit)
       throws SQLException {
     StatementKind kind = c.kind();
+    autoCommitOff = !autoCommit;
     if (!readOnly) {
       if (kind == StatementKind.PRAGMA_WRITE) {
         pragmaWrite(pragma);
@@ -559,27 +563,47 @@ final class ConnectionState {
   private void afterWriterStatement(Classification c, boolean failed) throws SQLException {
     Connection w = writer;
     if (tx == Route.Tx.USER) {
-      if (failed && !Physical.inTransaction(w)) {
-        // The failure ended the transaction inside SQLite: what ran before it is gone. Refuse
-        // everything but rollback(), so later statements cannot commit half a unit in auto-commit.
-        aborted = true;
+      if (failed) {
+        if (!Physical.inTransaction(w)) {
+          // The failure ended the transaction inside SQLite: what ran before it is gone. Refuse
+          // everything but rollback(), so later statements cannot commit half a unit in
+          // auto-commit.
+          aborted = true;
+        }
+      } else if (c != null && mayEnd(c) && !Physical.inTransaction(w)) {
+        // The application's own COMMIT, ROLLBACK or RELEASE in SQL text ended it: as on plain,
+        // auto-commit stays off with no transaction open.
+        tx = Route.Tx.ENDED;
+        router.meters.transaction(
+            true, c.kind() != StatementKind.ROLLBACK, router.meters.now() - txStart);
       }
     } else if (tx == Route.Tx.SQL_TEXT && c != null) {
       StatementKind k = c.kind();
-      boolean mayHaveEnded =
-          failed
-              || k == StatementKind.COMMIT
-              || k == StatementKind.ROLLBACK
-              || k == StatementKind.RELEASE
-              || c.multiple();
-      if (mayHaveEnded && !Physical.inTransaction(w)) {
-        tx = Route.Tx.NONE;
+      if ((failed || mayEnd(c)) && !Physical.inTransaction(w)) {
+        tx = autoCommitOff ? Route.Tx.ENDED : Route.Tx.NONE;
         router.meters.transaction(true, k != StatementKind.ROLLBACK, router.meters.now() - txStart);
+      }
+    } else if (tx == Route.Tx.ENDED && c != null && !failed) {
+      StatementKind k = c.kind();
+      if ((k == StatementKind.BEGIN || k == StatementKind.SAVEPOINT || c.multiple())
+          && Physical.inTransaction(w)) {
+        // SQL text began a transaction again: commit() and rollback() end it, as on plain.
+        tx = Route.Tx.SQL_TEXT;
+        txStart = router.meters.now();
       }
     }
     if (pinned && writerUses <= 0) {
       pinned = connectionStateExists(w);
     }
+  }
+
+  /** Whether a statement can end a transaction without failing. */
+  private static boolean mayEnd(Classification c) {
+    StatementKind k = c.kind();
+    return k == StatementKind.COMMIT
+        || k == StatementKind.ROLLBACK
+        || k == StatementKind.RELEASE
+        || c.multiple();
   }
 
   /** Whether this connection's temp objects or attached databases may exist on the writer. */
@@ -606,6 +630,37 @@ final class ConnectionState {
     }
   }
 
+  /**
+   * {@code setAutoCommit(false)} inside a transaction SQL text began: plain runs its {@code BEGIN},
+   * which SQLite refuses ("cannot start a transaction within a transaction"); so does this. Should
+   * SQLite have ended that transaction unnoticed, the BEGIN opens the user's transaction instead.
+   */
+  void beginInsideTextTransaction() throws SQLException {
+    try {
+      Physical.exec(writer, "BEGIN");
+    } catch (SQLException e) {
+      throw Errors.translate(e);
+    }
+    tx = Route.Tx.USER;
+  }
+
+  /**
+   * {@code setAutoCommit(true)} after SQL text ended the transaction: plain turns auto-commit on,
+   * then its COMMIT fails ("no transaction is active"). The connection gives the writer back and
+   * throws that failure; should a transaction be open after all, it is committed instead.
+   */
+  void commitLeavingEnded() throws SQLException {
+    try {
+      commit();
+    } catch (SQLException e) {
+      if (tx == Route.Tx.ENDED) {
+        tx = Route.Tx.NONE;
+        releaseWriterIfFree(false);
+      }
+      throw e;
+    }
+  }
+
   /** Commits the transaction the connection is in, if any: JDBC's commit() after its checks. */
   void commit() throws SQLException {
     if (aborted) {
@@ -623,6 +678,20 @@ final class ConnectionState {
         throw translateBusy(e);
       }
       endWriterTransaction(true);
+    } else if (tx == Route.Tx.SQL_TEXT || tx == Route.Tx.ENDED) {
+      // As plain's commit() ("commit;" on its connection): it ends a transaction that SQL text
+      // began too, once auto-commit is off (a savepoint turned it off, or the BEGIN came first);
+      // after SQL text ended the transaction, SQLite's "no transaction is active" is the answer.
+      openResults.close();
+      try {
+        WriterTransaction.commit(router.retry, router.gate.statements());
+      } catch (SQLException e) {
+        if (router.isClosed()) {
+          throw Errors.closed("The Sluice data source", e);
+        }
+        throw translateBusy(e);
+      }
+      endWriterTransaction(true);
     } else if (tx == Route.Tx.READ_ONLY) {
       endReaderTransaction("COMMIT", true);
     }
@@ -630,7 +699,16 @@ final class ConnectionState {
 
   /** Rolls back the transaction the connection is in, if any, and clears an abort. */
   void rollback() throws SQLException {
-    if (tx == Route.Tx.USER) {
+    if (tx == Route.Tx.ENDED) {
+      // SQL text ended the transaction: SQLite's "no transaction is active", as on plain.
+      openResults.close();
+      try {
+        WriterTransaction.rollback(router.gate.statements());
+      } catch (SQLException e) {
+        throw router.isClosed() ? Errors.closed("The Sluice data source", e) : Errors.translate(e);
+      }
+      endWriterTransaction(false);
+    } else if (tx == Route.Tx.USER || tx == Route.Tx.SQL_TEXT) {
       openResults.close();
       SQLException failure = null;
       try {
@@ -717,7 +795,7 @@ final class ConnectionState {
     if (writer != null) {
       Connection w = writer;
       boolean replace = pinnedForGood || pinned;
-      if (tx == Route.Tx.USER || tx == Route.Tx.SQL_TEXT) {
+      if (tx == Route.Tx.USER || tx == Route.Tx.SQL_TEXT || tx == Route.Tx.ENDED) {
         try {
           if (Physical.inTransaction(w)) {
             WriterTransaction.rollback(router.gate.statements());

@@ -215,9 +215,18 @@ final class LogicalConnection implements Connection {
     if (autoCommit == this.autoCommit) {
       return;
     }
-    if (autoCommit) {
+    if (autoCommit && state.tx() == Route.Tx.ENDED) {
+      // Plain turns auto-commit on before its COMMIT, which fails: on all the same.
+      this.autoCommit = true;
+      state.commitLeavingEnded();
+    } else if (autoCommit) {
       // JDBC: switching auto-commit on commits the current transaction.
       state.commit();
+    } else if (state.tx() == Route.Tx.SQL_TEXT) {
+      // Plain turns auto-commit off, then runs its BEGIN, which SQLite refuses inside the
+      // transaction the SQL text began: the same error, auto-commit off all the same.
+      this.autoCommit = false;
+      state.beginInsideTextTransaction();
     }
     this.autoCommit = autoCommit;
   }
@@ -274,22 +283,23 @@ final class LogicalConnection implements Connection {
   @Override
   public Savepoint setSavepoint(String name) throws SQLException {
     checkOpen();
-    if (autoCommit) {
-      // As plain sqlite-jdbc (and SQLite's SAVEPOINT): the savepoint starts a transaction, which
-      // the application then commits or rolls back.
-      setAutoCommit(false);
-    }
     int id = ++savepointCounter;
     LogicalSavepoint sp = new LogicalSavepoint(id, name);
     try (Statement s = createStatement()) {
+      // As plain sqlite-jdbc: in auto-commit the SAVEPOINT itself begins the transaction (SQLite:
+      // as BEGIN DEFERRED), so releasing it commits; then auto-commit goes off, without a BEGIN.
       s.execute("SAVEPOINT " + sp.sqlName());
     }
+    this.autoCommit = false;
     return sp;
   }
 
   @Override
   public void rollback(Savepoint savepoint) throws SQLException {
     checkOpen();
+    if (autoCommit) {
+      throw Errors.invalidTransactionState("rollback(Savepoint) called in auto-commit mode.");
+    }
     try (Statement s = createStatement()) {
       s.execute("ROLLBACK TO SAVEPOINT " + LogicalSavepoint.of(savepoint).sqlName());
     }
@@ -298,6 +308,9 @@ final class LogicalConnection implements Connection {
   @Override
   public void releaseSavepoint(Savepoint savepoint) throws SQLException {
     checkOpen();
+    if (autoCommit) {
+      throw Errors.invalidTransactionState("releaseSavepoint() called in auto-commit mode.");
+    }
     try (Statement s = createStatement()) {
       s.execute("RELEASE SAVEPOINT " + LogicalSavepoint.of(savepoint).sqlName());
     }

@@ -32,6 +32,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>Not thread-safe, like any JDBC statement, except {@link #cancel()}.
  */
 class LogicalStatement implements Statement, LogicalResultSet.Release {
+  /** sqlite-jdbc's vendor code when executeQuery ran a statement that returns no rows. */
+  private static final int SQLITE_DONE = 101;
+
   /** How the caller asked a statement to run: sqlite-jdbc answers each form differently. */
   enum Op {
     /** {@code executeQuery}: a result set, or an error. */
@@ -424,6 +427,10 @@ class LogicalStatement implements Statement, LogicalResultSet.Release {
         updateCount = physicalCount;
         if (l.onWriter() && c.dml()) {
           recordWrite(l.connection, c);
+        } else if (op == EXECUTE && transactionControl(c.kind())) {
+          // Plain's update count after execute() of BEGIN, COMMIT and the like is its connection's
+          // changes(); the physical connection's belongs to every logical one.
+          updateCount = conn.changes;
         }
         physical = null;
         lease = null;
@@ -463,6 +470,24 @@ class LogicalStatement implements Statement, LogicalResultSet.Release {
           conn.end(l, c, false, false);
           ok = true;
           return false;
+        }
+      }
+      if (l.onWriter() && c.dml() && SqliteCodes.primary(e) == SqliteCodes.CONSTRAINT) {
+        // The write ran and SQLite undid it: changes() is what SQLite set then (0 but for OR
+        // FAIL's partial count), as on plain's connection.
+        try {
+          conn.recordWrite(Physical.changes(l.connection), WriterGate.SENTINEL, 0);
+        } catch (SQLException unknown) {
+          // The statement's own failure is the answer; the counters stay as they were.
+        }
+      }
+      if (op == QUERY && l.onWriter() && c.dml() && e.getErrorCode() == SQLITE_DONE) {
+        // executeQuery given a write: it ran, then sqlite-jdbc said it returns no result set.
+        // Plain's changes() and last_insert_rowid() count it, so do this connection's.
+        try {
+          recordWrite(l.connection, c);
+        } catch (SQLException unknown) {
+          // The statement's own failure is the answer; the counters stay as they were.
         }
       }
       conn.end(l, c, true, Router.isBroken(e));
@@ -572,6 +597,15 @@ class LogicalStatement implements Statement, LogicalResultSet.Release {
       return ConnectionState.translateBusy(e);
     }
     return Errors.translate(e);
+  }
+
+  private static boolean transactionControl(StatementKind k) {
+    return k == StatementKind.BEGIN
+        || k == StatementKind.COMMIT
+        || k == StatementKind.ROLLBACK
+        || k == StatementKind.SAVEPOINT
+        || k == StatementKind.RELEASE
+        || k == StatementKind.ROLLBACK_TO;
   }
 
   private void recordWrite(Connection c, Classification cls) throws SQLException {

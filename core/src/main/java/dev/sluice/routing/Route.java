@@ -32,7 +32,14 @@ enum Route {
     /** Begun in SQL text ({@code BEGIN}, {@code SAVEPOINT}): ends when SQLite says it ended. */
     SQL_TEXT,
     /** A read-only transaction on one reader (one snapshot). */
-    READ_ONLY
+    READ_ONLY,
+    /**
+     * Auto-commit is off but SQL text ended the transaction ({@code COMMIT}, {@code ROLLBACK},
+     * {@code RELEASE}): as on plain sqlite-jdbc, each statement then commits alone and commit() or
+     * rollback() fail ("no transaction is active") until SQL text begins one again or auto-commit
+     * goes on. The connection keeps the writer meanwhile.
+     */
+    ENDED
   }
 
   /** The reader a logical connection holds for its open result sets. */
