@@ -36,7 +36,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class DropInRandomTest {
   private static final int OPERATIONS = 60;
 
-  private static final int KINDS = 22;
+  private static final int KINDS = 29;
 
   static LongStream seeds() {
     return LongStream.range(0, 100);
@@ -45,10 +45,26 @@ class DropInRandomTest {
   @ParameterizedTest(name = "seed {0}")
   @MethodSource("seeds")
   void aRandomSequenceOfCallsEndsAsOnPlain(long seed) throws Exception {
-    DropIn.same(db -> script(db, seed));
+    DropIn.same(db -> script(db, seed, false));
   }
 
-  static List<Object> script(DropIn.Db db, long seed) throws SQLException {
+  /**
+   * The same through a HikariCP pool over each driver's URL, as applications pool: closing and
+   * opening again hands back the pooled connection, which the pool has reset.
+   */
+  @ParameterizedTest(name = "seed {0}")
+  @MethodSource("pooledSeeds")
+  void aRandomSequenceOfCallsThroughHikariCpEndsAsOnPlain(long seed) throws Exception {
+    DropIn.same(db -> script(db, seed, true));
+  }
+
+  static LongStream pooledSeeds() {
+    return LongStream.range(1_000, 1_050);
+  }
+
+  static List<Object> script(DropIn.Db db, long seed, boolean pooled) throws SQLException {
+    javax.sql.DataSource pool = pooled ? db.hikari(2, null) : null;
+    Opener open = pooled ? pool::getConnection : db::connect;
     try (Connection setup = db.connect()) {
       exec(
           setup,
@@ -58,30 +74,109 @@ class DropInRandomTest {
     SplittableRandom random = new SplittableRandom(seed);
     List<Object> out = new ArrayList<>();
     List<Savepoint> savepoints = new ArrayList<>();
-    Connection c = db.connect();
+    Connection c = open.get();
+    // A second connection reads at any time, and writes only while the first cannot hold a
+    // transaction (from its opening until it turns auto-commit off, sets a savepoint or runs
+    // SQL text): plain would wait out its busy timeout there, Sluice answers at once (see above).
+    Connection other = open.get();
+    boolean mayHoldTransaction = false;
     for (int i = 0; i < OPERATIONS; i++) {
       int kind = random.nextInt(KINDS);
       int k = random.nextInt(6);
       int pick = random.nextInt(4);
       String step = i + " #" + kind + " k" + k + ": ";
+      mayHoldTransaction |= kind == 0 || kind == 10 || kind == 14 || kind == 15;
       try {
-        out.add(step + call(c, kind, k, pick, savepoints));
+        out.add(
+            step
+                + (kind >= 22
+                    ? more(c, other, kind, k, pick, i, !mayHoldTransaction)
+                    : call(c, kind, k, pick, savepoints)));
         if (kind == 17) {
-          c = db.connect(); // the call closed the connection
+          c = open.get(); // the call closed the connection
           savepoints.clear();
+          // a pool leaves a transaction SQL text began in auto-commit open on the connection
+          mayHoldTransaction &= pooled;
         }
       } catch (SQLException e) {
         out.add(step + failure(e));
         if (kind == 17) {
-          c = db.connect();
+          c = open.get();
           savepoints.clear();
+          mayHoldTransaction &= pooled;
         }
       }
     }
     out.add("count " + DropIn.one(c, "SELECT count(*) FROM t"));
     out.add("autoCommit " + c.getAutoCommit());
     c.close();
+    other.close();
     return out;
+  }
+
+  /** Calls of a second connection, pragmas and schema changes. */
+  private static String more(
+      Connection c, Connection other, int kind, int k, int pick, int step, boolean otherMayWrite)
+      throws SQLException {
+    switch (kind) {
+      case 22:
+        try (Statement s = other.createStatement();
+            ResultSet r = s.executeQuery("SELECT count(*), coalesce(sum(v), 0) FROM t")) {
+          return "other read " + rows(r);
+        }
+      case 23:
+        if (!otherMayWrite) {
+          try (Statement s = other.createStatement();
+              ResultSet r = s.executeQuery("SELECT count(*) FROM note")) {
+            return "other read " + rows(r);
+          }
+        }
+        try (PreparedStatement p =
+            other.prepareStatement(
+                "INSERT INTO note (text) VALUES (?)", Statement.RETURN_GENERATED_KEYS)) {
+          p.setString(1, "other " + k);
+          int n = p.executeUpdate();
+          try (ResultSet keys = p.getGeneratedKeys()) {
+            return "other noted " + n + " keys " + rows(keys);
+          }
+        }
+      case 24:
+        try (Statement s = c.createStatement()) {
+          s.execute("PRAGMA user_version = " + (k + 1));
+        }
+        try (Statement s = c.createStatement();
+            ResultSet r = s.executeQuery("PRAGMA user_version")) {
+          return "user_version " + rows(r);
+        }
+      case 25:
+        try (Statement s = c.createStatement()) {
+          s.execute("ALTER TABLE t ADD COLUMN c" + step + " INTEGER DEFAULT " + k);
+          return "altered";
+        }
+      case 26:
+        if (pick % 2 == 0) {
+          try (Statement s = c.createStatement();
+              ResultSet r = s.executeQuery("SELECT * FROM t ORDER BY k")) {
+            return "rows " + rows(r);
+          }
+        }
+        try (PreparedStatement p = c.prepareStatement("SELECT * FROM t WHERE k >= ? ORDER BY k")) {
+          p.setInt(1, k);
+          try (ResultSet r = p.executeQuery()) {
+            return "rows " + rows(r);
+          }
+        }
+      case 27:
+        try (Statement s = c.createStatement()) {
+          s.execute(pick % 2 == 0 ? "CREATE TABLE IF NOT EXISTS x (a)" : "DROP TABLE IF EXISTS x");
+          return "ddl";
+        }
+      default:
+        try (PreparedStatement p = c.prepareStatement("INSERT INTO x (a) VALUES (?)")) {
+          p.setInt(1, k);
+          return "x inserted " + p.executeUpdate();
+        }
+    }
   }
 
   /** One call; returns what it answered as a string. Kind 17 closes {@code c}. */
@@ -192,6 +287,12 @@ class DropInRandomTest {
           return "execute " + result + " count " + s.getUpdateCount();
         }
     }
+  }
+
+  /** Where the script's connections come from. */
+  @FunctionalInterface
+  private interface Opener {
+    Connection get() throws SQLException;
   }
 
   private static int update(Connection c, String sql, int k) throws SQLException {
