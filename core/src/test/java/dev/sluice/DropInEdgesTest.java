@@ -472,6 +472,69 @@ class DropInEdgesTest {
   }
 
   /**
+   * Documented difference: {@code next()} on a result set that had run out of rows (or had none)
+   * before its connection was closed answers {@code false} again on plain; Sluice throws, as JDBC
+   * asks of a closed result set. With rows left, plain throws too ("stmt pointer is closed").
+   */
+  @Test
+  void nextOnARunOutResultSetWhoseConnectionClosedThrows() throws Exception {
+    Outcome plain = DropIn.run(DropIn.Target.PLAIN, DropInEdgesTest::nextAfterClose);
+    Outcome sluice = DropIn.run(DropIn.Target.SLUICE, DropInEdgesTest::nextAfterClose);
+    assertThat(plain.failure()).isNull();
+    assertThat(plain.result()).containsExactly("false", "false");
+    assertThat(sluice.failure()).isNotNull();
+    assertThat(sluice.failure().message()).contains("closed");
+    assertThat(sluice.content()).isEqualTo(plain.content());
+  }
+
+  private static List<?> nextAfterClose(DropIn.Db db) throws SQLException {
+    Connection c = db.connect();
+    exec(c, "CREATE TABLE t (id INTEGER PRIMARY KEY)");
+    Statement s = c.createStatement();
+    ResultSet r = s.executeQuery("SELECT id FROM t ORDER BY id");
+    boolean before = r.next();
+    c.close();
+    return List.of(before, r.next());
+  }
+
+  /**
+   * Documented difference: another connection's write beside a result set left open in auto-commit.
+   * Plain's reading connection holds the file's shared lock (its default rollback journal), so the
+   * write waits out its busy timeout and fails with SQLITE_BUSY; through Sluice the read runs on a
+   * reader of a WAL database and the write commits.
+   */
+  @Test
+  void anotherConnectionsWriteBesideAnOpenReadCommitsWhereOnPlainItIsBusy() throws Exception {
+    Outcome plain = DropIn.run(DropIn.Target.PLAIN, DropInEdgesTest::writeBesideOpenRead);
+    Outcome sluice = DropIn.run(DropIn.Target.SLUICE, DropInEdgesTest::writeBesideOpenRead);
+    assertThat(plain.failure().vendorCode()).isEqualTo(5);
+    assertThat(plain.content()).containsExactly("t[1]", "t[2]");
+    assertThat(sluice.failure()).isNull();
+    assertThat(sluice.result()).containsExactly("1", "1", "2");
+    assertThat(sluice.content()).containsExactly("t[1]", "t[2]", "t[3]");
+  }
+
+  private static List<?> writeBesideOpenRead(DropIn.Db db) throws SQLException {
+    Connection c = db.connect();
+    Connection other = db.connect();
+    exec(c, "CREATE TABLE t (id INTEGER PRIMARY KEY)", "INSERT INTO t VALUES (1), (2)");
+    if (db.target() == DropIn.Target.PLAIN) {
+      exec(other, "PRAGMA busy_timeout = 200"); // not 3 s; Sluice enforces its own
+    }
+    try (Statement s = c.createStatement();
+        ResultSet r = s.executeQuery("SELECT id FROM t ORDER BY id")) {
+      r.next();
+      long first = r.getLong(1);
+      int inserted;
+      try (Statement w = other.createStatement()) {
+        inserted = w.executeUpdate("INSERT INTO t VALUES (3)");
+      }
+      r.next();
+      return List.of(first, inserted, r.getLong(1));
+    }
+  }
+
+  /**
    * #19: a statement closed by another thread while it runs inserts in a loop fails that thread at
    * once with a SQLException, as on plain (it never hangs); every row it reported is stored.
    */

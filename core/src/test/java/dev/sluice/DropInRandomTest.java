@@ -36,7 +36,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class DropInRandomTest {
   private static final int OPERATIONS = 60;
 
-  private static final int KINDS = 29;
+  private static final int KINDS = 32;
 
   static LongStream seeds() {
     return LongStream.range(0, 100);
@@ -80,6 +80,8 @@ class DropInRandomTest {
     // SQL text): plain would wait out its busy timeout there, Sluice answers at once (see above).
     Connection other = open.get();
     boolean mayHoldTransaction = false;
+    // A result set kept open across the calls that follow, read a row at a time.
+    ResultSet[] cursor = new ResultSet[1];
     for (int i = 0; i < OPERATIONS; i++) {
       int kind = random.nextInt(KINDS);
       int k = random.nextInt(6);
@@ -89,12 +91,16 @@ class DropInRandomTest {
       try {
         out.add(
             step
-                + (kind >= 22
-                    ? more(c, other, kind, k, pick, i, !mayHoldTransaction)
-                    : call(c, kind, k, pick, savepoints)));
+                + (kind >= 29
+                    ? cursor(c, kind, cursor)
+                    : kind >= 22
+                        ? more(c, other, kind, k, pick, i, !mayHoldTransaction, cursor[0] == null)
+                        : call(c, kind, k, pick, savepoints)));
         if (kind == 17) {
           c = open.get(); // the call closed the connection
           savepoints.clear();
+          // and its result sets: plain's next() then answers false, Sluice's throws (design.md)
+          cursor[0] = null;
           // a pool leaves a transaction SQL text began in auto-commit open on the connection
           mayHoldTransaction &= pooled;
         }
@@ -103,6 +109,7 @@ class DropInRandomTest {
         if (kind == 17) {
           c = open.get();
           savepoints.clear();
+          cursor[0] = null;
           mayHoldTransaction &= pooled;
         }
       }
@@ -114,10 +121,46 @@ class DropInRandomTest {
     return out;
   }
 
+  /** Opens, reads a row of, or closes the result set kept open; kind 29 opens a new one. */
+  private static String cursor(Connection c, int kind, ResultSet[] cursor) throws SQLException {
+    if (kind == 29) {
+      if (cursor[0] != null) {
+        cursor[0].getStatement().close();
+        cursor[0] = null;
+      }
+      Statement s = c.createStatement();
+      cursor[0] = s.executeQuery("SELECT k, v FROM t ORDER BY k");
+      return "opened";
+    }
+    if (cursor[0] == null) {
+      return "no cursor";
+    }
+    if (kind == 30) {
+      return cursor[0].next()
+          ? "row " + cursor[0].getString(1) + "|" + cursor[0].getString(2)
+          : "end";
+    }
+    Statement s = cursor[0].getStatement();
+    cursor[0] = null;
+    s.close();
+    return "closed cursor";
+  }
+
   /** Calls of a second connection, pragmas and schema changes. */
   private static String more(
-      Connection c, Connection other, int kind, int k, int pick, int step, boolean otherMayWrite)
+      Connection c,
+      Connection other,
+      int kind,
+      int k,
+      int pick,
+      int step,
+      boolean noTransaction,
+      boolean noCursor)
       throws SQLException {
+    // Beside a result set left open, plain's one connection holds a read lock of its own: another
+    // connection's write waits out the busy timeout and fails (SQLITE_BUSY), a DROP TABLE fails
+    // (SQLITE_LOCKED); Sluice reads on a reader, and both succeed (design.md, on purpose).
+    boolean otherMayWrite = noTransaction && noCursor;
     switch (kind) {
       case 22:
         try (Statement s = other.createStatement();
@@ -167,6 +210,9 @@ class DropInRandomTest {
           }
         }
       case 27:
+        if (!noCursor) {
+          return "no DDL beside the open result set";
+        }
         try (Statement s = c.createStatement()) {
           s.execute(pick % 2 == 0 ? "CREATE TABLE IF NOT EXISTS x (a)" : "DROP TABLE IF EXISTS x");
           return "ddl";
@@ -309,8 +355,10 @@ class DropInRandomTest {
   }
 
   private static String failure(SQLException e) {
+    String message = Boolean.getBoolean("dropin.messages") ? " " + e.getMessage() : "";
     return "failed "
         + e.getErrorCode()
-        + (e instanceof org.sqlite.SQLiteException ? " sqlite" : "");
+        + (e instanceof org.sqlite.SQLiteException ? " sqlite" : "")
+        + message;
   }
 }

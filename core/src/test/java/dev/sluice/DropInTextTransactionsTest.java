@@ -178,6 +178,42 @@ class DropInTextTransactionsTest {
         });
   }
 
+  @Test
+  void aLoopCommittingOrRollingBackPerRowOfAQueryGoesOn() throws Exception {
+    for (boolean rollback : new boolean[] {false, true}) {
+      DropIn.same(
+          db -> {
+            List<Object> out = new ArrayList<>();
+            try (Connection c = db.connect()) {
+              exec(
+                  c,
+                  "CREATE TABLE job (k INTEGER PRIMARY KEY, done INTEGER)",
+                  "INSERT INTO job VALUES (1, 0), (2, 0), (3, 0), (4, 0)");
+              c.setAutoCommit(false);
+              try (Statement s = c.createStatement();
+                  java.sql.ResultSet r = s.executeQuery("SELECT k FROM job ORDER BY k");
+                  java.sql.PreparedStatement done =
+                      c.prepareStatement("UPDATE job SET done = 1 WHERE k = ?")) {
+                while (r.next()) {
+                  // the result set stays open across each commit or rollback, as on plain
+                  int k = r.getInt(1);
+                  out.add(k);
+                  done.setInt(1, k);
+                  done.executeUpdate();
+                  if (rollback && k == 2) {
+                    c.rollback();
+                  } else {
+                    c.commit();
+                  }
+                }
+              }
+              c.commit();
+            }
+            return out; // every row's update committed but the one rolled back
+          });
+    }
+  }
+
   private static String rollbackTo(Connection c, Savepoint sp) throws SQLException {
     c.rollback(sp);
     return "to savepoint";

@@ -43,7 +43,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Not thread-safe: used by one thread at a time, like the connection that owns it.
  */
 final class ConnectionState {
-  /** Closes the connection's open result sets: JDBC closes cursors at commit and rollback. */
+  /**
+   * Closes the connection's open result sets, at the end of a read-only transaction, whose reader
+   * goes back to the pool. Result sets on the writer stay open across commit and rollback, as on
+   * plain.
+   */
   @FunctionalInterface
   interface OpenResults {
     void close() throws SQLException;
@@ -666,10 +670,14 @@ final class ConnectionState {
     if (aborted) {
       throw Errors.transactionAborted();
     }
-    if (tx == Route.Tx.USER) {
-      openResults.close();
+    if (tx == Route.Tx.USER || tx == Route.Tx.SQL_TEXT || tx == Route.Tx.ENDED) {
+      // As plain's commit() ("commit;" on its connection), which also ends a transaction SQL text
+      // began once auto-commit is off (a savepoint turned it off, or the BEGIN came first); after
+      // SQL text ended the transaction, SQLite's "no transaction is active" is the answer.
+      // Result sets open on the writer stay open, as on plain (a loop committing per row of a
+      // query goes on), and keep the writer until they close.
       try {
-        WriterTransaction.commit(router.retry, router.gate.statements());
+        commitWriter();
       } catch (SQLException e) {
         if (router.isClosed()) {
           throw Errors.closed("The Sluice data source", e);
@@ -678,22 +686,21 @@ final class ConnectionState {
         throw translateBusy(e);
       }
       endWriterTransaction(true);
-    } else if (tx == Route.Tx.SQL_TEXT || tx == Route.Tx.ENDED) {
-      // As plain's commit() ("commit;" on its connection): it ends a transaction that SQL text
-      // began too, once auto-commit is off (a savepoint turned it off, or the BEGIN came first);
-      // after SQL text ended the transaction, SQLite's "no transaction is active" is the answer.
-      openResults.close();
-      try {
-        WriterTransaction.commit(router.retry, router.gate.statements());
-      } catch (SQLException e) {
-        if (router.isClosed()) {
-          throw Errors.closed("The Sluice data source", e);
-        }
-        throw translateBusy(e);
-      }
-      endWriterTransaction(true);
     } else if (tx == Route.Tx.READ_ONLY) {
       endReaderTransaction("COMMIT", true);
+    }
+  }
+
+  /**
+   * COMMIT on the writer; retried on SQLITE_BUSY/LOCKED only when no other statement of this
+   * connection is open there: beside one (an {@code INSERT ... RETURNING} being read), BUSY means
+   * "statements in progress" and fails at once, as on plain.
+   */
+  private void commitWriter() throws SQLException {
+    if (writerUses > 0) {
+      router.gate.statements().exec("COMMIT");
+    } else {
+      WriterTransaction.commit(router.retry, router.gate.statements());
     }
   }
 
@@ -701,7 +708,6 @@ final class ConnectionState {
   void rollback() throws SQLException {
     if (tx == Route.Tx.ENDED) {
       // SQL text ended the transaction: SQLite's "no transaction is active", as on plain.
-      openResults.close();
       try {
         WriterTransaction.rollback(router.gate.statements());
       } catch (SQLException e) {
@@ -709,7 +715,7 @@ final class ConnectionState {
       }
       endWriterTransaction(false);
     } else if (tx == Route.Tx.USER || tx == Route.Tx.SQL_TEXT) {
-      openResults.close();
+      // Result sets open on the writer stay open, as on plain (SQLite goes on reading them).
       SQLException failure = null;
       try {
         WriterTransaction.rollback(router.gate.statements());
