@@ -62,9 +62,27 @@ class DropInRandomTest {
     return LongStream.range(1_000, 1_050);
   }
 
+  /** The same through each driver's own {@code DataSource}: sqlite-jdbc's, Sluice's builder. */
+  @ParameterizedTest(name = "seed {0}")
+  @MethodSource("dataSourceSeeds")
+  void aRandomSequenceOfCallsThroughADataSourceEndsAsOnPlain(long seed) throws Exception {
+    DropIn.same(db -> script(db, seed, db.dataSource()::getConnection, false));
+  }
+
+  static LongStream dataSourceSeeds() {
+    return LongStream.range(2_000, 2_030);
+  }
+
   static List<Object> script(DropIn.Db db, long seed, boolean pooled) throws SQLException {
-    javax.sql.DataSource pool = pooled ? db.hikari(2, null) : null;
-    Opener open = pooled ? pool::getConnection : db::connect;
+    if (pooled) {
+      javax.sql.DataSource pool = db.hikari(2, null);
+      return script(db, seed, pool::getConnection, true);
+    }
+    return script(db, seed, db::connect, false);
+  }
+
+  private static List<Object> script(DropIn.Db db, long seed, Opener open, boolean pooled)
+      throws SQLException {
     try (Connection setup = db.connect()) {
       exec(
           setup,
