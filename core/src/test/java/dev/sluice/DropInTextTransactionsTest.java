@@ -34,128 +34,122 @@ class DropInTextTransactionsTest {
     String run() throws SQLException;
   }
 
-  @Test
-  void commitAfterASavepointEndsTheTransactionSqlTextBegan() throws Exception {
+  /** A test body on one connection, adding what it compares to {@code out}. */
+  @FunctionalInterface
+  private interface OnOneConnection {
+    void run(Connection c, List<Object> out) throws SQLException;
+  }
+
+  /** Runs {@code body} on one connection of each driver and asserts equal outcomes. */
+  private static void sameOnOneConnection(OnOneConnection body) throws Exception {
     DropIn.same(
         db -> {
           List<Object> out = new ArrayList<>();
           try (Connection c = db.connect()) {
-            exec(c, TABLE, "BEGIN", "INSERT INTO t VALUES (1, 1)");
-            Savepoint sp = c.setSavepoint();
-            out.add(c.getAutoCommit());
-            c.commit();
-            // the savepoint went with the commit
-            out.add(attempt(() -> "rolled back " + rollbackTo(c, sp)));
+            body.run(c, out);
           }
-          return out; // and the row stays: it was committed
+          return out;
+        });
+  }
+
+  @Test
+  void commitAfterASavepointEndsTheTransactionSqlTextBegan() throws Exception {
+    sameOnOneConnection(
+        (c, out) -> {
+          exec(c, TABLE, "BEGIN", "INSERT INTO t VALUES (1, 1)");
+          Savepoint sp = c.setSavepoint();
+          out.add(c.getAutoCommit());
+          c.commit();
+          // the savepoint went with the commit
+          out.add(attempt(() -> "rolled back " + rollbackTo(c, sp)));
+          // and the row stays: it was committed
         });
   }
 
   @Test
   void releasingTheOutermostSavepointSetInAutoCommitCommits() throws Exception {
-    DropIn.same(
-        db -> {
-          List<Object> out = new ArrayList<>();
-          try (Connection c = db.connect()) {
-            exec(c, TABLE);
-            Savepoint sp = c.setSavepoint();
-            exec(c, "INSERT INTO t VALUES (1, 1)");
-            c.releaseSavepoint(sp);
-            // SQLite: the outermost savepoint was the transaction; nothing is left to roll back
-            out.add(attempt(() -> rollback(c)));
-            exec(c, "INSERT INTO t VALUES (2, 2)");
-          }
-          return out; // both rows stay: each committed when it ended
+    sameOnOneConnection(
+        (c, out) -> {
+          exec(c, TABLE);
+          Savepoint sp = c.setSavepoint();
+          exec(c, "INSERT INTO t VALUES (1, 1)");
+          c.releaseSavepoint(sp);
+          // SQLite: the outermost savepoint was the transaction; nothing is left to roll back
+          out.add(attempt(() -> rollback(c)));
+          exec(c, "INSERT INTO t VALUES (2, 2)");
+          // both rows stay: each committed when it ended
         });
   }
 
   @Test
   void afterSqlTextCommitsStatementsCommitAloneAndCommitFails() throws Exception {
-    DropIn.same(
-        db -> {
-          List<Object> out = new ArrayList<>();
-          try (Connection c = db.connect()) {
-            exec(c, TABLE);
-            c.setAutoCommit(false);
-            exec(c, "INSERT INTO t VALUES (1, 1)", "COMMIT", "INSERT INTO t VALUES (2, 2)");
-            // a constraint failure now is only that statement's
-            out.add(attempt(() -> update(c, "INSERT INTO t VALUES (2, 3)")));
-            out.add(attempt(() -> update(c, "INSERT INTO t VALUES (3, 3)")));
-            out.add(attempt(() -> commit(c)));
-            out.add(attempt(() -> rollback(c)));
-            out.add(c.getAutoCommit());
-            out.add(attempt(() -> autoCommitOn(c)));
-            out.add(c.getAutoCommit());
-            exec(c, "INSERT INTO t VALUES (4, 4)");
-          }
-          return out; // rows 1 to 4 stay
+    sameOnOneConnection(
+        (c, out) -> {
+          exec(c, TABLE);
+          c.setAutoCommit(false);
+          exec(c, "INSERT INTO t VALUES (1, 1)", "COMMIT", "INSERT INTO t VALUES (2, 2)");
+          // a constraint failure now is only that statement's
+          out.add(attempt(() -> update(c, "INSERT INTO t VALUES (2, 3)")));
+          out.add(attempt(() -> update(c, "INSERT INTO t VALUES (3, 3)")));
+          out.add(attempt(() -> commit(c)));
+          out.add(attempt(() -> rollback(c)));
+          out.add(c.getAutoCommit());
+          out.add(attempt(() -> autoCommitOn(c)));
+          out.add(c.getAutoCommit());
+          exec(c, "INSERT INTO t VALUES (4, 4)");
+          // rows 1 to 4 stay
         });
   }
 
   @Test
   void sqlTextBeginsAgainAfterItEndedAndCommitEndsThat() throws Exception {
-    DropIn.same(
-        db -> {
-          List<Object> out = new ArrayList<>();
-          try (Connection c = db.connect()) {
-            exec(c, TABLE);
-            c.setAutoCommit(false);
-            exec(
-                c, "INSERT INTO t VALUES (1, 1)", "COMMIT", "BEGIN", "INSERT INTO t VALUES (2, 2)");
-            out.add(attempt(() -> commit(c)));
-            exec(c, "INSERT INTO t VALUES (3, 3)");
-            out.add(attempt(() -> rollback(c)));
-          }
-          return out; // rows 1 and 2 stay, 3 was rolled back
+    sameOnOneConnection(
+        (c, out) -> {
+          exec(c, TABLE);
+          c.setAutoCommit(false);
+          exec(c, "INSERT INTO t VALUES (1, 1)", "COMMIT", "BEGIN", "INSERT INTO t VALUES (2, 2)");
+          out.add(attempt(() -> commit(c)));
+          exec(c, "INSERT INTO t VALUES (3, 3)");
+          out.add(attempt(() -> rollback(c)));
+          // rows 1 and 2 stay, 3 was rolled back
         });
   }
 
   @Test
   void autoCommitOffInsideATransactionSqlTextBeganFailsAndTurnsItOff() throws Exception {
-    DropIn.same(
-        db -> {
-          List<Object> out = new ArrayList<>();
-          try (Connection c = db.connect()) {
-            exec(c, TABLE, "BEGIN", "INSERT INTO t VALUES (1, 1)");
-            out.add(attempt(() -> autoCommitOff(c)));
-            out.add(c.getAutoCommit());
-            out.add(attempt(() -> commit(c)));
-            exec(c, "INSERT INTO t VALUES (2, 2)");
-          }
-          return out; // row 1 committed; row 2 rolled back at close
+    sameOnOneConnection(
+        (c, out) -> {
+          exec(c, TABLE, "BEGIN", "INSERT INTO t VALUES (1, 1)");
+          out.add(attempt(() -> autoCommitOff(c)));
+          out.add(c.getAutoCommit());
+          out.add(attempt(() -> commit(c)));
+          exec(c, "INSERT INTO t VALUES (2, 2)");
+          // row 1 committed; row 2 rolled back at close
         });
   }
 
   @Test
   void savepointCallsInAutoCommitAreRefused() throws Exception {
-    DropIn.same(
-        db -> {
-          List<Object> out = new ArrayList<>();
-          try (Connection c = db.connect()) {
-            exec(c, TABLE);
-            Savepoint sp = c.setSavepoint("a");
-            c.setAutoCommit(true);
-            out.add(attempt(() -> "rolled back " + rollbackTo(c, sp)));
-            out.add(attempt(() -> release(c, sp)));
-          }
-          return out;
+    sameOnOneConnection(
+        (c, out) -> {
+          exec(c, TABLE);
+          Savepoint sp = c.setSavepoint("a");
+          c.setAutoCommit(true);
+          out.add(attempt(() -> "rolled back " + rollbackTo(c, sp)));
+          out.add(attempt(() -> release(c, sp)));
         });
   }
 
   @Test
   void changesAfterAWriteThatBrokeAConstraintOrRanInExecuteQuery() throws Exception {
-    DropIn.same(
-        db -> {
-          List<Object> out = new ArrayList<>();
-          try (Connection c = db.connect()) {
-            exec(c, TABLE, "INSERT INTO t VALUES (1, 1), (2, 2)");
-            out.add(one(c, "SELECT changes()"));
-            out.add(attempt(() -> update(c, "UPDATE t SET v = v - 5")));
-            out.add(one(c, "SELECT changes()"));
-            out.add(attempt(() -> query(c, "DELETE FROM t WHERE k = 1")));
-            out.add(one(c, "SELECT changes()"));
-          }
-          return out;
+    sameOnOneConnection(
+        (c, out) -> {
+          exec(c, TABLE, "INSERT INTO t VALUES (1, 1), (2, 2)");
+          out.add(one(c, "SELECT changes()"));
+          out.add(attempt(() -> update(c, "UPDATE t SET v = v - 5")));
+          out.add(one(c, "SELECT changes()"));
+          out.add(attempt(() -> query(c, "DELETE FROM t WHERE k = 1")));
+          out.add(one(c, "SELECT changes()"));
         });
   }
 
@@ -181,35 +175,32 @@ class DropInTextTransactionsTest {
   @Test
   void aLoopCommittingOrRollingBackPerRowOfAQueryGoesOn() throws Exception {
     for (boolean rollback : new boolean[] {false, true}) {
-      DropIn.same(
-          db -> {
-            List<Object> out = new ArrayList<>();
-            try (Connection c = db.connect()) {
-              exec(
-                  c,
-                  "CREATE TABLE job (k INTEGER PRIMARY KEY, done INTEGER)",
-                  "INSERT INTO job VALUES (1, 0), (2, 0), (3, 0), (4, 0)");
-              c.setAutoCommit(false);
-              try (Statement s = c.createStatement();
-                  java.sql.ResultSet r = s.executeQuery("SELECT k FROM job ORDER BY k");
-                  java.sql.PreparedStatement done =
-                      c.prepareStatement("UPDATE job SET done = 1 WHERE k = ?")) {
-                while (r.next()) {
-                  // the result set stays open across each commit or rollback, as on plain
-                  int k = r.getInt(1);
-                  out.add(k);
-                  done.setInt(1, k);
-                  done.executeUpdate();
-                  if (rollback && k == 2) {
-                    c.rollback();
-                  } else {
-                    c.commit();
-                  }
+      sameOnOneConnection(
+          (c, out) -> {
+            exec(
+                c,
+                "CREATE TABLE job (k INTEGER PRIMARY KEY, done INTEGER)",
+                "INSERT INTO job VALUES (1, 0), (2, 0), (3, 0), (4, 0)");
+            c.setAutoCommit(false);
+            try (Statement s = c.createStatement();
+                java.sql.ResultSet r = s.executeQuery("SELECT k FROM job ORDER BY k");
+                java.sql.PreparedStatement done =
+                    c.prepareStatement("UPDATE job SET done = 1 WHERE k = ?")) {
+              while (r.next()) {
+                // the result set stays open across each commit or rollback, as on plain
+                int k = r.getInt(1);
+                out.add(k);
+                done.setInt(1, k);
+                done.executeUpdate();
+                if (rollback && k == 2) {
+                  c.rollback();
+                } else {
+                  c.commit();
                 }
               }
-              c.commit();
             }
-            return out; // every row's update committed but the one rolled back
+            c.commit();
+            // every row's update committed but the one rolled back
           });
     }
   }
