@@ -535,6 +535,46 @@ class DropInEdgesTest {
   }
 
   /**
+   * Documented difference: {@code isClosed()} answers as JDBC says where plain answers false. A
+   * statement whose connection closed, a result set whose statement ran again: closed on Sluice,
+   * "open" on plain although neither can be used there. And a statement whose {@code execute("")}
+   * failed stays usable on Sluice, where plain's is finalized for good.
+   */
+  @Test
+  void isClosedAnswersAsJdbcSaysAndAFailedEmptyStatementStaysUsable() throws Exception {
+    Outcome plain = DropIn.run(DropIn.Target.PLAIN, DropInEdgesTest::closedStates);
+    Outcome sluice = DropIn.run(DropIn.Target.SLUICE, DropInEdgesTest::closedStates);
+    assertThat(plain.result()).containsExactly("x", "false", "failed", "false");
+    assertThat(sluice.result()).containsExactly("x", "true", "1", "true");
+    assertThat(sluice.content()).isEqualTo(plain.content());
+  }
+
+  private static List<?> closedStates(DropIn.Db db) throws SQLException {
+    Connection c = db.connect();
+    java.sql.PreparedStatement p = c.prepareStatement("SELECT ?");
+    p.setString(1, "x");
+    ResultSet first = p.executeQuery();
+    first.next();
+    String value = first.getString(1);
+    p.executeQuery();
+    Statement s = c.createStatement();
+    String afterEmpty;
+    try {
+      s.execute("");
+    } catch (SQLException expected) {
+      // both drivers refuse an empty statement
+    }
+    try (ResultSet r = s.executeQuery("SELECT 1")) {
+      r.next();
+      afterEmpty = r.getString(1);
+    } catch (SQLException e) {
+      afterEmpty = "failed";
+    }
+    c.close();
+    return List.of(value, first.isClosed(), afterEmpty, s.isClosed());
+  }
+
+  /**
    * #19: a statement closed by another thread while it runs inserts in a loop fails that thread at
    * once with a SQLException, as on plain (it never hangs); every row it reported is stored.
    */
