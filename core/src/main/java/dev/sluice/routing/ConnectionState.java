@@ -97,9 +97,6 @@ final class ConnectionState {
   /** SQLite rolled the transaction back under us (an interrupt, OR ROLLBACK): until rollback(). */
   private boolean aborted;
 
-  /** Auto-commit was off for the statement being run: where SQL text ending a transaction goes. */
-  private boolean autoCommitOff;
-
   ConnectionState(Router router, Object holder, OpenResults openResults) {
     this.router = router;
     this.holder = holder;
@@ -197,7 +194,6 @@ final class ConnectionState {
       boolean autoCommit)
       throws SQLException {
     StatementKind kind = c.kind();
-    autoCommitOff = !autoCommit;
     if (!readOnly) {
       if (kind == StatementKind.PRAGMA_WRITE) {
         pragmaWrite(pragma);
@@ -475,8 +471,10 @@ final class ConnectionState {
    * @param c what ran, or null for a metadata call
    * @param failed whether the statement failed
    * @param broken whether the physical connection broke
+   * @param autoCommit the connection's auto-commit: where SQL text that ends a transaction leaves
+   *     it
    */
-  void end(Lease lease, Classification c, boolean failed, boolean broken) {
+  void end(Lease lease, Classification c, boolean failed, boolean broken, boolean autoCommit) {
     if (lease.isReader()) {
       if (!lease.isShared()) {
         returnQuietly(lease.connection);
@@ -490,7 +488,7 @@ final class ConnectionState {
       return;
     }
     try {
-      afterWriterStatement(c, failed);
+      afterWriterStatement(c, failed, autoCommit);
     } catch (SQLException e) {
       broken = true;
     }
@@ -564,7 +562,8 @@ final class ConnectionState {
    * RELEASE of the outermost savepoint, or an error that rolled back) and temp objects or
    * attachments that are gone.
    */
-  private void afterWriterStatement(Classification c, boolean failed) throws SQLException {
+  private void afterWriterStatement(Classification c, boolean failed, boolean autoCommit)
+      throws SQLException {
     Connection w = writer;
     if (tx == Route.Tx.USER) {
       if (failed) {
@@ -584,7 +583,7 @@ final class ConnectionState {
     } else if (tx == Route.Tx.SQL_TEXT && c != null) {
       StatementKind k = c.kind();
       if ((failed || mayEnd(c)) && !Physical.inTransaction(w)) {
-        tx = autoCommitOff ? Route.Tx.ENDED : Route.Tx.NONE;
+        tx = autoCommit ? Route.Tx.NONE : Route.Tx.ENDED;
         router.meters.transaction(true, k != StatementKind.ROLLBACK, router.meters.now() - txStart);
       }
     } else if (tx == Route.Tx.ENDED && c != null && !failed) {
@@ -698,7 +697,7 @@ final class ConnectionState {
    */
   private void commitWriter() throws SQLException {
     if (writerUses > 0) {
-      router.gate.statements().exec("COMMIT");
+      WriterTransaction.commitOnce(router.gate.statements());
     } else {
       WriterTransaction.commit(router.retry, router.gate.statements());
     }
@@ -706,26 +705,22 @@ final class ConnectionState {
 
   /** Rolls back the transaction the connection is in, if any, and clears an abort. */
   void rollback() throws SQLException {
-    if (tx == Route.Tx.ENDED) {
-      // SQL text ended the transaction: SQLite's "no transaction is active", as on plain.
-      try {
-        WriterTransaction.rollback(router.gate.statements());
-      } catch (SQLException e) {
-        throw router.isClosed() ? Errors.closed("The Sluice data source", e) : Errors.translate(e);
-      }
-      endWriterTransaction(false);
-    } else if (tx == Route.Tx.USER || tx == Route.Tx.SQL_TEXT) {
+    if (tx == Route.Tx.USER || tx == Route.Tx.SQL_TEXT || tx == Route.Tx.ENDED) {
       // Result sets open on the writer stay open, as on plain (SQLite goes on reading them).
       SQLException failure = null;
       try {
         WriterTransaction.rollback(router.gate.statements());
       } catch (SQLException e) {
-        // "no transaction is active" after a statement-level ROLLBACK conflict: nothing to undo.
         if (router.isClosed()) {
           failure = Errors.closed("The Sluice data source", e);
-        } else if (!isNoTransaction(e)) {
+        } else if (tx == Route.Tx.ENDED || !isNoTransaction(e)) {
+          // "No transaction is active" is SQLite's answer after SQL text ended the transaction,
+          // as on plain; after a statement-level ROLLBACK conflict there is just nothing to undo.
           failure = Errors.translate(e);
         }
+      }
+      if (failure != null && tx == Route.Tx.ENDED) {
+        throw failure; // still no transaction, auto-commit still off
       }
       endWriterTransaction(false);
       if (failure != null) {

@@ -164,7 +164,7 @@ final class LogicalConnection implements Connection {
 
   /** Ends a lease: see {@link ConnectionState#end}. Never throws. */
   void end(Lease lease, Classification c, boolean failed, boolean broken) {
-    state.end(lease, c, failed, broken);
+    state.end(lease, c, failed, broken, autoCommit);
   }
 
   /**
@@ -486,7 +486,7 @@ final class LogicalConnection implements Connection {
     } catch (SQLException e) {
       throw Errors.translate(e);
     } finally {
-      state.end(lease, null, false, false);
+      state.end(lease, null, false, false, autoCommit);
     }
   }
 

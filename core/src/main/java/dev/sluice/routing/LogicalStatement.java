@@ -427,7 +427,7 @@ class LogicalStatement implements Statement, LogicalResultSet.Release {
         updateCount = physicalCount;
         if (l.onWriter() && c.dml()) {
           recordWrite(l.connection, c);
-        } else if (op == EXECUTE && transactionControl(c.kind())) {
+        } else if (op == EXECUTE && c.isTransactionControl()) {
           // Plain's update count after execute() of BEGIN, COMMIT and the like is its connection's
           // changes(); the physical connection's belongs to every logical one.
           updateCount = conn.changes;
@@ -472,23 +472,8 @@ class LogicalStatement implements Statement, LogicalResultSet.Release {
           return false;
         }
       }
-      if (l.onWriter() && c.dml() && SqliteCodes.primary(e) == SqliteCodes.CONSTRAINT) {
-        // The write ran and SQLite undid it: changes() is what SQLite set then (0 but for OR
-        // FAIL's partial count), as on plain's connection.
-        try {
-          conn.recordWrite(Physical.changes(l.connection), WriterGate.SENTINEL, 0);
-        } catch (SQLException unknown) {
-          // The statement's own failure is the answer; the counters stay as they were.
-        }
-      }
-      if (op == QUERY && l.onWriter() && c.dml() && e.getErrorCode() == SQLITE_DONE) {
-        // executeQuery given a write: it ran, then sqlite-jdbc said it returns no result set.
-        // Plain's changes() and last_insert_rowid() count it, so do this connection's.
-        try {
-          recordWrite(l.connection, c);
-        } catch (SQLException unknown) {
-          // The statement's own failure is the answer; the counters stay as they were.
-        }
+      if (l.onWriter() && c.dml()) {
+        recordFailedWrite(l.connection, c, op, e);
       }
       conn.end(l, c, true, Router.isBroken(e));
       throw translate(e, l, sql);
@@ -599,13 +584,23 @@ class LogicalStatement implements Statement, LogicalResultSet.Release {
     return Errors.translate(e);
   }
 
-  private static boolean transactionControl(StatementKind k) {
-    return k == StatementKind.BEGIN
-        || k == StatementKind.COMMIT
-        || k == StatementKind.ROLLBACK
-        || k == StatementKind.SAVEPOINT
-        || k == StatementKind.RELEASE
-        || k == StatementKind.ROLLBACK_TO;
+  /**
+   * What a failed write leaves in this connection's counters, as on plain's connection: a write
+   * that broke a constraint ran and SQLite undid it, so {@code changes()} is what SQLite set then
+   * (0 but for OR FAIL's partial count); a write run by {@code executeQuery} ran, then sqlite-jdbc
+   * said it returns no result set (SQLITE_DONE), so it counts like any write. Otherwise nothing
+   * changes.
+   */
+  private void recordFailedWrite(Connection c, Classification cls, Op op, SQLException e) {
+    try {
+      if (SqliteCodes.primary(e) == SqliteCodes.CONSTRAINT) {
+        conn.recordWrite(Physical.changes(c), WriterGate.SENTINEL, 0);
+      } else if (op == QUERY && e.getErrorCode() == SQLITE_DONE) {
+        recordWrite(c, cls);
+      }
+    } catch (SQLException unknown) {
+      // The statement's own failure is the answer; the counters stay as they were.
+    }
   }
 
   private void recordWrite(Connection c, Classification cls) throws SQLException {

@@ -33,6 +33,14 @@ public final class WriterTransaction {
     retry.write(() -> exec(w, COMMIT));
   }
 
+  /**
+   * {@code COMMIT}, once: beside another open statement of the same connection, SQLITE_BUSY means
+   * "statements in progress", which no wait ends.
+   */
+  public static void commitOnce(WriterStatements w) throws SQLException {
+    w.exec(COMMIT);
+  }
+
   /** {@code ROLLBACK}, once. */
   public static void rollback(WriterStatements w) throws SQLException {
     w.exec(ROLLBACK);
