@@ -266,8 +266,10 @@ class FlywayIT {
       throws Exception {
     // Given another open database whose file has the same name, meters in the same registry
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    Path other = Files.createDirectories(dir.resolve("other")).resolve("app.db");
-    Path app = Files.createDirectories(dir.resolve("app")).resolve("app.db");
+    // (a file name no other test uses: a URL engine of another test class, idle for up to a
+    // minute, would otherwise hold one of the derived names this test expects free)
+    Path other = Files.createDirectories(dir.resolve("other")).resolve("restart.db");
+    Path app = Files.createDirectories(dir.resolve("app")).resolve("restart.db");
     try (Target neighbour = Target.open(access, other, registry)) {
       flyway(neighbour, "classpath:db/flyway/base").load().migrate();
 
