@@ -489,6 +489,19 @@ public final class Errors {
   }
 
   /** An argument out of its valid range (negative timeout, bad index): 22023. */
+  /**
+   * A {@code Statement} method that takes SQL text, called on a {@code PreparedStatement}: 42000,
+   * refused before anything runs (plain sqlite-jdbc refuses it with no SQLState).
+   */
+  public static SQLSyntaxErrorException notOnPreparedStatement(String method) {
+    return new SQLSyntaxErrorException(
+        method
+            + " cannot be called on a PreparedStatement. Run its own SQL with execute(),"
+            + " executeQuery() or executeUpdate() without arguments, or use a Statement for other"
+            + " SQL.",
+        SqlStates.SYNTAX_OR_ACCESS);
+  }
+
   public static SQLException invalidArgument(String message) {
     return invalidArgument(message, null);
   }
@@ -573,6 +586,12 @@ public final class Errors {
   public static SQLException translateResultSet(SQLException e) {
     if (e.getSQLState() != null || SqliteCodes.find(e) != null) {
       return translate(e);
+    }
+    if (e instanceof SQLFeatureNotSupportedException) {
+      // What sqlite-jdbc's result sets cannot do (isLast, deleteRow, refreshRow ...): still the
+      // class callers catch to fall back, now with 0A000.
+      return new SQLFeatureNotSupportedException(
+          e.getMessage(), SqlStates.FEATURE_NOT_SUPPORTED, e);
     }
     return invalidArgument(e.getMessage(), e);
   }

@@ -381,6 +381,7 @@ final class LogicalConnection implements Connection {
   public Statement createStatement(
       int resultSetType, int resultSetConcurrency, int resultSetHoldability) throws SQLException {
     checkResultSetType(resultSetType, resultSetConcurrency);
+    checkHoldability(resultSetHoldability);
     return createStatement();
   }
 
@@ -402,6 +403,7 @@ final class LogicalConnection implements Connection {
       String sql, int resultSetType, int resultSetConcurrency, int resultSetHoldability)
       throws SQLException {
     checkResultSetType(resultSetType, resultSetConcurrency);
+    checkHoldability(resultSetHoldability);
     return prepareStatement(sql);
   }
 
@@ -616,15 +618,22 @@ final class LogicalConnection implements Connection {
   @Override
   public void setHoldability(int holdability) throws SQLException {
     checkOpen();
+    checkHoldability(holdability);
+    this.holdability = holdability;
+  }
+
+  /**
+   * As plain sqlite-jdbc, only CLOSE_CURSORS_AT_COMMIT is accepted, by {@code setHoldability} and
+   * by the statement factories that take a holdability (0A000 where plain has no SQLState).
+   */
+  private static void checkHoldability(int holdability) throws SQLException {
     if (holdability == ResultSet.HOLD_CURSORS_OVER_COMMIT) {
-      // As plain sqlite-jdbc, refused at the call (0A000 where plain has no SQLState).
       throw Errors.unsupported(
           "HOLD_CURSORS_OVER_COMMIT (SQLite closes cursors at commit; use CLOSE_CURSORS_AT_COMMIT)");
     }
     if (holdability != ResultSet.CLOSE_CURSORS_AT_COMMIT) {
       throw Errors.invalidArgument("Unknown holdability " + holdability);
     }
-    this.holdability = holdability;
   }
 
   @Override

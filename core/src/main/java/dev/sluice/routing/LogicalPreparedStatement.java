@@ -124,6 +124,39 @@ final class LogicalPreparedStatement extends LogicalStatement implements Prepare
     params.addBatch();
   }
 
+  // The Statement methods that take SQL text are refused on a prepared statement, as JDBC asks
+  // and plain sqlite-jdbc does; the variants with keys come through these.
+
+  @Override
+  public ResultSet executeQuery(String sql) throws SQLException {
+    throw notHere("executeQuery(String)");
+  }
+
+  @Override
+  public int executeUpdate(String sql) throws SQLException {
+    throw notHere("executeUpdate(String)");
+  }
+
+  @Override
+  public long executeLargeUpdate(String sql) throws SQLException {
+    throw notHere("executeLargeUpdate(String)");
+  }
+
+  @Override
+  public boolean execute(String sql) throws SQLException {
+    throw notHere("execute(String)");
+  }
+
+  @Override
+  public void addBatch(String sql) throws SQLException {
+    throw notHere("addBatch(String)");
+  }
+
+  private SQLException notHere(String method) throws SQLException {
+    checkOpen();
+    return Errors.notOnPreparedStatement(method);
+  }
+
   @Override
   public void clearBatch() throws SQLException {
     checkOpen();

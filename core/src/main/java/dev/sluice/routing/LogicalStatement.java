@@ -55,7 +55,7 @@ class LogicalStatement implements Statement, LogicalResultSet.Release {
   private boolean closed;
 
   private int queryTimeout;
-  private int maxRows;
+  private long maxRows;
   private int fetchSize;
   private int maxFieldSize;
   private boolean closeOnCompletion;
@@ -624,7 +624,7 @@ class LogicalStatement implements Statement, LogicalResultSet.Release {
       s.setQueryTimeout(queryTimeout);
     }
     if (maxRows > 0) {
-      s.setMaxRows(maxRows);
+      s.setLargeMaxRows(maxRows);
     }
     if (fetchSize > 0) {
       s.setFetchSize(fetchSize);
@@ -1113,11 +1113,23 @@ class LogicalStatement implements Statement, LogicalResultSet.Release {
   @Override
   public int getMaxRows() throws SQLException {
     checkOpen();
-    return maxRows;
+    // As plain sqlite-jdbc: a limit set with setLargeMaxRows past int is cut as a cast cuts it.
+    return (int) maxRows;
   }
 
   @Override
   public void setMaxRows(int max) throws SQLException {
+    setLargeMaxRows(max);
+  }
+
+  @Override
+  public long getLargeMaxRows() throws SQLException {
+    checkOpen();
+    return maxRows;
+  }
+
+  @Override
+  public void setLargeMaxRows(long max) throws SQLException {
     checkOpen();
     if (max < 0) {
       throw Errors.invalidArgument("maxRows must be >= 0 (was " + max + ")");
@@ -1158,7 +1170,9 @@ class LogicalStatement implements Statement, LogicalResultSet.Release {
 
   @Override
   public void setCursorName(String name) throws SQLException {
-    throw Errors.unsupported("Statement.setCursorName");
+    checkOpen();
+    // Positioned UPDATE/DELETE do not exist in SQLite: as plain sqlite-jdbc and as JDBC asks of
+    // such a database, a no-op.
   }
 
   @Override

@@ -1,0 +1,339 @@
+package dev.sluice;
+
+import static dev.sluice.DropIn.exec;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sluice.DropIn.Failure;
+import dev.sluice.DropIn.Outcome;
+import dev.sluice.DropIn.Target;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.SQLFeatureNotSupportedException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The corners of the {@code Connection}, {@code Statement}, {@code PreparedStatement} and {@code
+ * ResultSet} APIs that a sweep of every method on both drivers found different, each run through
+ * {@link DropIn} against plain sqlite-jdbc and Sluice: the ones fixed to answer as plain does, and
+ * the ones where Sluice answers as JDBC asks and plain does not (design.md "Routing details").
+ */
+class DropInStatementApiTest {
+
+  /** A row limit set through the long setter, as JPA providers and jOOQ set it. */
+  @Test
+  void largeMaxRowsLimitsRowsAndReadsBackAsOnPlain() throws Exception {
+    Outcome outcome =
+        DropIn.same(
+            db -> {
+              // Given three rows
+              Connection c = db.connect();
+              exec(c, "CREATE TABLE t (v)", "INSERT INTO t VALUES (1), (2), (3)");
+              List<Object> out = new ArrayList<>();
+              try (Statement s = c.createStatement()) {
+                // When the limit is set with setLargeMaxRows
+                s.setLargeMaxRows(2);
+                try (ResultSet r = s.executeQuery("SELECT v FROM t ORDER BY v")) {
+                  out.add(DropIn.rows(r));
+                }
+                s.setLargeMaxRows(5_000_000_000L);
+                out.add(s.getLargeMaxRows());
+                out.add(s.getMaxRows());
+              }
+              try (PreparedStatement p = c.prepareStatement("SELECT v FROM t ORDER BY v")) {
+                p.setLargeMaxRows(1);
+                try (ResultSet r = p.executeQuery()) {
+                  out.add(DropIn.rows(r));
+                }
+              }
+              return out;
+            });
+    // Then the rows stop at the limit, and the limit reads back as plain's does (the int getter
+    // cut as a cast cuts it); before the fix Sluice threw UnsupportedOperationException
+    assertThat(outcome.result())
+        .containsExactly("[1, 2]", "5000000000", String.valueOf((int) 5_000_000_000L), "[1]");
+  }
+
+  /** JDBC: a driver without positioned updates makes setCursorName a no-op, as plain does. */
+  @Test
+  void setCursorNameIsANoOp() throws Exception {
+    Outcome outcome =
+        DropIn.same(
+            db -> {
+              Connection c = db.connect();
+              exec(c, "CREATE TABLE t (v)", "INSERT INTO t VALUES (1)");
+              try (Statement s = c.createStatement();
+                  PreparedStatement p = c.prepareStatement("SELECT v FROM t")) {
+                s.setCursorName("c1");
+                p.setCursorName("c2");
+                try (ResultSet r = s.executeQuery("SELECT v FROM t");
+                    ResultSet q = p.executeQuery()) {
+                  return List.of(DropIn.rows(r), DropIn.rows(q));
+                }
+              }
+            });
+    assertThat(outcome.result()).containsExactly("[1]", "[1]");
+  }
+
+  /**
+   * The Statement methods that take SQL text are refused on a prepared statement. Before the fix,
+   * Sluice ran the text given: {@code executeUpdate("DELETE FROM t")} deleted the rows.
+   */
+  @Test
+  void statementMethodsTakingSqlAreRefusedOnAPreparedStatementAndRunNothing() throws Exception {
+    Outcome outcome =
+        DropIn.same(
+            db -> {
+              // Given a row and a prepared statement
+              Connection c = db.connect();
+              exec(c, "CREATE TABLE t (v)", "INSERT INTO t VALUES (1)");
+              List<Object> out = new ArrayList<>();
+              try (PreparedStatement p = c.prepareStatement("SELECT v FROM t")) {
+                // When each Statement method taking SQL text is called on it
+                List<Call> calls =
+                    List.of(
+                        () -> p.executeUpdate("DELETE FROM t"),
+                        () -> p.executeLargeUpdate("DELETE FROM t"),
+                        () -> p.execute("DELETE FROM t"),
+                        () -> p.executeQuery("SELECT 2"),
+                        () -> p.executeUpdate("DELETE FROM t", Statement.RETURN_GENERATED_KEYS),
+                        () -> p.execute("DELETE FROM t", new int[] {1}),
+                        () -> p.execute("DELETE FROM t", new String[] {"v"}),
+                        () -> p.executeUpdate(null),
+                        () -> {
+                          p.addBatch("DELETE FROM t");
+                          return p.executeBatch().length;
+                        });
+                for (Call call : calls) {
+                  out.add(attempt(call));
+                }
+                // Then each fails, nothing ran, and the statement still runs its own SQL
+                try (ResultSet r = p.executeQuery()) {
+                  out.add(DropIn.rows(r));
+                }
+              }
+              return out;
+            });
+    assertThat(outcome.result()).hasSize(10).last().isEqualTo("[1]");
+    assertThat(outcome.result().subList(0, 9)).allMatch(r -> r.startsWith("failed 0"));
+    assertThat(outcome.content()).containsExactly("t[1]");
+  }
+
+  /** Sluice's refusal carries 42000 and says what to do; plain's has no SQLState. */
+  @Test
+  void theRefusalOnAPreparedStatementSaysWhatToDo() throws Exception {
+    Failure sluice =
+        DropIn.sameVendorCode(
+            db -> {
+              Connection c = db.connect();
+              exec(c, "CREATE TABLE t (v)");
+              try (PreparedStatement p = c.prepareStatement("SELECT v FROM t")) {
+                p.executeUpdate("DELETE FROM t");
+              }
+              return List.of();
+            });
+    assertThat(sluice.type()).isEqualTo(java.sql.SQLSyntaxErrorException.class.getName());
+    assertThat(sluice.sqlState()).isEqualTo("42000");
+    assertThat(sluice.message())
+        .contains("executeUpdate(String) cannot be called on a PreparedStatement");
+  }
+
+  /** Only CLOSE_CURSORS_AT_COMMIT is accepted where a statement is made, as by setHoldability. */
+  @Test
+  void holdCursorsOverCommitIsRefusedWhereAStatementIsMade() throws Exception {
+    Outcome outcome =
+        DropIn.same(
+            db -> {
+              Connection c = db.connect();
+              exec(c, "CREATE TABLE t (v)");
+              int forward = ResultSet.TYPE_FORWARD_ONLY;
+              int readOnly = ResultSet.CONCUR_READ_ONLY;
+              List<Call> calls =
+                  List.of(
+                      () ->
+                          c.createStatement(forward, readOnly, ResultSet.HOLD_CURSORS_OVER_COMMIT),
+                      () ->
+                          c.prepareStatement(
+                              "SELECT v FROM t",
+                              forward,
+                              readOnly,
+                              ResultSet.HOLD_CURSORS_OVER_COMMIT),
+                      () -> c.createStatement(forward, readOnly, 99),
+                      () ->
+                          c.createStatement(forward, readOnly, ResultSet.CLOSE_CURSORS_AT_COMMIT)
+                              .getClass()
+                              .isInterface(),
+                      () ->
+                          c.prepareStatement(
+                                  "SELECT v FROM t",
+                                  forward,
+                                  readOnly,
+                                  ResultSet.CLOSE_CURSORS_AT_COMMIT)
+                              .getClass()
+                              .isInterface());
+              List<Object> out = new ArrayList<>();
+              for (Call call : calls) {
+                out.add(attempt(call));
+              }
+              return out;
+            });
+    assertThat(outcome.result())
+        .containsExactly("failed 0", "failed 0", "failed 0", "false", "false");
+  }
+
+  /**
+   * What sqlite-jdbc's forward-only result sets cannot do stays a {@link
+   * SQLFeatureNotSupportedException}, the class callers catch to fall back (Sluice adds 0A000);
+   * before the fix Sluice answered 22023 as if an argument were wrong.
+   */
+  @Test
+  void unsupportedResultSetCallsStaySqlFeatureNotSupported() throws Exception {
+    Outcome outcome =
+        DropIn.same(
+            db -> {
+              Connection c = db.connect();
+              exec(c, "CREATE TABLE t (v)", "INSERT INTO t VALUES (1), (2)");
+              List<Object> out = new ArrayList<>();
+              try (Statement s = c.createStatement();
+                  ResultSet r = s.executeQuery("SELECT v FROM t")) {
+                r.next();
+                List<Call> calls =
+                    List.of(
+                        r::isLast,
+                        () -> {
+                          r.deleteRow();
+                          return null;
+                        },
+                        () -> {
+                          r.refreshRow();
+                          return null;
+                        },
+                        () -> {
+                          r.cancelRowUpdates();
+                          return null;
+                        });
+                for (Call call : calls) {
+                  try {
+                    out.add(call.run());
+                  } catch (SQLFeatureNotSupportedException e) {
+                    out.add("not supported");
+                  }
+                }
+                // and the result set reads on
+                out.add(r.next() + " " + r.getInt(1));
+              }
+              return out;
+            });
+    assertThat(outcome.result()).hasSize(5).last().isEqualTo("true 2");
+    assertThat(DropIn.run(Target.SLUICE, DropInStatementApiTest::unsupportedCallsState).result())
+        .containsOnly("0A000");
+  }
+
+  private static List<Object> unsupportedCallsState(DropIn.Db db) throws SQLException {
+    Connection c = db.connect();
+    exec(c, "CREATE TABLE t (v)", "INSERT INTO t VALUES (1)");
+    try (Statement s = c.createStatement();
+        ResultSet r = s.executeQuery("SELECT v FROM t")) {
+      r.next();
+      try {
+        r.isLast();
+        return List.of("answered");
+      } catch (SQLFeatureNotSupportedException e) {
+        return List.of(e.getSQLState());
+      }
+    }
+  }
+
+  /**
+   * Deliberately different, as JDBC asks (design.md "Routing details"): plain answers these with a
+   * NullPointerException, {@code null}, {@code true} or a refusal; Sluice with what JDBC says.
+   */
+  @Test
+  void whereJdbcSpeaksSluiceAnswersAsJdbcAsks() throws Exception {
+    DropIn.Body body =
+        db -> {
+          Connection c = db.connect();
+          exec(c, "CREATE TABLE t (id INTEGER PRIMARY KEY, v)");
+          List<Object> out = new ArrayList<>();
+          Statement fresh = c.createStatement();
+          out.add(attemptWithState(fresh::getMoreResults));
+          out.add(attemptWithState(fresh::getUpdateCount));
+          out.add(attemptWithState(fresh::getLargeUpdateCount));
+          out.add(attemptWithState(fresh::getResultSet));
+          PreparedStatement unexecuted = c.prepareStatement("SELECT v FROM t");
+          out.add(attemptWithState(() -> unexecuted.getResultSet() == null));
+          out.add(
+              attemptWithState(
+                  () -> c.getClientInfo() == null ? "null" : c.getClientInfo().size()));
+          out.add(attemptWithState(() -> c.isValid(-1)));
+          out.add(attemptWithState(() -> c.createArrayOf("VARCHAR", new Object[] {"a"}) == null));
+          out.add(attemptWithState(() -> c.prepareStatement(null)));
+          out.add(
+              attempt(() -> fresh.executeUpdate("INSERT INTO t (v) VALUES (1)", new int[] {1})));
+          out.add(
+              attempt(() -> fresh.execute("INSERT INTO t (v) VALUES (2)", new String[] {"id"})));
+          return out;
+        };
+    Outcome plain = DropIn.run(Target.PLAIN, body);
+    Outcome sluice = DropIn.run(Target.SLUICE, body);
+    assertThat(plain.result())
+        .containsExactly(
+            "NullPointerException",
+            "NullPointerException",
+            "NullPointerException",
+            "NullPointerException",
+            "false",
+            "null",
+            "true",
+            "true",
+            "NullPointerException",
+            "failed 0",
+            "failed 0");
+    assertThat(sluice.result())
+        .containsExactly(
+            "false",
+            "-1",
+            "-1",
+            "null",
+            "true",
+            "0",
+            "failed 0 22023",
+            "failed 0 0A000",
+            "failed 0 22023",
+            "1",
+            "false");
+    assertThat(plain.content()).isEmpty();
+    assertThat(sluice.content()).containsExactly("t[1, 1]", "t[2, 2]");
+  }
+
+  @FunctionalInterface
+  private interface Call {
+    Object run() throws SQLException;
+  }
+
+  /** The call's answer, or "failed" with the vendor code (the SQLState is Sluice's alone). */
+  private static String attempt(Call call) {
+    return attempt(call, false);
+  }
+
+  /** The call's answer, or "failed" with the vendor code and, if any, the SQLState. */
+  private static String attemptWithState(Call call) {
+    return attempt(call, true);
+  }
+
+  private static String attempt(Call call, boolean withState) {
+    try {
+      return String.valueOf(call.run());
+    } catch (SQLException e) {
+      return "failed "
+          + e.getErrorCode()
+          + (withState && e.getSQLState() != null ? " " + e.getSQLState() : "");
+    } catch (RuntimeException e) {
+      return e.getClass().getSimpleName();
+    }
+  }
+}
