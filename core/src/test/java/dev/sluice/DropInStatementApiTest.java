@@ -310,6 +310,36 @@ class DropInStatementApiTest {
     assertThat(sluice.content()).containsExactly("t[1, 1]", "t[2, 2]");
   }
 
+  /**
+   * Deliberately different, as JDBC asks: plain sqlite-jdbc runs a closed {@code Statement} again
+   * (a write included) and answers a closed connection's getters; Sluice refuses with 08003.
+   */
+  @Test
+  void aClosedStatementOrConnectionRefusesWorkWhereAsPlainRunsIt() throws Exception {
+    DropIn.Body body =
+        db -> {
+          Connection c = db.connect();
+          exec(c, "CREATE TABLE t (v)");
+          Statement s = c.createStatement();
+          s.close();
+          List<Object> out = new ArrayList<>();
+          out.add(attemptWithState(() -> s.executeUpdate("INSERT INTO t VALUES (1)")));
+          out.add(attemptWithState(() -> s.execute("SELECT 1")));
+          out.add(attemptWithState(s::getMaxRows));
+          c.close();
+          out.add(attemptWithState(c::getTransactionIsolation));
+          out.add(attemptWithState(c::isReadOnly));
+          out.add(attemptWithState(() -> c.nativeSQL("SELECT 1")));
+          return out;
+        };
+    Outcome plain = DropIn.run(Target.PLAIN, body);
+    Outcome sluice = DropIn.run(Target.SLUICE, body);
+    assertThat(plain.result()).containsExactly("1", "true", "0", "8", "false", "SELECT 1");
+    assertThat(plain.content()).containsExactly("t[1]");
+    assertThat(sluice.result()).containsOnly("failed 0 08003");
+    assertThat(sluice.content()).isEmpty();
+  }
+
   @FunctionalInterface
   private interface Call {
     Object run() throws SQLException;
