@@ -87,7 +87,10 @@ public final class Engine implements AutoCloseable {
             () -> openPhysical(false),
             TimeUnit.MILLISECONDS.toNanos(settings.writerAcquireTimeoutMillis()),
             TimeUnit.MILLISECONDS.toNanos(settings.writerHoldWarningMillis()),
-            settings.processLock() && settings.file() != null && !settings.singleConnection()
+            settings.processLock()
+                    && settings.file() != null
+                    && !settings.singleConnection()
+                    && !settings.readOnly()
                 ? SidecarLock.open(settings.file(), name)
                 : SidecarLock.DISABLED,
             settings.singleConnection()
@@ -165,6 +168,7 @@ public final class Engine implements AutoCloseable {
             // Under 2000 ms stays off, as it was when HikariCP's leak detection did this.
             settings.readerLeakDetectionMillis() >= 2000 ? settings.readerLeakDetectionMillis() : 0,
             settings.readerStatementCache(),
+            settings.reportsReadOnly(),
             () -> openPhysical(true));
     this.proxy = proxy(listeners);
     housekeeping.start(meters, router);
@@ -309,6 +313,10 @@ public final class Engine implements AutoCloseable {
       b.clear("journal_mode");
       b.clear("mmap_size");
     }
+    if (settings.readOnly()) {
+      // Opened read-only, the file keeps its journal mode, as on plain: Sluice cannot switch it.
+      b.clear("journal_mode");
+    }
     for (Map.Entry<String, String> e : settings.pragmas().entrySet()) {
       if ("default".equalsIgnoreCase(e.getValue())) {
         b.clear(e.getKey());
@@ -330,6 +338,9 @@ public final class Engine implements AutoCloseable {
     hc.setMinimumIdle(settings.readers());
     hc.setConnectionTimeout(Math.max(250, settings.readerAcquireTimeoutMillis()));
     hc.setAutoCommit(true);
+    // HikariCP sets its read-only flag on every connection it lends; sqlite-jdbc refuses a change
+    // of it on a connection opened read-only through open_mode (then this flag is true too).
+    hc.setReadOnly(settings.reportsReadOnly());
     // No HikariCP leak detection: the router's ReaderHolds does it without a lock per borrow.
     if (settings.metrics()) {
       hc.setMetricRegistry(registry);
@@ -392,7 +403,7 @@ public final class Engine implements AutoCloseable {
         // Reads the header: a file that is not a database (or is corrupt) fails here, by name.
         try (Statement s = c.createStatement()) {
           s.executeQuery("SELECT count(*) FROM sqlite_master").close();
-          if (!settings.singleConnection()) {
+          if (!settings.singleConnection() && !settings.readOnly()) {
             // SQLite opens a file it may not write read-only, silently: find out now, not at
             // the first write.
             long version;
@@ -608,10 +619,12 @@ public final class Engine implements AutoCloseable {
               if (Physical.inTransaction(c)) {
                 s.execute("ROLLBACK");
               }
-              if (!settings.singleConnection() && !settings.externalCheckpoints()) {
-                s.execute("PRAGMA main.wal_checkpoint(TRUNCATE)");
+              if (!settings.readOnly()) {
+                if (!settings.singleConnection() && !settings.externalCheckpoints()) {
+                  s.execute("PRAGMA main.wal_checkpoint(TRUNCATE)");
+                }
+                s.execute("PRAGMA main.optimize");
               }
-              s.execute("PRAGMA main.optimize");
             } catch (SQLException e) {
               // Close never throws an unmapped exception (a full disk fails the checkpoint: 53100).
               throw Errors.translate(e);

@@ -102,7 +102,9 @@ final class Housekeeping {
     this.meters = engineMeters;
     // The tasks catch their own failures (a failure would cancel later runs); stop() ends them,
     // so their futures are not kept.
-    if (!settings.singleConnection() && (!settings.externalCheckpoints() || writerYieldNanos > 0)) {
+    if (!settings.singleConnection()
+        && !settings.readOnly()
+        && (!settings.externalCheckpoints() || writerYieldNanos > 0)) {
       Future<?> unused =
           executor.scheduleWithFixedDelay(
               settings.externalCheckpoints() ? this::yieldIfLarge : this::checkpointIfLarge,

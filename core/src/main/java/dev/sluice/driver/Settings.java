@@ -41,6 +41,11 @@ import java.util.TreeMap;
  * @param sqliteProperties properties handed to sqlite-jdbc
  * @param file the database file, or null for memory and temporary databases
  * @param singleConnection whether everything runs on one connection ({@code :memory:})
+ * @param readOnly whether the application opens the database read-only (sqlite-jdbc's {@code
+ *     open_mode} without read-write, a {@code file:} URI's {@code mode=ro} or {@code immutable=1}):
+ *     every connection opens so, and Sluice writes nothing (no journal mode, checkpoint, sidecar)
+ * @param reportsReadOnly whether {@code Connection.isReadOnly()} answers true from the start, as
+ *     plain sqlite-jdbc answers for an {@code open_mode} without read-write
  * @param sharedMemory whether this in-memory database is a shared-cache URI ({@code cache=shared}),
  *     which every connection to it shares while one is open; other in-memory and temporary
  *     databases are private to one connection
@@ -71,6 +76,8 @@ public record Settings(
     Map<String, String> sqliteProperties,
     Path file,
     boolean singleConnection,
+    boolean readOnly,
+    boolean reportsReadOnly,
     boolean sharedMemory,
     int readers,
     long readerAcquireTimeoutMillis,
@@ -290,6 +297,13 @@ public record Settings(
             + new TreeMap<>(passThrough)
             + '|'
             + options;
+    boolean openModeReadOnly = openModeReadOnly(passThrough.get("open_mode"));
+    boolean uri = lowerPath.startsWith("file:");
+    boolean readOnly =
+        !memory
+            && (openModeReadOnly
+                || (uri && "ro".equalsIgnoreCase(passThrough.get("mode")))
+                || (uri && isTrue(passThrough.get("immutable"))));
     // SQLite shares an in-memory database between connections only for a URI with cache=shared;
     // sqlite-jdbc's shared_cache property does not change that.
     boolean sharedMemory =
@@ -301,6 +315,8 @@ public record Settings(
         Collections.unmodifiableMap(sqliteProps),
         file,
         memory,
+        readOnly,
+        openModeReadOnly && !memory,
         sharedMemory,
         readers,
         readerTimeout,
@@ -395,6 +411,32 @@ public record Settings(
       p = slash < 0 ? "" : p.substring(slash);
     }
     return decode(p, uri);
+  }
+
+  /**
+   * Whether sqlite-jdbc's {@code open_mode} flags open read-only: SQLITE_OPEN_READONLY (1) without
+   * SQLITE_OPEN_READWRITE (2), as {@code SQLiteConfig.setReadOnly(true)} sets them. A value that is
+   * not a number is left to sqlite-jdbc, which refuses it at open.
+   */
+  private static boolean openModeReadOnly(String flags) {
+    if (flags == null) {
+      return false;
+    }
+    try {
+      int mode = Integer.parseInt(flags.trim());
+      return (mode & 1) != 0 && (mode & 2) == 0;
+    } catch (NumberFormatException e) {
+      return false;
+    }
+  }
+
+  /** A URI boolean as SQLite reads it: 1, true, yes or on. */
+  private static boolean isTrue(String value) {
+    return value != null
+        && switch (value.trim().toLowerCase(Locale.ROOT)) {
+          case "1", "true", "yes", "on" -> true;
+          default -> false;
+        };
   }
 
   private static String stripExtension(String fileName) {

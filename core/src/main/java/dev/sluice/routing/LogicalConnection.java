@@ -332,7 +332,9 @@ final class LogicalConnection implements Connection {
   @Override
   public boolean isReadOnly() throws SQLException {
     checkOpen();
-    return readOnly;
+    // Opened read-only, writes still go to the writer, where SQLite refuses them with
+    // SQLITE_READONLY (vendor code 8) as on plain; only the answer here says so up front.
+    return readOnly || router.openedReadOnly;
   }
 
   @Override

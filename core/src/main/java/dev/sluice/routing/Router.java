@@ -63,6 +63,12 @@ public final class Router {
 
   private final int statementCacheSize;
 
+  /**
+   * Whether the application opened the database read-only through sqlite-jdbc's {@code open_mode}:
+   * its connections answer {@code isReadOnly()} with true from the start, as plain's do.
+   */
+  final boolean openedReadOnly;
+
   /** Opens a reader outside the pool, for a thread that holds a connection already. */
   private final Writer.Opener overflow;
 
@@ -96,6 +102,7 @@ public final class Router {
    *     :memory:}); then reads go to the writer
    * @param readerLeakMillis a pooled reader held longer than this is logged with where it was
    *     taken; 0 turns that off
+   * @param openedReadOnly whether the database was opened read-only through {@code open_mode}
    */
   public Router(
       String name,
@@ -110,8 +117,10 @@ public final class Router {
       long readerTimeoutMillis,
       long readerLeakMillis,
       int statementCacheSize,
+      boolean openedReadOnly,
       Writer.Opener overflow) {
     this.name = name;
+    this.openedReadOnly = openedReadOnly;
     this.readerHolds = ReaderHolds.of(name, readerLeakMillis);
     this.overflow = overflow;
     this.readerPermits = new Semaphore(readerCount, true);
