@@ -51,9 +51,12 @@ public final class SluiceDriver implements Driver {
   }
 
   @Override
-  public DriverPropertyInfo[] getPropertyInfo(String url, Properties info) {
+  public DriverPropertyInfo[] getPropertyInfo(String url, Properties info) throws SQLException {
     Option[] options = Option.values();
-    DriverPropertyInfo[] result = new DriverPropertyInfo[options.length];
+    // Every other property passes to sqlite-jdbc: tools that list a driver's properties show its
+    // own too, with the value given where one is.
+    DriverPropertyInfo[] sqlite = new org.sqlite.JDBC().getPropertyInfo(url, info);
+    DriverPropertyInfo[] result = new DriverPropertyInfo[options.length + sqlite.length];
     for (int i = 0; i < options.length; i++) {
       Option o = options[i];
       DriverPropertyInfo p =
@@ -63,6 +66,13 @@ public final class SluiceDriver implements Driver {
       p.description = o.description();
       p.required = false;
       result[i] = p;
+    }
+    for (int i = 0; i < sqlite.length; i++) {
+      DriverPropertyInfo p = sqlite[i];
+      if (info != null && info.getProperty(p.name) != null) {
+        p.value = info.getProperty(p.name);
+      }
+      result[options.length + i] = p;
     }
     return result;
   }

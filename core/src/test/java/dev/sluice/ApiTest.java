@@ -30,6 +30,17 @@ class ApiTest {
         Arrays.stream(info).filter(i -> i.name.equals("sluice.readers")).findFirst().orElseThrow();
     assertThat(readers.value).isEqualTo("3");
     assertThat(readers.description).contains("reader pool");
+    // and sqlite-jdbc's own, which pass through, as plain's driver lists them
+    given.setProperty("busy_timeout", "4321");
+    DriverPropertyInfo[] plain = new org.sqlite.JDBC().getPropertyInfo("jdbc:sqlite:x.db", null);
+    DriverPropertyInfo[] both = driver.getPropertyInfo("jdbc:sluice:sqlite:x.db", given);
+    assertThat(Arrays.stream(both).filter(i -> !i.name.startsWith("sluice.")))
+        .hasSize(plain.length);
+    assertThat(Arrays.stream(both).map(i -> i.name))
+        .contains("sluice.readers")
+        .containsAll(Arrays.stream(plain).map(i -> i.name).toList());
+    assertThat(Arrays.stream(both).filter(i -> i.name.equals("busy_timeout")).findFirst())
+        .hasValueSatisfying(i -> assertThat(i.value).isEqualTo("4321"));
     assertThat(driver.jdbcCompliant()).isFalse();
     assertThat(driver.getMajorVersion()).isZero();
     assertThat(driver.connect("jdbc:h2:mem:x", new Properties())).isNull();
