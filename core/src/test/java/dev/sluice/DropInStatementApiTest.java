@@ -340,6 +340,43 @@ class DropInStatementApiTest {
     assertThat(sluice.content()).isEmpty();
   }
 
+  /**
+   * Deliberately different: {@code PRAGMA locking_mode=EXCLUSIVE} is refused at once (0A000, what
+   * to do in the message). Plain's one connection runs on in exclusive mode; through Sluice the
+   * writer could never take the exclusive lock beside its readers' open connections, and every
+   * write failed as SQLITE_BUSY after seconds of retries (found by a differential sweep of
+   * pragmas). NORMAL passes, and reading the mode answers as plain.
+   */
+  @Test
+  void exclusiveLockingModeIsRefusedAtOnceWhereOnPlainItRunsOnOneConnection() throws Exception {
+    DropIn.Body body =
+        db -> {
+          Connection c = db.connect();
+          exec(c, "CREATE TABLE t (v)");
+          List<Object> out = new ArrayList<>();
+          out.add(
+              attemptWithState(
+                  () -> DropIn.rows(c.createStatement().executeQuery("PRAGMA locking_mode"))));
+          out.add(
+              attemptWithState(() -> c.createStatement().execute("PRAGMA locking_mode = NORMAL")));
+          out.add(
+              attemptWithState(
+                  () -> c.createStatement().execute("PRAGMA main.locking_mode = 'exclusive'")));
+          out.add(
+              attemptWithState(
+                  () -> c.createStatement().executeUpdate("INSERT INTO t VALUES (1)")));
+          out.add(
+              attemptWithState(
+                  () -> DropIn.rows(c.createStatement().executeQuery("SELECT v FROM t"))));
+          return out;
+        };
+    Outcome plain = DropIn.run(Target.PLAIN, body);
+    Outcome sluice = DropIn.run(Target.SLUICE, body);
+    assertThat(plain.result()).containsExactly("[normal]", "true", "true", "1", "[1]");
+    assertThat(sluice.result()).containsExactly("[normal]", "true", "failed 0 0A000", "1", "[1]");
+    assertThat(sluice.content()).isEqualTo(plain.content());
+  }
+
   @FunctionalInterface
   private interface Call {
     Object run() throws SQLException;

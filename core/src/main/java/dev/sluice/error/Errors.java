@@ -292,6 +292,20 @@ public final class Errors {
         SqlStates.FEATURE_NOT_SUPPORTED);
   }
 
+  /**
+   * {@code PRAGMA locking_mode} set to anything but NORMAL: 0A000. Sluice's readers keep the
+   * database open beside the writer, so an exclusive writer could never get its lock.
+   */
+  public static SQLFeatureNotSupportedException lockingModeRefused(String requested) {
+    return new SQLFeatureNotSupportedException(
+        "PRAGMA locking_mode="
+            + requested
+            + " refused: Sluice's readers keep the database open beside its single writer, so an"
+            + " exclusive lock would never be granted and every write would fail as busy. The"
+            + " single writer already keeps writes one at a time; leave locking_mode NORMAL.",
+        SqlStates.FEATURE_NOT_SUPPORTED);
+  }
+
   /** A JDBC feature Sluice (or SQLite) does not support: 0A000. */
   public static SQLFeatureNotSupportedException unsupported(String feature) {
     return new SQLFeatureNotSupportedException(

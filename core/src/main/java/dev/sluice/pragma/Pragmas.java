@@ -40,6 +40,7 @@ public final class Pragmas {
   private static final Pattern NAME = Pattern.compile("[a-z_]+");
   private static final Pattern VALUE = Pattern.compile("[+-]?[0-9]+|[A-Za-z_]+");
   private static final String QUERY_ONLY = KnownPragma.QUERY_ONLY.sqlName;
+  private static final String LOCKING_MODE = "locking_mode";
   private static final PragmaSetting QUERY_ONLY_ON = new PragmaSetting(QUERY_ONLY, "1", true);
   private static final Map<String, String> DEFAULTS = defaults();
 
@@ -115,6 +116,11 @@ public final class Pragmas {
     String n = baseName(name);
     if (n.equals(QUERY_ONLY)) {
       throw Errors.pragmaRefused(n, "1 on readers and 0 on the writer", requestedValue);
+    }
+    if (n.equals(LOCKING_MODE) && !"normal".equals(normalize(n, requestedValue))) {
+      // Every open connection of a WAL database holds a shared lock on it, Sluice's idle readers
+      // too: an exclusive writer would wait for them forever, and every write fail as busy.
+      throw Errors.lockingModeRefused(requestedValue);
     }
     String value = wanted.get(n);
     if (value == null) {
