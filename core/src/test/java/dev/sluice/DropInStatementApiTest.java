@@ -377,6 +377,52 @@ class DropInStatementApiTest {
     assertThat(sluice.content()).isEqualTo(plain.content());
   }
 
+  /**
+   * The update count after {@code execute()} of anything but an INSERT, UPDATE or DELETE (DDL, a
+   * pragma, VACUUM, ANALYZE) is the connection's own {@code changes()}, as on plain. Before the fix
+   * Sluice answered the shared writer's, the count of another connection's last write.
+   */
+  @Test
+  void updateCountAfterExecuteOfOtherStatementsIsTheConnectionsOwnChanges() throws Exception {
+    Outcome outcome =
+        DropIn.same(
+            db -> {
+              // Given connection b inserted one row, then connection a three
+              Connection a = db.connect();
+              Connection b = db.connect();
+              exec(a, "CREATE TABLE t (v)");
+              List<Object> out = new ArrayList<>();
+              try (Statement s = b.createStatement()) {
+                out.add(s.executeUpdate("INSERT INTO t VALUES (0)"));
+              }
+              try (Statement s = a.createStatement()) {
+                out.add(s.executeUpdate("INSERT INTO t VALUES (1), (2), (3)"));
+              }
+              // When b runs other statements with execute() and with executeUpdate()
+              for (String sql :
+                  List.of(
+                      "CREATE TABLE x (a)",
+                      "CREATE INDEX xi ON x (a)",
+                      "PRAGMA user_version = 3",
+                      "PRAGMA foreign_keys = ON",
+                      "PRAGMA recursive_triggers = 1",
+                      "ANALYZE",
+                      "VACUUM",
+                      "DROP TABLE x")) {
+                try (Statement s = b.createStatement()) {
+                  out.add(sql + " " + s.execute(sql) + " " + s.getUpdateCount());
+                }
+              }
+              try (Statement s = b.createStatement()) {
+                out.add(s.executeUpdate("CREATE TABLE y (a)"));
+                out.add(s.executeUpdate("PRAGMA foreign_keys = OFF"));
+              }
+              return out;
+            });
+    // Then b's count is its own (1), never a's (3)
+    assertThat(outcome.result()).contains("CREATE TABLE x (a) false 1", "VACUUM false 1");
+  }
+
   @FunctionalInterface
   private interface Call {
     Object run() throws SQLException;

@@ -325,10 +325,11 @@ class LogicalStatement implements Statement, LogicalResultSet.Release {
             : null;
     if (pragma != null) {
       if (conn.sessionWrite(pragma)) {
-        // A session pragma is recorded on the connection; nothing runs now.
+        // A session pragma is recorded on the connection; nothing runs now. Its update count is
+        // plain's: 0 from executeUpdate, the connection's changes() after execute().
         lastOnWriter = false;
         lastRetried = false;
-        updateCount = 0;
+        updateCount = op == EXECUTE ? conn.changes : 0;
         if (op == QUERY) {
           resultSet = null;
           throw Errors.invalidArgument("executeQuery: the statement does not return a result set");
@@ -427,9 +428,10 @@ class LogicalStatement implements Statement, LogicalResultSet.Release {
         updateCount = physicalCount;
         if (l.onWriter() && c.dml()) {
           recordWrite(l.connection, c);
-        } else if (op == EXECUTE && c.isTransactionControl()) {
-          // Plain's update count after execute() of BEGIN, COMMIT and the like is its connection's
-          // changes(); the physical connection's belongs to every logical one.
+        } else if (op == EXECUTE && !c.dml()) {
+          // Plain's update count after execute() of anything but an INSERT, UPDATE or DELETE
+          // (BEGIN, COMMIT, DDL, a pragma, VACUUM ...) is its connection's changes(), unchanged;
+          // the physical writer's is whoever wrote last on it, another connection perhaps.
           updateCount = conn.changes;
         }
         physical = null;
