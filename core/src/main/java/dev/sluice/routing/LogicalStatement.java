@@ -428,10 +428,11 @@ class LogicalStatement implements Statement, LogicalResultSet.Release {
         updateCount = physicalCount;
         if (l.onWriter() && c.dml()) {
           recordWrite(l.connection, c);
-        } else if (op == EXECUTE && !c.dml()) {
+        } else if (op == EXECUTE && !c.dml() && !c.isRead()) {
           // Plain's update count after execute() of anything but an INSERT, UPDATE or DELETE
           // (BEGIN, COMMIT, DDL, a pragma, VACUUM ...) is its connection's changes(), unchanged;
-          // the physical writer's is whoever wrote last on it, another connection perhaps.
+          // the physical writer's is whoever wrote last on it, another connection perhaps. (A
+          // write classified as a read, re-run here by the safety net, keeps its own count.)
           updateCount = conn.changes;
         }
         physical = null;
