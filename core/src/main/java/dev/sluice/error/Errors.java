@@ -502,7 +502,6 @@ public final class Errors {
     return new SQLException(message, SqlStates.INVALID_TRANSACTION_STATE);
   }
 
-  /** An argument out of its valid range (negative timeout, bad index): 22023. */
   /**
    * A {@code Statement} method that takes SQL text, called on a {@code PreparedStatement}: 42000,
    * refused before anything runs (plain sqlite-jdbc refuses it with no SQLState).
@@ -516,6 +515,7 @@ public final class Errors {
         SqlStates.SYNTAX_OR_ACCESS);
   }
 
+  /** An argument out of its valid range (negative timeout, bad index): 22023. */
   public static SQLException invalidArgument(String message) {
     return invalidArgument(message, null);
   }
