@@ -423,6 +423,77 @@ class DropInStatementApiTest {
     assertThat(outcome.result()).contains("CREATE TABLE x (a) false 1", "VACUUM false 1");
   }
 
+  /**
+   * After a batch ran, succeeded or failed, a prepared statement has no value bound, as on plain;
+   * after a plain execution its values stay. Before the fix Sluice kept the batch's last values: a
+   * row that set only its first parameter got the previous row's second value instead of NULL.
+   */
+  @Test
+  void aBatchLeavesNoValueBoundAsOnPlain() throws Exception {
+    Outcome outcome =
+        DropIn.same(
+            db -> {
+              Connection c = db.connect();
+              exec(c, "CREATE TABLE t (k INTEGER UNIQUE, v)");
+              List<Object> out = new ArrayList<>();
+              try (PreparedStatement p = c.prepareStatement("INSERT INTO t VALUES (?, ?)")) {
+                p.setInt(1, 1);
+                p.setInt(2, 10);
+                p.addBatch();
+                out.add(p.executeBatch().length);
+                p.setInt(1, 2);
+                out.add(p.executeUpdate());
+                p.setInt(1, 3);
+                p.setInt(2, 30);
+                out.add(p.executeUpdate());
+                p.setInt(1, 4);
+                out.add(p.executeUpdate());
+                // a batch that fails clears them too
+                p.setInt(1, 4);
+                p.setInt(2, 40);
+                p.addBatch();
+                out.add(attempt(p::executeBatch).startsWith("failed"));
+                p.setInt(1, 5);
+                out.add(p.executeUpdate());
+              }
+              return out;
+            });
+    assertThat(outcome.content())
+        .containsExactly("t[1, 10]", "t[2, null]", "t[3, 30]", "t[4, 30]", "t[5, null]");
+  }
+
+  /**
+   * Deliberately different, as JDBC asks: an unnamed savepoint has no name and a named one no id
+   * (plain answers {@code SQLITE_SAVEPOINT_1} and an id).
+   */
+  @Test
+  void aSavepointAnswersOnlyWhatItIsAsJdbcAsks() throws Exception {
+    DropIn.Body body =
+        db -> {
+          Connection c = db.connect();
+          exec(c, "CREATE TABLE t (v)");
+          c.setAutoCommit(false);
+          java.sql.Savepoint unnamed = c.setSavepoint();
+          java.sql.Savepoint named = c.setSavepoint("x");
+          List<Object> out = new ArrayList<>();
+          out.add(attemptWithState(unnamed::getSavepointId));
+          out.add(attemptWithState(unnamed::getSavepointName));
+          out.add(attemptWithState(named::getSavepointName));
+          out.add(attemptWithState(named::getSavepointId));
+          c.rollback();
+          return out;
+        };
+    assertThat(DropIn.run(Target.PLAIN, body).result())
+        .containsExactly("1", "SQLITE_SAVEPOINT_1", "x", "2");
+    assertThat(DropIn.run(Target.SLUICE, body).result()).element(1).asString().startsWith("failed");
+    assertThat(DropIn.run(Target.SLUICE, body).result())
+        .startsWith("1")
+        .contains("x")
+        .last()
+        .asString()
+        .startsWith("failed");
+  }
+
   @FunctionalInterface
   private interface Call {
     Object run() throws SQLException;

@@ -200,6 +200,8 @@ final class LogicalPreparedStatement extends LogicalStatement implements Prepare
           });
     } finally {
       params.clearBatch();
+      // As plain sqlite-jdbc: after a batch ran, succeeded or not, no value stays bound.
+      params.clear();
     }
   }
 
