@@ -494,6 +494,56 @@ class DropInStatementApiTest {
         .startsWith("failed");
   }
 
+  /**
+   * An auto-commit batch that begins and commits its own transaction, or holds {@code VACUUM}, runs
+   * statement by statement as on plain. Before, Sluice ran it inside its one batch transaction
+   * (rule 5), where SQLite refused the {@code BEGIN} and {@code VACUUM}.
+   */
+  @Test
+  void anAutoCommitBatchWithItsOwnTransactionRunsAsOnPlain() throws Exception {
+    Outcome outcome =
+        DropIn.same(
+            db -> {
+              Connection c = db.connect();
+              exec(c, "CREATE TABLE t (k INTEGER UNIQUE, v)");
+              List<Object> out = new ArrayList<>();
+              List<List<String>> batches =
+                  List.of(
+                      List.of("BEGIN", "INSERT INTO t VALUES (1, 1)", "COMMIT"),
+                      List.of(
+                          "BEGIN IMMEDIATE",
+                          "INSERT INTO t VALUES (2, 1)",
+                          "SAVEPOINT s",
+                          "INSERT INTO t VALUES (3, 1)",
+                          "ROLLBACK TO s",
+                          "COMMIT"),
+                      List.of("INSERT INTO t VALUES (4, 1)", "VACUUM"),
+                      List.of("BEGIN", "INSERT INTO t VALUES (5, 1)", "ROLLBACK"),
+                      List.of("BEGIN", "INSERT INTO t VALUES (1, 2)", "COMMIT"));
+              for (List<String> b : batches) {
+                try (Statement s = c.createStatement()) {
+                  for (String sql : b) {
+                    s.addBatch(sql);
+                  }
+                  try {
+                    out.add(java.util.Arrays.toString(s.executeBatch()));
+                  } catch (java.sql.BatchUpdateException e) {
+                    out.add("failed " + java.util.Arrays.toString(e.getUpdateCounts()));
+                  }
+                }
+                out.add("autoCommit " + c.getAutoCommit());
+              }
+              // the last batch failed inside its own transaction, left open as on plain
+              exec(c, "ROLLBACK");
+              try (Statement s = c.createStatement()) {
+                s.executeUpdate("INSERT INTO t VALUES (6, 1)");
+              }
+              return out;
+            });
+    assertThat(outcome.result()).contains("[1, 1]", "failed [1, 0, 0]");
+    assertThat(outcome.content()).containsExactly("t[1, 1]", "t[2, 1]", "t[4, 1]", "t[6, 1]");
+  }
+
   @FunctionalInterface
   private interface Call {
     Object run() throws SQLException;

@@ -306,6 +306,20 @@ public final class Errors {
         SqlStates.FEATURE_NOT_SUPPORTED);
   }
 
+  /**
+   * A batch run statement by statement stopped at entry {@code index}: the counts of the entries
+   * before it (0 from it on, as sqlite-jdbc reports them), with the entry's own failure as cause,
+   * SQLState and vendor code.
+   */
+  public static BatchUpdateException batchFailed(int index, long[] counts, SQLException cause) {
+    return new BatchUpdateException(
+        "Batch entry " + index + " failed: " + cause.getMessage(),
+        cause.getSQLState(),
+        cause.getErrorCode(),
+        counts,
+        cause);
+  }
+
   /** A JDBC feature Sluice (or SQLite) does not support: 0A000. */
   public static SQLFeatureNotSupportedException unsupported(String feature) {
     return new SQLFeatureNotSupportedException(

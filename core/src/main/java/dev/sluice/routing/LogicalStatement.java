@@ -848,6 +848,34 @@ class LogicalStatement implements Statement, LogicalResultSet.Release {
     }
   }
 
+  /**
+   * An auto-commit batch that controls transactions itself or holds a statement that cannot run in
+   * one ({@code VACUUM}) runs as plain sqlite-jdbc runs every batch: statement by statement, each
+   * as {@code execute} runs it, up to the first failure. Rule 5's one transaction cannot hold it
+   * (design.md, Routing details).
+   */
+  private long[] oneByOne(List<String> sqls, Classification[] kinds) throws SQLException {
+    long[] counts = new long[sqls.size()];
+    for (int i = 0; i < counts.length; i++) {
+      SQLException failure;
+      try {
+        if (kinds[i].isRead() || run(sqls.get(i), kinds[i], EXECUTE)) {
+          closeCurrent();
+          failure = Errors.invalidArgument("executeBatch: the statement returns rows");
+        } else {
+          counts[i] = updateCount;
+          continue;
+        }
+      } catch (SQLException e) {
+        failure = e;
+      }
+      updateCount = -1;
+      throw Errors.batchFailed(i, counts, failure);
+    }
+    updateCount = -1;
+    return counts;
+  }
+
   /** Builds the physical batch on a connection. */
   interface BatchBody {
     Statement prepare(Connection c) throws SQLException;
@@ -886,8 +914,16 @@ class LogicalStatement implements Statement, LogicalResultSet.Release {
     List<String> sqls = new ArrayList<>(batch);
     batch.clear();
     boolean inserts = false;
-    for (String sql : sqls) {
-      inserts |= SqlClassifier.classify(sql).insert();
+    boolean oneByOne = false;
+    Classification[] kinds = new Classification[sqls.size()];
+    for (int i = 0; i < kinds.length; i++) {
+      kinds[i] = SqlClassifier.classify(sqls.get(i));
+      inserts |= kinds[i].insert();
+      oneByOne |=
+          kinds[i].isTransactionControl() || kinds[i].kind() == StatementKind.NO_TRANSACTION;
+    }
+    if (oneByOne && conn.getAutoCommit()) {
+      return oneByOne(sqls, kinds);
     }
     boolean anyInsert = inserts;
     return runBatch(
