@@ -40,12 +40,33 @@ final class Latencies {
     if (size == 0) {
       return 0;
     }
+    return atRank((int) Math.ceil(p / 100.0 * size));
+  }
+
+  /** The {@code rank}-th smallest value (1-based, clamped to the values there are). */
+  private long atRank(int rank) {
     if (!sorted) {
       Arrays.sort(values, 0, size);
       sorted = true;
     }
-    int rank = (int) Math.ceil(p / 100.0 * size);
     return values[Math.min(size, Math.max(1, rank)) - 1];
+  }
+
+  /**
+   * The nearest-rank percentile of these latencies and {@code failures} operations that failed,
+   * each failure counted as slower than any success (never served); -1 when the rank falls on a
+   * failure, 0 when there is nothing at all.
+   */
+  long percentileCountingFailures(double p, long failures) {
+    long all = size + failures;
+    if (all == 0) {
+      return 0;
+    }
+    long rank = Math.max(1, (long) Math.ceil(p / 100.0 * all));
+    if (rank > size) {
+      return -1;
+    }
+    return atRank((int) rank);
   }
 
   byte[] toBytes() {
