@@ -424,9 +424,11 @@ class DropInStatementApiTest {
   }
 
   /**
-   * After a batch ran, succeeded or failed, a prepared statement has no value bound, as on plain;
-   * after a plain execution its values stay. Before the fix Sluice kept the batch's last values: a
-   * row that set only its first parameter got the previous row's second value instead of NULL.
+   * After a batch ran, succeeded or failed, or was cleared, a prepared statement has no value
+   * bound, as on plain; after a plain execution its values stay. Before the fix of {@code
+   * clearBatch()} (found by {@link DropInReuseRandomTest}) Sluice kept the values set before it.
+   * Before the fix Sluice kept the batch's last values: a row that set only its first parameter got
+   * the previous row's second value instead of NULL.
    */
   @Test
   void aBatchLeavesNoValueBoundAsOnPlain() throws Exception {
@@ -455,11 +457,93 @@ class DropInStatementApiTest {
                 out.add(attempt(p::executeBatch).startsWith("failed"));
                 p.setInt(1, 5);
                 out.add(p.executeUpdate());
+                // and clearing the batch unbinds, with or without rows added
+                p.setInt(1, 6);
+                p.setInt(2, 60);
+                p.addBatch();
+                p.clearBatch();
+                p.setInt(1, 7);
+                out.add(p.executeUpdate());
+                p.setInt(2, 80);
+                p.clearBatch();
+                p.setInt(1, 8);
+                out.add(p.executeUpdate());
               }
               return out;
             });
     assertThat(outcome.content())
-        .containsExactly("t[1, 10]", "t[2, null]", "t[3, 30]", "t[4, 30]", "t[5, null]");
+        .containsExactly(
+            "t[1, 10]",
+            "t[2, null]",
+            "t[3, 30]",
+            "t[4, 30]",
+            "t[5, null]",
+            "t[7, null]",
+            "t[8, null]");
+  }
+
+  /**
+   * Deliberately different, as JDBC asks: after {@code executeUpdate} the statement's current
+   * result is that update count. Plain's prepared statement answers a field only {@code execute}
+   * sets (0 on a fresh statement, or an earlier execution's count); its {@code Statement} throws a
+   * NullPointerException.
+   */
+  @Test
+  void getUpdateCountAfterExecuteUpdateAnswersItsCount() throws Exception {
+    DropIn.Body body =
+        db -> {
+          Connection c = db.connect();
+          exec(c, "CREATE TABLE t (k)", "INSERT INTO t VALUES (1), (2), (3)");
+          List<Object> out = new ArrayList<>();
+          try (PreparedStatement p = c.prepareStatement("UPDATE t SET k = k + 1 WHERE k >= ?")) {
+            p.setInt(1, 2);
+            out.add(p.executeUpdate());
+            out.add(p.getUpdateCount());
+            p.setInt(1, 100);
+            out.add(p.execute());
+            out.add(p.getUpdateCount());
+            p.setInt(1, 0);
+            out.add(p.executeUpdate());
+            out.add(p.getUpdateCount());
+          }
+          try (Statement s = c.createStatement()) {
+            out.add(s.executeUpdate("DELETE FROM t WHERE k = 4"));
+            out.add(attempt(s::getUpdateCount));
+          }
+          return out;
+        };
+    Outcome plain = DropIn.run(DropIn.Target.PLAIN, body);
+    Outcome sluice = DropIn.run(DropIn.Target.SLUICE, body);
+    assertThat(plain.result())
+        .containsExactly("2", "0", "false", "0", "3", "0", "1", "NullPointerException");
+    assertThat(sluice.result()).containsExactly("2", "2", "false", "0", "3", "3", "1", "1");
+    assertThat(sluice.content()).isEqualTo(plain.content());
+  }
+
+  /**
+   * Deliberately different, as JDBC asks: an execution of a prepared statement with a batch row
+   * added and not yet run runs the values set since. Plain runs the batch's first row instead, so
+   * the batch then runs it a second time.
+   */
+  @Test
+  void anExecutionBesideAPendingBatchRunsTheValuesSetSince() throws Exception {
+    DropIn.Body body =
+        db -> {
+          Connection c = db.connect();
+          exec(c, "CREATE TABLE t (k, v)");
+          try (PreparedStatement p = c.prepareStatement("INSERT INTO t VALUES (?, ?)")) {
+            p.setInt(1, 9);
+            p.setInt(2, 90);
+            p.addBatch();
+            p.setInt(1, 10);
+            return List.of(p.executeUpdate(), p.executeBatch().length);
+          }
+        };
+    Outcome plain = DropIn.run(DropIn.Target.PLAIN, body);
+    Outcome sluice = DropIn.run(DropIn.Target.SLUICE, body);
+    assertThat(plain.content()).containsExactly("t[9, 90]", "t[9, 90]");
+    assertThat(sluice.content()).containsExactly("t[10, 90]", "t[9, 90]");
+    assertThat(sluice.result()).isEqualTo(plain.result());
   }
 
   /**

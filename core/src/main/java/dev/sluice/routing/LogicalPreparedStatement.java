@@ -161,6 +161,8 @@ final class LogicalPreparedStatement extends LogicalStatement implements Prepare
   public void clearBatch() throws SQLException {
     checkOpen();
     params.clearBatch();
+    // As plain sqlite-jdbc: clearing the batch unbinds the values set since, too.
+    params.clear();
   }
 
   @Override
