@@ -97,13 +97,14 @@ public final class SqliteCodes {
   /**
    * Whether the physical connection that threw {@code e} should be discarded: a non-transient
    * SQLState of class 08, or an SQLite code that leaves the connection unusable (MISUSE, IOERR*,
-   * CORRUPT*, NOTADB, CANTOPEN*). {@link SQLTransientConnectionException} is excluded: Sluice uses
-   * it for a writer not obtained in time, and HikariCP for a pool timeout, where no connection
-   * broke. CANTOPEN is included because {@link Errors#translate} makes it 08001, so a raw and a
-   * translated exception get the same answer.
+   * CORRUPT*, NOTADB). {@link SQLTransientConnectionException} is excluded: Sluice uses it for a
+   * writer not obtained in time, and HikariCP for a pool timeout, where no connection broke.
+   * CANTOPEN* is excluded, raw or translated (08001): on an open connection it is a file the
+   * statement named ({@code ATTACH}, {@code VACUUM INTO}) or a temp file, and the connection, with
+   * its transaction, is fine.
    */
   public static boolean isConnectionBroken(SQLException e) {
-    if (e == null) {
+    if (e == null || primary(e) == CANTOPEN) {
       return false;
     }
     String state = e.getSQLState();
@@ -113,7 +114,7 @@ public final class SqliteCodes {
       return true;
     }
     return switch (primary(e)) {
-      case MISUSE, IOERR, CORRUPT, NOTADB, CANTOPEN -> true;
+      case MISUSE, IOERR, CORRUPT, NOTADB -> true;
       default -> false;
     };
   }

@@ -25,6 +25,17 @@ public final class Physical {
   }
 
   /**
+   * Runs one statement as sqlite-jdbc's own {@code commit()} and {@code rollback()} do, without the
+   * check it makes after a statement in auto-commit mode (the mode Sluice's writer runs in): a
+   * BEGIN and a COMMIT of its own, which fail beside a write statement still in progress (an {@code
+   * INSERT ... RETURNING} not read to its end) and leave a transaction open behind a ROLLBACK that
+   * succeeded.
+   */
+  public static void execAsTransactionControl(Connection c, String sql) throws SQLException {
+    c.unwrap(SQLiteConnection.class).getDatabase().exec(sql, false);
+  }
+
+  /**
    * Makes the connection read the schema again if another connection changed it. SQLite checks its
    * cached schema when a statement reads a table, but a pragma such as {@code foreign_key_list}
    * answers from the cache: on a reader that has not read since the writer ran DDL it answers as if

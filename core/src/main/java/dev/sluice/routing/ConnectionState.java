@@ -539,6 +539,11 @@ final class ConnectionState {
                 && !pinned
                 && !pinnedForGood))) {
       if (broken) {
+        if (tx == Route.Tx.USER) {
+          // The transaction went with the connection: what ran in it is gone. Refuse everything
+          // but rollback(), so that neither a later statement nor commit() pretends otherwise.
+          aborted = true;
+        }
         tx = Route.Tx.NONE;
         pinned = false;
         pinnedForGood = false;

@@ -486,7 +486,9 @@ class LogicalStatement implements Statement, LogicalResultSet.Release {
       physical = null;
       lease = null;
       if (!ended) {
-        conn.end(l, c, true, true);
+        // Unchecked from sqlite-jdbc on a live engine is no sign of a broken connection: keep it,
+        // and the transaction on it, as plain does.
+        conn.end(l, c, true, conn.router.isClosed());
       }
       if (conn.router.isClosed()) {
         throw Errors.closed("The Sluice data source", e);
@@ -956,6 +958,10 @@ class LogicalStatement implements Statement, LogicalResultSet.Release {
 
   @Override
   public ResultSet executeQuery(String sql) throws SQLException {
+    if (sql == null) {
+      checkOpen();
+      throw Errors.invalidArgument("executeQuery: sql is null");
+    }
     run(sql, SqlClassifier.classify(sql), QUERY);
     return currentResultSet();
   }
@@ -974,6 +980,11 @@ class LogicalStatement implements Statement, LogicalResultSet.Release {
 
   @Override
   public boolean execute(String sql) throws SQLException {
+    if (sql == null) {
+      // Plain throws a NullPointerException from deep inside; nothing may run (or end) here.
+      checkOpen();
+      throw Errors.invalidArgument("execute: sql is null");
+    }
     return run(sql, SqlClassifier.classify(sql), EXECUTE);
   }
 

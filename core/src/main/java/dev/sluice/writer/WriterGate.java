@@ -130,7 +130,14 @@ public final class WriterGate {
     if (keyOwner == owner || keyOwner == NOBODY) {
       return;
     }
-    sentinel.executeUpdate();
+    try {
+      sentinel.executeUpdate();
+    } catch (SQLException e) {
+      // The holder's own session refused it (PRAGMA query_only = 1): its insert would fail the
+      // same way. sqlite-jdbc has finalized the failed statement; prepare afresh next time.
+      forget();
+      throw e;
+    }
     keyOwner = NOBODY;
   }
 
@@ -146,6 +153,9 @@ public final class WriterGate {
     try (ResultSet r = keyQuery.executeQuery()) {
       r.next();
       rowid = r.getLong(1);
+    } catch (SQLException e) {
+      forget();
+      throw e;
     }
     if (rowid == SENTINEL) {
       keyOwner = NOBODY;

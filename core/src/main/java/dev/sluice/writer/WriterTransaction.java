@@ -1,5 +1,6 @@
 package dev.sluice.writer;
 
+import dev.sluice.jdbc.Physical;
 import dev.sluice.retry.Retry;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -43,7 +44,10 @@ public final class WriterTransaction {
 
   /** {@code ROLLBACK}, once. */
   public static void rollback(WriterStatements w) throws SQLException {
-    w.exec(ROLLBACK);
+    // Not through the kept statements: beside an INSERT ... RETURNING still being read,
+    // sqlite-jdbc's
+    // auto-commit check after it would fail and leave a transaction open.
+    Physical.execAsTransactionControl(w.connection(), ROLLBACK);
   }
 
   private static final String BEGIN = "BEGIN IMMEDIATE";
