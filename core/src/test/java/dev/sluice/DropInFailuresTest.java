@@ -4,6 +4,7 @@ import static dev.sluice.DropIn.exec;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.DropIn.Outcome;
+import java.sql.BatchUpdateException;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -155,6 +156,45 @@ class DropInFailuresTest {
               return out;
             });
     assertThat(outcome.result()).contains("rolled back");
+  }
+
+  /**
+   * An auto-commit batch whose deferred foreign key fails at the end fails with a {@link
+   * BatchUpdateException}, as on plain, where its failing entry gives one (Sluice's carries
+   * SQLite's vendor code and SQLState, as for a failing entry). Sluice's batch is one transaction
+   * (rule 5), so the failure comes at its COMMIT and nothing of the batch is kept (plain keeps the
+   * entries before); it surfaced as the bare SQLite error, which code catching {@code
+   * BatchUpdateException} missed.
+   */
+  @Test
+  void aBatchFailingAtItsCommitIsABatchUpdateException() throws Exception {
+    DropIn.Body body =
+        db -> {
+          Connection c = db.connect();
+          exec(
+              c,
+              "PRAGMA foreign_keys = ON",
+              "CREATE TABLE log (x)",
+              "CREATE TABLE parent (id INTEGER PRIMARY KEY)",
+              "CREATE TABLE child (id INTEGER, p REFERENCES parent (id)"
+                  + " DEFERRABLE INITIALLY DEFERRED)");
+          try (Statement s = c.createStatement()) {
+            s.addBatch("INSERT INTO log VALUES ('b1')");
+            s.addBatch("INSERT INTO child VALUES (5, 99)");
+            s.executeBatch();
+            return List.of("no failure");
+          } catch (BatchUpdateException e) {
+            return List.of(
+                "batch failed " + e.getErrorCode(), attempt(c, "INSERT INTO log VALUES ('next')"));
+          }
+        };
+    Outcome plain = DropIn.run(DropIn.Target.PLAIN, body);
+    Outcome sluice = DropIn.run(DropIn.Target.SLUICE, body);
+    // plain's BatchUpdateException has no vendor code; Sluice's has the failure's (design.md)
+    assertThat(plain.result()).containsExactly("batch failed 0", "1");
+    assertThat(sluice.result()).containsExactly("batch failed 19", "1");
+    assertThat(plain.content()).containsExactly("log[b1]", "log[next]");
+    assertThat(sluice.content()).containsExactly("log[next]");
   }
 
   private static String attempt(Connection c, String sql) {

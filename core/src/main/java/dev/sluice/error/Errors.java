@@ -320,6 +320,21 @@ public final class Errors {
         cause);
   }
 
+  /**
+   * An auto-commit batch's own transaction failed as a whole at its end (a deferred constraint at
+   * COMMIT): nothing of it is kept, so no entry has a count. The failure's SQLState and vendor
+   * code, itself as cause.
+   */
+  public static BatchUpdateException batchRolledBack(SQLException cause) {
+    SQLException translated = translate(cause);
+    return new BatchUpdateException(
+        "Batch rolled back as a whole, nothing of it kept: " + translated.getMessage(),
+        translated.getSQLState(),
+        translated.getErrorCode(),
+        new long[0],
+        translated);
+  }
+
   /** A JDBC feature Sluice (or SQLite) does not support: 0A000. */
   public static SQLFeatureNotSupportedException unsupported(String feature) {
     return new SQLFeatureNotSupportedException(

@@ -14,6 +14,7 @@ import dev.sluice.writer.GroupCommit;
 import dev.sluice.writer.WriterGate;
 import dev.sluice.writer.WriterStatements;
 import dev.sluice.writer.WriterTransaction;
+import java.sql.BatchUpdateException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -821,6 +822,11 @@ class LogicalStatement implements Statement, LogicalResultSet.Release {
       ok = true;
       return counts;
     } catch (SQLException e) {
+      if (own && !(e instanceof BatchUpdateException) && !Retry.retryable(e)) {
+        // The batch's own COMMIT failed (a deferred foreign key): callers catch a
+        // BatchUpdateException, as plain's failing entry gives them.
+        throw Errors.batchRolledBack(e);
+      }
       throw own ? Errors.translate(e) : ConnectionState.translateBusy(e);
     } finally {
       conn.end(l, BATCH, !ok, false);
