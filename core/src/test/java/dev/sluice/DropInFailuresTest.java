@@ -14,6 +14,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.sqlite.SQLiteException;
 
 /**
  * What a failing statement leaves behind, run on plain sqlite-jdbc and on Sluice through {@link
@@ -195,6 +196,38 @@ class DropInFailuresTest {
     assertThat(sluice.result()).containsExactly("batch failed 19", "1");
     assertThat(plain.content()).containsExactly("log[b1]", "log[next]");
     assertThat(sluice.content()).containsExactly("log[next]");
+  }
+
+  /**
+   * The cause of a failed batch's {@link BatchUpdateException} is SQLite's error, with its result
+   * code, on both drivers: code written for plain looks there. Sluice's cause was plain's own
+   * BatchUpdateException.
+   */
+  @ParameterizedTest(name = "in a transaction: {0}")
+  @ValueSource(booleans = {false, true})
+  void theCauseOfAFailedBatchIsSqlitesError(boolean transaction) throws Exception {
+    DropIn.Body body =
+        db -> {
+          Connection c = db.connect();
+          exec(c, "CREATE TABLE t (k INTEGER UNIQUE)");
+          c.setAutoCommit(!transaction);
+          try (Statement s = c.createStatement()) {
+            s.addBatch("INSERT INTO t VALUES (1)");
+            s.addBatch("INSERT INTO t VALUES (1)");
+            s.executeBatch();
+            return List.of("no failure");
+          } catch (BatchUpdateException e) {
+            return List.of(
+                e.getCause() instanceof SQLiteException sqlite
+                    ? sqlite.getResultCode().name()
+                    : String.valueOf(e.getCause()));
+          }
+        };
+    // (the data differ in auto-commit: Sluice's batch is atomic, rule 5)
+    Outcome plain = DropIn.run(DropIn.Target.PLAIN, body);
+    assertThat(DropIn.run(DropIn.Target.SLUICE, body).result())
+        .isEqualTo(plain.result())
+        .containsExactly("SQLITE_CONSTRAINT_UNIQUE");
   }
 
   private static String attempt(Connection c, String sql) {

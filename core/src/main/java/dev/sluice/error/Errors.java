@@ -75,7 +75,9 @@ public final class Errors {
     int vendor = sqlite != null ? sqlite.getErrorCode() : e.getErrorCode();
     String message = withHint(e.getMessage(), hintOf(extended));
     if (e instanceof BatchUpdateException batch) {
-      return new BatchUpdateException(message, state, vendor, batch.getLargeUpdateCounts(), e);
+      // Its cause is SQLite's error, as the cause of plain's: callers look there for the code.
+      return new BatchUpdateException(
+          message, state, vendor, batch.getLargeUpdateCounts(), sqlite != null ? sqlite : e);
     }
     if (sqlite != null) {
       return new SqliteError(message, state, sqlite.getResultCode(), e);

@@ -356,7 +356,8 @@ class ErrorsTranslateTest {
     assertThat((Throwable) translated).isInstanceOf(BatchUpdateException.class);
     assertThat(translated.getSQLState()).isEqualTo("23505");
     assertThat(translated.getErrorCode()).isEqualTo(19);
-    assertThat(translated.getCause()).isSameAs(raw);
+    // SQLite's error is the cause, as of plain's BatchUpdateException
+    assertThat(translated.getCause()).isSameAs(raw.getCause()).isInstanceOf(SQLiteException.class);
     assertThat(((BatchUpdateException) translated).getLargeUpdateCounts())
         .isEqualTo(raw.getLargeUpdateCounts());
     assertThat(translated.getMessage()).contains("batch entry 1", "parent.id");
