@@ -1,6 +1,10 @@
 package dev.sluice.jdbc;
 
 import dev.sluice.error.Errors;
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.io.Reader;
+import java.io.StringReader;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.sql.ResultSet;
@@ -25,8 +29,9 @@ import java.util.List;
  *
  * <p>Hand-written rather than built on {@code CachedRowSet}: that one is scrollable and updatable,
  * needs the {@code java.sql.rowset} module, and reports errors without SQLStates. Methods beyond
- * reading values and metadata throw 0A000. Values are Integer, Long, Double, String, byte[] or
- * null, the types sqlite-jdbc returns. Not thread-safe: one thread at a time, like any result set.
+ * reading values (streams included) and metadata throw 0A000. Values are Integer, Long, Double,
+ * String, byte[] or null, the types sqlite-jdbc returns. Not thread-safe: one thread at a time,
+ * like any result set.
  */
 public final class DetachedResultSet extends ForwardingResultSet {
   static final String KEY_LABEL = "last_insert_rowid()";
@@ -405,6 +410,29 @@ public final class DetachedResultSet extends ForwardingResultSet {
   @Override
   public byte[] getBytes(String columnLabel) throws SQLException {
     return getBytes(findColumn(columnLabel));
+  }
+
+  // As plain sqlite-jdbc: a stream over the value getString/getBytes answer, null for NULL.
+  @Override
+  public Reader getCharacterStream(int columnIndex) throws SQLException {
+    String value = getString(columnIndex);
+    return value == null ? null : new StringReader(value);
+  }
+
+  @Override
+  public Reader getCharacterStream(String columnLabel) throws SQLException {
+    return getCharacterStream(findColumn(columnLabel));
+  }
+
+  @Override
+  public InputStream getBinaryStream(int columnIndex) throws SQLException {
+    byte[] value = getBytes(columnIndex);
+    return value == null ? null : new ByteArrayInputStream(value);
+  }
+
+  @Override
+  public InputStream getBinaryStream(String columnLabel) throws SQLException {
+    return getBinaryStream(findColumn(columnLabel));
   }
 
   /** Reads a value and records whether it was NULL. */

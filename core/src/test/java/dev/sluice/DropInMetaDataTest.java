@@ -1,0 +1,52 @@
+package dev.sluice;
+
+import static dev.sluice.DropIn.exec;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.InputStream;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Metadata on both drivers, as plain sqlite-jdbc users read it: result set and statement metadata,
+ * {@code DatabaseMetaData}, parameter metadata and the generated keys' columns. Found by a sweep of
+ * metadata methods on both drivers; each test ran on both through {@link DropIn}.
+ */
+class DropInMetaDataTest {
+
+  /** The generated keys are read as a character or a byte stream, as on plain. */
+  @Test
+  void generatedKeysAreReadAsStreams() throws Exception {
+    DropIn.Outcome outcome =
+        DropIn.same(
+            db -> {
+              // Given a row inserted with its generated key asked for
+              Connection c = db.connect();
+              exec(c, "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)");
+              List<Object> seen = new ArrayList<>();
+              try (Statement s = c.createStatement()) {
+                s.executeUpdate("INSERT INTO t(v) VALUES ('a')", Statement.RETURN_GENERATED_KEYS);
+                // When the key is read as a character stream and as a byte stream
+                try (ResultSet keys = s.getGeneratedKeys()) {
+                  keys.next();
+                  try (Reader r = keys.getCharacterStream(1)) {
+                    char[] text = new char[16];
+                    seen.add(new String(text, 0, r.read(text)));
+                  }
+                  try (InputStream in = keys.getBinaryStream("last_insert_rowid()")) {
+                    seen.add(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+                  }
+                }
+              }
+              return seen;
+            });
+    // Then both streams hold the key's text
+    assertThat(outcome.result()).containsExactly("1", "1");
+  }
+}
