@@ -7,8 +7,10 @@ import java.io.InputStream;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.sql.Types;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -48,5 +50,38 @@ class DropInMetaDataTest {
             });
     // Then both streams hold the key's text
     assertThat(outcome.result()).containsExactly("1", "1");
+  }
+
+  /**
+   * A cleared parameter's type is NULL, as on plain: plain fails only while no value was ever set
+   * (Sluice then answers HY010, as design.md decides).
+   */
+  @Test
+  void aClearedParameterHasTheTypeNull() throws Exception {
+    DropIn.Outcome outcome =
+        DropIn.same(
+            db -> {
+              // Given a statement whose parameter was set, then cleared
+              Connection c = db.connect();
+              exec(c, "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)");
+              List<Object> seen = new ArrayList<>();
+              try (PreparedStatement ps = c.prepareStatement("SELECT v FROM t WHERE id = ?")) {
+                ps.setLong(1, 1);
+                seen.add(ps.getParameterMetaData().getParameterType(1));
+                ps.clearParameters();
+                // When its type is asked
+                seen.add(ps.getParameterMetaData().getParameterType(1));
+                // And after a batch ran and cleared it
+                ps.setString(1, "x");
+                ps.addBatch();
+                ps.clearBatch();
+                seen.add(ps.getParameterMetaData().getParameterType(1));
+              }
+              return seen;
+            });
+    // Then it is BIGINT while bound, NULL once cleared
+    assertThat(outcome.result())
+        .containsExactly(
+            String.valueOf(Types.BIGINT), String.valueOf(Types.NULL), String.valueOf(Types.NULL));
   }
 }

@@ -80,6 +80,8 @@ public final class Parameters {
 
   private final Row current = new Row();
   private final List<Row> batch = new ArrayList<>();
+  // Set by clear() only, so that setters stay as cheap as they were; see everSet().
+  private boolean everSet;
 
   public void setNull(int index, int sqlType) throws SQLException {
     put(index, NULL, sqlType, null, null);
@@ -334,8 +336,18 @@ public final class Parameters {
     return current.highest > 0;
   }
 
+  /**
+   * Whether a value was ever set, cleared since or not: plain sqlite-jdbc's statement keeps the
+   * array of its values from its first bind on, so its parameter metadata then answers NULL for a
+   * cleared value instead of failing.
+   */
+  public boolean everSet() {
+    return everSet || current.highest > 0;
+  }
+
   /** Forgets the current values, as {@code clearParameters()} does; batch rows stay. */
   public void clear() {
+    everSet = everSet();
     current.clear();
   }
 

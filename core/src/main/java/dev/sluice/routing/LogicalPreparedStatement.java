@@ -246,7 +246,7 @@ final class LogicalPreparedStatement extends LogicalStatement implements Prepare
    */
   private int parameterType(int param) throws SQLException {
     checkOpen();
-    if (!params.anySet()) {
+    if (!params.everSet()) {
       throw Errors.functionSequence(
           "getParameterType(" + param + "): no parameter has been set yet; bind the values first.");
     }
