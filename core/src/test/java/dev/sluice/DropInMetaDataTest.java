@@ -9,6 +9,8 @@ import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Types;
 import java.util.ArrayList;
@@ -83,5 +85,61 @@ class DropInMetaDataTest {
     assertThat(outcome.result())
         .containsExactly(
             String.valueOf(Types.BIGINT), String.valueOf(Types.NULL), String.valueOf(Types.NULL));
+  }
+
+  /**
+   * A prepared statement's metadata before it ran answers what plain's does: precision and scale of
+   * the declared type, signedness, writability, for every column.
+   */
+  @Test
+  void metadataBeforeExecutionAnswersEveryQuestionAsPlain() throws Exception {
+    DropIn.same(
+        db -> {
+          // Given columns of declared sizes, text and numbers
+          Connection c = db.connect();
+          exec(
+              c,
+              "CREATE TABLE t (id INTEGER PRIMARY KEY AUTOINCREMENT, price DECIMAL(10,2) NOT NULL,"
+                  + " name VARCHAR(20), n INTEGER, r REAL, b BLOB, x)");
+          List<Object> seen = new ArrayList<>();
+          try (PreparedStatement ps =
+              c.prepareStatement("SELECT id, price, name, n, r, b, x, 1 + n AS e FROM t")) {
+            // When its metadata is read before it ran
+            ResultSetMetaData m = ps.getMetaData();
+            seen.add(m.getColumnCount());
+            for (int i = 1; i <= m.getColumnCount(); i++) {
+              seen.add(answers(m, i));
+            }
+            // And what plain answers for any index
+            seen.add(m.isCaseSensitive(0));
+            seen.add(m.isDefinitelyWritable(99));
+          }
+          return seen;
+        });
+  }
+
+  /** Every answer of {@code m} for {@code column}, in the order of ResultSetMetaData's methods. */
+  static List<Object> answers(ResultSetMetaData m, int column) throws SQLException {
+    return List.of(
+        m.isAutoIncrement(column),
+        m.isCaseSensitive(column),
+        m.isSearchable(column),
+        m.isCurrency(column),
+        m.isNullable(column),
+        m.isSigned(column),
+        m.getColumnDisplaySize(column),
+        m.getColumnLabel(column),
+        m.getColumnName(column),
+        m.getSchemaName(column),
+        m.getPrecision(column),
+        m.getScale(column),
+        m.getTableName(column),
+        m.getCatalogName(column),
+        m.getColumnType(column),
+        m.getColumnTypeName(column),
+        m.isReadOnly(column),
+        m.isWritable(column),
+        m.isDefinitelyWritable(column),
+        m.getColumnClassName(column));
   }
 }
