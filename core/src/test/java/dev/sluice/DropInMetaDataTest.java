@@ -118,6 +118,60 @@ class DropInMetaDataTest {
         });
   }
 
+  /**
+   * An INSERT ... RETURNING has the metadata of its RETURNING columns before it ran, as on plain.
+   */
+  @Test
+  void insertReturningHasItsColumnsMetadataBeforeItRan() throws Exception {
+    DropIn.Outcome outcome =
+        DropIn.same(
+            db -> {
+              // Given an INSERT ... RETURNING prepared, not run
+              Connection c = db.connect();
+              exec(c, "CREATE TABLE t (id INTEGER PRIMARY KEY, v VARCHAR(10))");
+              List<Object> seen = new ArrayList<>();
+              try (PreparedStatement ps =
+                  c.prepareStatement("INSERT INTO t(v) VALUES (?) RETURNING id, v AS w")) {
+                // When its metadata is read, before and after it ran
+                ResultSetMetaData before = ps.getMetaData();
+                seen.add(before.getColumnCount());
+                seen.add(answers(before, 1));
+                seen.add(answers(before, 2));
+                ps.setString(1, "a");
+                try (ResultSet r = ps.executeQuery()) {
+                  r.next();
+                  seen.add(ps.getMetaData().getColumnLabel(2));
+                }
+              }
+              return seen;
+            });
+    // Then it has the RETURNING columns
+    assertThat(outcome.result().get(0)).isEqualTo("2");
+    assertThat(outcome.result().get(3)).isEqualTo("w");
+  }
+
+  /**
+   * Deliberately different (design.md): a statement without columns has null metadata before it
+   * ran; plain answers metadata whose column count fails.
+   */
+  @Test
+  void aStatementWithoutColumnsHasNullMetadataWherePlainsFailsAtEveryCall() throws Exception {
+    DropIn.Body body =
+        db -> {
+          // Given an INSERT without RETURNING, prepared, not run
+          Connection c = db.connect();
+          exec(c, "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)");
+          try (PreparedStatement ps = c.prepareStatement("INSERT INTO t(v) VALUES (?)")) {
+            // When its metadata is read
+            ResultSetMetaData m = ps.getMetaData();
+            return m == null ? List.of("null") : List.of(m.getColumnCount());
+          }
+        };
+    // Then plain's metadata fails at its column count, Sluice has none
+    assertThat(DropIn.run(DropIn.Target.PLAIN, body).failure().message()).contains("out of bounds");
+    assertThat(DropIn.run(DropIn.Target.SLUICE, body).result()).containsExactly("null");
+  }
+
   /** Every answer of {@code m} for {@code column}, in the order of ResultSetMetaData's methods. */
   static List<Object> answers(ResultSetMetaData m, int column) throws SQLException {
     return List.of(

@@ -94,6 +94,25 @@ public final class DetachedMetaData implements ResultSetMetaData {
     return d;
   }
 
+  /**
+   * The copy of {@code m} of a compiled statement, or null when the statement returns no columns
+   * (sqlite-jdbc's metadata of such a statement fails at every call, its column count included).
+   */
+  public static DetachedMetaData ofColumns(ResultSetMetaData m) throws SQLException {
+    if (m == null) {
+      return null;
+    }
+    try {
+      if (m.getColumnCount() == 0) {
+        return null;
+      }
+    } catch (SQLException noColumns) {
+      // sqlite-jdbc's "column 1 out of bounds [1,0]": the statement has no columns.
+      return null;
+    }
+    return of(m);
+  }
+
   private Object answer(int column, int question) throws SQLException {
     boolean inRange = column >= 1 && column <= count;
     Object answer = answers[inRange ? column : 0][question];

@@ -215,7 +215,8 @@ final class LogicalPreparedStatement extends LogicalStatement implements Prepare
 
   /**
    * The current result set's metadata; before an execution, the metadata of the statement prepared
-   * on a reader (columns are known without running it).
+   * on a reader (columns are known without running it): a query's columns, or those of an INSERT,
+   * UPDATE or DELETE ... RETURNING. Null for a statement without columns (design.md).
    */
   @Override
   public ResultSetMetaData getMetaData() throws SQLException {
@@ -224,11 +225,11 @@ final class LogicalPreparedStatement extends LogicalStatement implements Prepare
     if (current != null) {
       return current.getMetaData();
     }
-    if (!classification.isRead()) {
-      // sqlite-jdbc answers null for a statement that returns no columns, without preparing.
+    if (!classification.isRead() && !(classification.dml() && !classification.multiple())) {
+      // Not compiled: some statements (pragmas) act as SQLite prepares them.
       return null;
     }
-    return conn.withCompiled(sql, (ps, onReader) -> DetachedMetaData.of(ps.getMetaData()));
+    return conn.withCompiled(sql, (ps, onReader) -> DetachedMetaData.ofColumns(ps.getMetaData()));
   }
 
   @Override
