@@ -7,6 +7,7 @@ import java.io.InputStream;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
+import java.sql.DatabaseMetaData;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
@@ -170,6 +171,63 @@ class DropInMetaDataTest {
     // Then plain's metadata fails at its column count, Sluice has none
     assertThat(DropIn.run(DropIn.Target.PLAIN, body).failure().message()).contains("out of bounds");
     assertThat(DropIn.run(DropIn.Target.SLUICE, body).result()).containsExactly("null");
+  }
+
+  /**
+   * No DatabaseMetaData answer shows Sluice's own TEMP table on the writer: not inside a
+   * transaction, not beside the connection's own temp table.
+   */
+  @Test
+  void databaseMetaDataOnTheWriterListsOnlyTheApplicationsTables() throws Exception {
+    DropIn.Outcome outcome =
+        DropIn.same(
+            db -> {
+              // Given a table with an index, and a connection on the writer in a transaction
+              Connection c = db.connect();
+              exec(
+                  c, "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)", "CREATE INDEX t_v ON t(v)");
+              List<Object> seen = new ArrayList<>();
+              c.setAutoCommit(false);
+              exec(c, "INSERT INTO t(v) VALUES ('a')");
+              // When its tables, columns, keys and indexes are listed
+              seen.add(listing(c));
+              c.commit();
+              c.setAutoCommit(true);
+              // And again beside a temp table of its own, in auto-commit
+              exec(c, "CREATE TEMP TABLE tt (x)");
+              seen.add(listing(c));
+              return seen;
+            });
+    // Then both drivers list the same: the application's tables, its temp table, nothing else
+    assertThat(outcome.failure()).isNull();
+    assertThat(outcome.result().toString()).contains("tt").doesNotContain("sluice");
+  }
+
+  /** What the metadata calls that list tables, columns, keys and indexes answer, row by row. */
+  private static List<Object> listing(Connection c, String... tables) throws SQLException {
+    DatabaseMetaData md = c.getMetaData();
+    List<Object> seen = new ArrayList<>();
+    try (ResultSet r = md.getTables(null, null, "%", null)) {
+      seen.add(DropIn.rows(r));
+    }
+    try (ResultSet r = md.getColumns(null, null, "%", "%")) {
+      seen.add(DropIn.rows(r));
+    }
+    for (String table : tables) {
+      try (ResultSet r = md.getPrimaryKeys(null, null, table)) {
+        seen.add(DropIn.rows(r));
+      }
+      try (ResultSet r = md.getIndexInfo(null, null, table, false, false)) {
+        seen.add(DropIn.rows(r));
+      }
+      try (ResultSet r = md.getBestRowIdentifier(null, null, table, 0, true)) {
+        seen.add(DropIn.rows(r));
+      }
+      try (ResultSet r = md.getColumns(null, null, table, null)) {
+        seen.add(DropIn.rows(r));
+      }
+    }
+    return seen;
   }
 
   /** Every answer of {@code m} for {@code column}, in the order of ResultSetMetaData's methods. */

@@ -73,7 +73,9 @@ final class MetaDataHandler implements InvocationHandler {
         Physical.refreshSchema(lease.connection);
       }
       Object result = method.invoke(lease.connection.getMetaData(), args);
-      if (result instanceof ResultSet rows) {
+      if (result instanceof ResultSet physical) {
+        // Only the writer has Sluice's own TEMP table.
+        ResultSet rows = lease.isReader() ? physical : WithoutSentinel.of(physical, args);
         // As on plain sqlite-jdbc, the rows have a statement (callers close it with them).
         Statement owner = conn.createStatement();
         handedOver = true;
