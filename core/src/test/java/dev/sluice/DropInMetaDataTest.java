@@ -230,6 +230,74 @@ class DropInMetaDataTest {
     return seen;
   }
 
+  /**
+   * A result set read to its end still answers its metadata (taken before the loop or after it),
+   * finds its columns and knows it is after its last row, as on plain: a query, an INSERT ...
+   * RETURNING and a DatabaseMetaData answer.
+   */
+  @Test
+  void aResultSetReadToItsEndKeepsItsMetadataAndCursorState() throws Exception {
+    DropIn.Outcome outcome =
+        DropIn.same(
+            db -> {
+              // Given a table with a row
+              Connection c = db.connect();
+              exec(
+                  c,
+                  "CREATE TABLE t (id INTEGER PRIMARY KEY, v VARCHAR(10))",
+                  "INSERT INTO t(v) VALUES ('a')");
+              List<Object> seen = new ArrayList<>();
+              try (Statement s = c.createStatement()) {
+                for (String sql :
+                    List.of(
+                        "SELECT id, v FROM t", "INSERT INTO t(v) VALUES ('b') RETURNING id, v")) {
+                  // When each result is read to its end, its metadata held from before the loop
+                  try (ResultSet r = s.executeQuery(sql)) {
+                    seen.add(afterTheEnd(r, true));
+                  }
+                  // And asked for its metadata only after its end
+                  if (sql.startsWith("SELECT")) {
+                    try (ResultSet r = s.executeQuery(sql)) {
+                      seen.add(afterTheEnd(r, false));
+                    }
+                  }
+                }
+              }
+              try (ResultSet r = c.getMetaData().getPrimaryKeys(null, null, "t")) {
+                seen.add(afterTheEnd(r, false));
+              }
+              return seen;
+            });
+    // Then every answer after the end is plain's: the columns, the row, after-last
+    assertThat(outcome.failure()).isNull();
+    assertThat(outcome.result().get(0))
+        .startsWith("[2, v, 2, [")
+        .endsWith("2, true, 1, true, false, false]");
+  }
+
+  /** Reads {@code r} to its end, then asks what a caller may still ask there. */
+  private static List<Object> afterTheEnd(ResultSet r, boolean metadataBefore) throws SQLException {
+    ResultSetMetaData early = metadataBefore ? r.getMetaData() : null;
+    while (r.next()) {
+      // the rows themselves are compared elsewhere
+    }
+    List<Object> seen = new ArrayList<>();
+    ResultSetMetaData late = r.getMetaData();
+    if (early != null) {
+      seen.add(early.getColumnCount());
+      seen.add(early.getColumnLabel(early.getColumnCount()));
+    }
+    seen.add(late.getColumnCount());
+    seen.add(answers(late, 1));
+    seen.add(r.findColumn(late.getColumnLabel(late.getColumnCount())));
+    seen.add(r.isAfterLast());
+    seen.add(r.getRow());
+    seen.add(r.isFirst());
+    seen.add(r.isBeforeFirst());
+    seen.add(r.isClosed());
+    return seen;
+  }
+
   /** Every answer of {@code m} for {@code column}, in the order of ResultSetMetaData's methods. */
   static List<Object> answers(ResultSetMetaData m, int column) throws SQLException {
     return List.of(

@@ -419,7 +419,7 @@ class LogicalStatement implements Statement, LogicalResultSet.Release {
       if (hasResultSet) {
         resultClassification = c;
         resultSql = sql;
-        resultSet = new LogicalResultSet(physicalResult, this, this);
+        resultSet = new LogicalResultSet(physicalResult, this, this, sql);
         resultHandedOut = false;
         physicalResult = null;
         if (l.onWriter()) {
