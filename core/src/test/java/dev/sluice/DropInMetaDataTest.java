@@ -322,4 +322,30 @@ class DropInMetaDataTest {
         m.isDefinitelyWritable(column),
         m.getColumnClassName(column));
   }
+
+  /**
+   * {@code DatabaseMetaData.isReadOnly()} answers as its connection's {@code isReadOnly()}, as on
+   * plain. Sluice answered false after {@code setReadOnly(true)} (rule 2; plain refuses that call
+   * on an open connection): the reader it asked is opened read-write.
+   */
+  @Test
+  void databaseMetaDataIsReadOnlyAnswersAsItsConnection() throws Exception {
+    DropIn.Body body =
+        db -> {
+          Connection c = db.connect();
+          List<Object> out = new ArrayList<>();
+          out.add(c.isReadOnly() + " " + c.getMetaData().isReadOnly());
+          try {
+            c.setReadOnly(true);
+          } catch (SQLException e) {
+            out.add("setReadOnly refused");
+          }
+          out.add(c.isReadOnly() + " " + c.getMetaData().isReadOnly());
+          return out;
+        };
+    DropIn.Outcome plain = DropIn.run(DropIn.Target.PLAIN, body);
+    DropIn.Outcome sluice = DropIn.run(DropIn.Target.SLUICE, body);
+    assertThat(plain.result()).containsExactly("false false", "setReadOnly refused", "false false");
+    assertThat(sluice.result()).containsExactly("false false", "true true");
+  }
 }

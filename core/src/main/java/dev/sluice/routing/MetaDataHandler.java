@@ -45,6 +45,9 @@ final class MetaDataHandler implements InvocationHandler {
         return "SluiceDatabaseMetaData[" + conn + "]";
       case "getConnection":
         return conn;
+      case "isReadOnly":
+        // As on plain, whose answer is its connection's: the reader asked is read-write.
+        return conn.isReadOnly();
       case "getURL":
         // The URL as the application names the database: through Sluice (a documented difference).
         String url = (String) call(method, args);
