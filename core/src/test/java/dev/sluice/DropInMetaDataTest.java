@@ -348,4 +348,33 @@ class DropInMetaDataTest {
     assertThat(plain.result()).containsExactly("false false", "setReadOnly refused", "false false");
     assertThat(sluice.result()).containsExactly("false false", "true true");
   }
+
+  /**
+   * Deliberately different, as JDBC asks: a column read after {@code next()} returned false fails
+   * (22023, saying there is no current row); plain answers null or 0.
+   */
+  @Test
+  void aColumnReadPastTheLastRowFailsSayingSo() throws Exception {
+    DropIn.Body body =
+        db -> {
+          Connection c = db.connect();
+          exec(c, "CREATE TABLE t (v)", "INSERT INTO t VALUES ('a')");
+          try (Statement s = c.createStatement();
+              ResultSet r = s.executeQuery("SELECT v FROM t")) {
+            while (r.next()) {
+              // read to the end
+            }
+            try {
+              return List.of(String.valueOf(r.getString(1)), r.getInt(1));
+            } catch (SQLException e) {
+              return List.of(e.getSQLState(), e.getMessage());
+            }
+          }
+        };
+    assertThat(DropIn.run(DropIn.Target.PLAIN, body).result()).containsExactly("null", "0");
+    assertThat(DropIn.run(DropIn.Target.SLUICE, body).result())
+        .containsExactly(
+            "22023",
+            "No current row: next() returned false. Read columns only while next() returns true.");
+  }
 }

@@ -39,6 +39,11 @@ final class LogicalResultSet extends ForwardingResultSet {
     if (statement instanceof LogicalStatement logical && logical.conn.router.isClosed()) {
       return dev.sluice.error.Errors.closed("The Sluice data source", e);
     }
+    if (exhausted && !closed.get()) {
+      // A column read past the last row: say so, not what sqlite-jdbc says of its closed statement.
+      return Errors.invalidArgument(
+          "No current row: next() returned false. Read columns only while next() returns true.", e);
+    }
     return super.failure(e);
   }
 
