@@ -377,4 +377,62 @@ class DropInMetaDataTest {
             "22023",
             "No current row: next() returned false. Read columns only while next() returns true.");
   }
+
+  /**
+   * A result column holding last_insert_rowid(), changes() or total_changes() beside others, inside
+   * an expression, in a subquery or a RETURNING is labelled and named with its text as written, as
+   * on plain, and reads this connection's own values while another connection wrote last.
+   */
+  @Test
+  void connectionStateCallsKeepTheirColumnLabelsAndReadTheConnectionsOwnValues() throws Exception {
+    String[] queries = {
+      "SELECT last_insert_rowid(), changes()",
+      "SELECT  changes( ) , 1+changes(), Total_Changes() /* c */ FROM t WHERE id > changes()",
+      "SELECT changes() AS c, last_insert_rowid() id, CHANGES() \"q\", last_insert_rowid()",
+      "SELECT * FROM (SELECT changes(), last_insert_rowid() * 10)",
+      "SELECT (SELECT total_changes()) FROM t WHERE id = 1",
+      "WITH w AS (SELECT last_insert_rowid()) SELECT * FROM w",
+      "SELECT changes() UNION ALL SELECT last_insert_rowid()",
+      "INSERT INTO t (v) VALUES ('r') RETURNING v || changes(), changes() AS n, v",
+    };
+    DropIn.Outcome outcome =
+        DropIn.same(
+            db -> {
+              // Given a connection that inserted two rows, then another that inserted one
+              Connection c = db.connect();
+              exec(c, "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)");
+              exec(c, "INSERT INTO t (v) VALUES ('a'), ('b')");
+              Connection other = db.connect();
+              exec(other, "INSERT INTO t (v) VALUES ('c')");
+              List<Object> seen = new ArrayList<>();
+              // When the first one runs queries with those calls in their result columns
+              for (String sql : queries) {
+                try (Statement s = c.createStatement()) {
+                  s.execute(sql);
+                  try (ResultSet r = s.getResultSet()) {
+                    ResultSetMetaData meta = r.getMetaData();
+                    while (r.next()) {
+                      for (int i = 1; i <= meta.getColumnCount(); i++) {
+                        seen.add(
+                            meta.getColumnLabel(i)
+                                + " | "
+                                + meta.getColumnName(i)
+                                + " = "
+                                + r.getString(i));
+                      }
+                    }
+                  }
+                }
+              }
+              return seen;
+            });
+    // Then each column has the label and name of its text, and the first connection's values
+    assertThat(outcome.result())
+        .startsWith(
+            "last_insert_rowid() | last_insert_rowid() = 2",
+            "changes() | changes() = 2",
+            "changes( ) | changes( ) = 2",
+            "1+changes() | 1+changes() = 3",
+            "Total_Changes() /* c */ | Total_Changes() /* c */ = 2");
+  }
 }

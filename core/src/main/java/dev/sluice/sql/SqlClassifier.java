@@ -285,9 +285,10 @@ public final class SqlClassifier {
    * Replaces each call of {@code last_insert_rowid()}, {@code changes()} and {@code
    * total_changes()} by the given value as a literal (negative values in parentheses), outside
    * strings, comments and CREATE/ALTER/DROP statements (where the call is stored, not evaluated).
-   * When the whole text is {@code SELECT <call>}, returns {@code SELECT <value> AS "<call as
-   * written>"} so the column label stays what SQLite would have given. Returns {@code sql} itself
-   * if there is nothing to replace. Cold path.
+   * Each result column (of a SELECT or RETURNING, subqueries included) whose text this changes and
+   * that has no alias gets {@code AS "<its text as written>"}, so its label stays what SQLite would
+   * have given: {@code SELECT 1 + changes()} becomes {@code SELECT 1 + 3 AS "1 + changes()"}.
+   * Returns {@code sql} itself if there is nothing to replace. Cold path.
    */
   public static String rewriteConnectionState(
       String sql, long lastInsertRowid, long changes, long totalChanges) {

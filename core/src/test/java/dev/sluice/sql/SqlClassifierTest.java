@@ -12,7 +12,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
@@ -243,9 +245,9 @@ class SqlClassifierTest {
     assertThat(SqlClassifier.rewriteConnectionState("SELECT last_insert_rowid()", 42, 1, 9))
         .isEqualTo("SELECT 42 AS \"last_insert_rowid()\"");
     assertThat(SqlClassifier.rewriteConnectionState("select LAST_INSERT_ROWID( ) ;", 42, 1, 9))
-        .isEqualTo("SELECT 42 AS \"LAST_INSERT_ROWID( )\"");
+        .isEqualTo("select 42 AS \"LAST_INSERT_ROWID( )\" ;");
     assertThat(SqlClassifier.rewriteConnectionState("/* c */ SELECT changes() -- x", 42, 3, 9))
-        .isEqualTo("SELECT 3 AS \"changes()\"");
+        .isEqualTo("/* c */ SELECT 3 AS \"changes() -- x\" -- x");
     assertThat(SqlClassifier.rewriteConnectionState("SELECT total_changes()", 42, 3, -9))
         .isEqualTo("SELECT (-9) AS \"total_changes()\"");
     assertThat(SqlClassifier.rewriteConnectionState("SELECT \"changes\"()", 42, 3, 9))
@@ -257,7 +259,7 @@ class SqlClassifierTest {
     assertThat(SqlClassifier.rewriteConnectionState("SELECT last_insert_rowid() AS id", 42, 1, 9))
         .isEqualTo("SELECT 42 AS id");
     assertThat(SqlClassifier.rewriteConnectionState("SELECT changes(), total_changes()", 42, 1, 9))
-        .isEqualTo("SELECT 1, 9");
+        .isEqualTo("SELECT 1 AS \"changes()\", 9 AS \"total_changes()\"");
     assertThat(
             SqlClassifier.rewriteConnectionState(
                 "INSERT INTO u (t_id) VALUES (last_insert_rowid())", 42, 1, 9))
@@ -268,13 +270,15 @@ class SqlClassifierTest {
                 42,
                 1,
                 9))
-        .isEqualTo("SELECT 'last_insert_rowid()', 42 /* changes() */");
+        .isEqualTo(
+            "SELECT 'last_insert_rowid()', 42 AS \"Last_Insert_Rowid(/* c */) /* changes() */\""
+                + " /* changes() */");
     assertThat(SqlClassifier.rewriteConnectionState("SELECT 1-changes()", 42, -5, 9))
-        .isEqualTo("SELECT 1-(-5)");
+        .isEqualTo("SELECT 1-(-5) AS \"1-changes()\"");
     assertThat(
             SqlClassifier.rewriteConnectionState(
                 "INSERT INTO t (a) VALUES (1); SELECT last_insert_rowid();", 42, 1, 9))
-        .isEqualTo("INSERT INTO t (a) VALUES (1); SELECT 42;");
+        .isEqualTo("INSERT INTO t (a) VALUES (1); SELECT 42 AS \"last_insert_rowid()\";");
   }
 
   @Test
@@ -293,7 +297,7 @@ class SqlClassifierTest {
     assertThat(
             SqlClassifier.rewriteConnectionState(
                 "CREATE VIEW w AS SELECT changes(); SELECT changes()", 42, 1, 9))
-        .isEqualTo("CREATE VIEW w AS SELECT changes(); SELECT 1");
+        .isEqualTo("CREATE VIEW w AS SELECT changes(); SELECT 1 AS \"changes()\"");
     assertThat(SqlClassifier.rewriteConnectionState(null, 42, 1, 9)).isNull();
   }
 
@@ -322,6 +326,92 @@ class SqlClassifierTest {
           assertThat(rs.getMetaData().getColumnLabel(1)).as(sql).isEqualTo(expectedLabel);
           assertThat(rs.getLong(1)).as(sql).isEqualTo(-7);
         }
+      }
+    }
+  }
+
+  @Test
+  void rewriteAliasesEachChangedResultColumnWithItsTextAndNothingElse() {
+    assertThat(SqlClassifier.rewriteConnectionState("SELECT  changes( ) , 1+changes()", 42, 3, 9))
+        .isEqualTo("SELECT  3 AS \"changes( )\" , 1+3 AS \"1+changes()\"");
+    assertThat(
+            SqlClassifier.rewriteConnectionState(
+                "SELECT changes() AS c, last_insert_rowid() id, changes() \"q\", a FROM t",
+                42,
+                3,
+                9))
+        .isEqualTo("SELECT 3 AS c, 42 id, 3 \"q\", a FROM t");
+    assertThat(
+            SqlClassifier.rewriteConnectionState(
+                "SELECT a FROM t WHERE a > changes() ORDER BY changes()", 42, 3, 9))
+        .isEqualTo("SELECT a FROM t WHERE a > 3 ORDER BY 3");
+    assertThat(SqlClassifier.rewriteConnectionState("SELECT (SELECT changes())", 42, 3, 9))
+        .isEqualTo("SELECT (SELECT 3 AS \"changes()\") AS \"(SELECT changes())\"");
+    assertThat(
+            SqlClassifier.rewriteConnectionState(
+                "SELECT count(*) FROM t WHERE a IN (SELECT changes())", 42, 3, 9))
+        .isEqualTo("SELECT count(*) FROM t WHERE a IN (SELECT 3 AS \"changes()\")");
+    assertThat(
+            SqlClassifier.rewriteConnectionState(
+                "INSERT INTO t (a) VALUES (changes()) RETURNING a + total_changes()", 42, 3, 9))
+        .isEqualTo("INSERT INTO t (a) VALUES (3) RETURNING a + 9 AS \"a + total_changes()\"");
+    assertThat(SqlClassifier.rewriteConnectionState("SELECT \"changes\"() \"a\"\"b\"", 42, 3, 9))
+        .isEqualTo("SELECT 3 \"a\"\"b\"");
+    assertThat(SqlClassifier.rewriteConnectionState("SELECT -changes() - x", 42, -3, 9))
+        .isEqualTo("SELECT -(-3) - x AS \"-changes() - x\"");
+  }
+
+  @Test
+  void rewrittenQueriesGiveTheLabelsAndNamesSqliteGivesTheirCalls(@TempDir Path dir)
+      throws SQLException {
+    String[] queries = {
+      "SELECT last_insert_rowid(), changes()",
+      "SELECT  changes( ) , 1+changes()",
+      "select Changes(/* c */), LAST_INSERT_ROWID( ) -- x",
+      "SELECT 1 + total_changes() /* c */, 2 FROM t WHERE a < changes()",
+      "SELECT changes() AS c, last_insert_rowid()",
+      "SELECT changes() x, changes() \"y\", changes() 'z', changes() AS \"w\"",
+      "SELECT * FROM (SELECT changes(), total_changes() + 1)",
+      "SELECT (SELECT changes()), a FROM t",
+      "WITH c AS (SELECT changes()) SELECT * FROM c",
+      "SELECT changes() UNION ALL SELECT 5 UNION SELECT total_changes()",
+      "SELECT DISTINCT changes() COLLATE nocase, changes() IS NOT NULL, changes() NOTNULL",
+      "SELECT CASE WHEN changes() THEN 1 ELSE 2 END, changes() IS DISTINCT FROM 1",
+      "SELECT sum(a) FILTER (WHERE a > changes()), max(changes(), a) FROM t",
+      "SELECT x'00' || changes(), ?1 + changes(), changes() BETWEEN 0 AND 1",
+      "INSERT INTO t (a) VALUES (7) RETURNING changes(), a+ last_insert_rowid(), a",
+      "SELECT a, changes() FROM t GROUP BY a HAVING changes() >= 0 ORDER BY 1 LIMIT 1",
+      "SELECT [changes](), changes() WHERE changes() >= 0 UNION SELECT 5, 6 ORDER BY 1",
+      "SELECT changes() + a AS \"x\", (changes()) FROM t, (SELECT changes() AS b) ON b >= 0",
+      "UPDATE t SET a = changes() WHERE a <> changes() RETURNING changes(), -a",
+    };
+    try (Connection connection =
+            DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("labels.db"));
+        Statement statement = connection.createStatement()) {
+      statement.execute("CREATE TABLE t (a INTEGER)");
+      for (String sql : queries) {
+        List<String> expected = labels(connection, sql);
+
+        String rewritten = SqlClassifier.rewriteConnectionState(sql, 5, 5, 5);
+
+        assertThat(labels(connection, rewritten)).as(rewritten).isEqualTo(expected);
+      }
+    }
+  }
+
+  private static List<String> labels(Connection connection, String sql) throws SQLException {
+    try (PreparedStatement statement = connection.prepareStatement(sql)) {
+      if (sql.contains("?1")) {
+        statement.setInt(1, 1);
+      }
+      assertThat(statement.execute() || statement.getResultSet() != null).as(sql).isTrue();
+      try (ResultSet rs = statement.getResultSet()) {
+        ResultSetMetaData meta = rs.getMetaData();
+        List<String> labels = new ArrayList<>();
+        for (int i = 1; i <= meta.getColumnCount(); i++) {
+          labels.add(meta.getColumnLabel(i) + " | " + meta.getColumnName(i));
+        }
+        return labels;
       }
     }
   }
