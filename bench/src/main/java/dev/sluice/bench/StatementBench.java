@@ -124,6 +124,22 @@ public class StatementBench {
     }
   }
 
+  /**
+   * {@code SELECT last_insert_rowid(), changes()}, auto-commit, as an ORM reads an IDENTITY key:
+   * through Sluice the calls are rewritten into the connection's own values (and the columns
+   * aliased with their text) at every execution.
+   */
+  @Benchmark
+  public long connectionState() throws SQLException {
+    Connection c = source.borrow();
+    try (PreparedStatement p = c.prepareStatement("SELECT last_insert_rowid(), changes()");
+        ResultSet rs = p.executeQuery()) {
+      return rs.next() ? rs.getLong(1) + rs.getLong(2) : -1;
+    } finally {
+      source.release(c);
+    }
+  }
+
   /** {@code INSERT INTO log (payload) VALUES (?)}, auto-commit. */
   @Benchmark
   public int insert() throws SQLException {
