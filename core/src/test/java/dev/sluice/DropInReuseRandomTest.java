@@ -48,9 +48,34 @@ class DropInReuseRandomTest {
     DropIn.same(db -> script(db, seed));
   }
 
+  /**
+   * The same through a HikariCP pool over each driver's URL, as applications that swap only the URL
+   * run: the statements are the pool's proxies around the driver's.
+   */
+  @ParameterizedTest(name = "seed {0}")
+  @MethodSource("pooledSeeds")
+  void statementsKeptAcrossTransactionsThroughHikariCpAnswerAsOnPlain(long seed) throws Exception {
+    DropIn.same(
+        db -> {
+          javax.sql.DataSource pool = db.hikari(2, null);
+          return pooledScript(seed, pool);
+        });
+  }
+
+  static LongStream pooledSeeds() {
+    return LongStream.range(1_000, 1_030);
+  }
+
+  static List<Object> pooledScript(long seed, javax.sql.DataSource pool) throws SQLException {
+    return script(seed, pool.getConnection(), pool.getConnection());
+  }
+
   static List<Object> script(DropIn.Db db, long seed) throws SQLException {
-    Connection c = db.connect();
-    Connection other = db.connect();
+    return script(seed, db.connect(), db.connect());
+  }
+
+  private static List<Object> script(long seed, Connection c, Connection other)
+      throws SQLException {
     exec(
         c,
         "CREATE TABLE t (k INTEGER UNIQUE, v INTEGER CHECK (v >= 0))",
