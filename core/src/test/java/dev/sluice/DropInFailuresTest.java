@@ -230,6 +230,54 @@ class DropInFailuresTest {
         .containsExactly("SQLITE_CONSTRAINT_UNIQUE");
   }
 
+  /**
+   * In a read-only transaction, text SQLite cannot compile (a typo, a missing table) fails as
+   * SQLite's error, as on plain (read-only through {@code jdbc.explicit_readonly}, the way plain
+   * takes {@code setReadOnly} on an open connection); Sluice refused it as a write (25006), which
+   * hid the typo. A real write is still refused with 25006 (rule 2; plain: SQLITE_READONLY).
+   */
+  @Test
+  void sqlThatDoesNotCompileInAReadOnlyTransactionFailsAsSqlitesError() throws Exception {
+    DropIn.Body body =
+        db -> {
+          Connection setup = db.connect();
+          exec(setup, "CREATE TABLE t (k)");
+          Connection c =
+              db.target() == DropIn.Target.PLAIN
+                  ? db.connect(db.url() + "?jdbc.explicit_readonly=true")
+                  : db.connect();
+          c.setReadOnly(true);
+          c.setAutoCommit(false);
+          List<Object> out = new ArrayList<>();
+          for (String sql :
+              List.of("SELEC k FROM t", "SELECT k FROM missing", "UPDATE missing SET k = 1")) {
+            out.add(attemptQuery(c, sql));
+          }
+          out.add(attemptQuery(c, "SELECT count(*) FROM t"));
+          c.rollback();
+          return out;
+        };
+    Outcome plain = DropIn.run(DropIn.Target.PLAIN, body);
+    Outcome sluice = DropIn.run(DropIn.Target.SLUICE, body);
+    assertThat(plain.result()).containsExactly("failed 1", "failed 1", "failed 1", "0");
+    // SQLite's own error (its vendor code; Sluice adds the SQLState 42000)
+    assertThat(sluice.result()).isEqualTo(plain.result());
+  }
+
+  private static String attemptQuery(Connection c, String sql) {
+    return attempt(
+        () -> {
+          try (Statement s = c.createStatement()) {
+            if (s.execute(sql)) {
+              try (ResultSet r = s.getResultSet()) {
+                return r.next() ? r.getString(1) : "no row";
+              }
+            }
+            return s.getUpdateCount();
+          }
+        });
+  }
+
   private static String attempt(Connection c, String sql) {
     return attempt(
         () -> {

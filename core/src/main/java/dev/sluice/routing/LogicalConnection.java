@@ -1,6 +1,7 @@
 package dev.sluice.routing;
 
 import dev.sluice.error.Errors;
+import dev.sluice.error.SqlStates;
 import dev.sluice.sql.Classification;
 import dev.sluice.sql.PragmaCall;
 import dev.sluice.writer.WriterGate;
@@ -154,7 +155,19 @@ final class LogicalConnection implements Connection {
   Lease route(Classification c, String sql, PragmaCall pragma, int queryTimeout)
       throws SQLException {
     checkOpen();
-    return state.route(c, sql, pragma, queryTimeout, readOnly, autoCommit);
+    try {
+      return state.route(c, sql, pragma, queryTimeout, readOnly, autoCommit);
+    } catch (SQLException refused) {
+      if (readOnly
+          && sql != null
+          && refused.getCause() == null
+          && SqlStates.READ_ONLY_TRANSACTION.equals(refused.getSQLState())) {
+        // Text SQLite cannot compile (a typo, a missing table) is no write: it fails as it does
+        // anywhere, not as a write refused (a cold path: only what is refused compiles).
+        checkCompiles(sql);
+      }
+      throw refused;
+    }
   }
 
   /** The writer, for a statement a reader refused as a write (the misroute safety net). */
