@@ -52,7 +52,9 @@ import jdk.jfr.consumer.RecordingFile;
  * jdk.VirtualThreadPinned} events (threshold 0) and the most of them that overlapped in time, the
  * most carriers a pinned wait held at once. After each run a plain connection checks the
  * invariants: money conserved and exactly the acknowledged inserts stored; a broken invariant exits
- * with status 1.
+ * with status 1. Two more columns tell where a tail comes from: the p99 of each operation alone (a
+ * read that waits as long as a write did not wait for the writer), and the process's CPU time per
+ * successful operation (every thread, the JVM's own included: how near the cores are to full).
  *
  * <p>Needs a JDK 21 or newer at run time; it compiles with {@code release 17} and reaches {@code
  * Executors.newVirtualThreadPerTaskExecutor} through a method handle. Run from the project root
@@ -109,7 +111,9 @@ public final class VirtualThreads {
       int starved,
       long medianThreadWorstMillis,
       long pinnedEvents,
-      int pinnedAtOnce) {
+      int pinnedAtOnce,
+      String p99ByOpMicros,
+      long cpuMicrosPerOp) {
 
     long failed() {
       return failures.values().stream().mapToLong(Long::longValue).sum();
@@ -171,8 +175,10 @@ public final class VirtualThreads {
     System.out.println(
         "| round | target | ok ops/s | failed | p50 us | p99 us | p99 us, a failure never served |"
             + " mean us in op | max ms | threads that"
-            + " ran no op | worst wait of the median thread, ms | pinned events | pinned at once |");
-    System.out.println("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+            + " ran no op | worst wait of the median thread, ms | pinned events | pinned at once |"
+            + " p99 us read / insert / transfer | process CPU us per ok op |");
+    System.out.println(
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     List<Double> throughputRatios = new ArrayList<>();
     List<Double> p99Ratios = new ArrayList<>();
     List<String> p99CountingFailures = new ArrayList<>();
@@ -216,7 +222,7 @@ public final class VirtualThreads {
   private static void print(int round, Result r) {
     System.out.printf(
         Locale.ROOT,
-        "| %d | %s | %.0f | %d %s | %d | %d | %s | %d | %d | %d | %d | %d | %d |%n",
+        "| %d | %s | %.0f | %d %s | %d | %d | %s | %d | %d | %d | %d | %d | %d | %s | %d |%n",
         round,
         r.target() == Target.HIKARI ? "HikariCP + sqlite-jdbc" : "Sluice",
         r.okPerSecond(),
@@ -230,7 +236,9 @@ public final class VirtualThreads {
         r.starved(),
         r.medianThreadWorstMillis(),
         r.pinnedEvents(),
-        r.pinnedAtOnce());
+        r.pinnedAtOnce(),
+        r.p99ByOpMicros(),
+        r.cpuMicrosPerOp());
   }
 
   /** Microseconds, or "failed" where the percentile's rank fell on a failed operation. */
@@ -253,15 +261,17 @@ public final class VirtualThreads {
     Counts counts = new Counts();
     Map<String, LongAdder> failures = new ConcurrentHashMap<>();
     Latencies all = new Latencies();
+    Latencies[] byOp = {new Latencies(), new Latencies(), new Latencies()};
     Path jfr = dir.resolve("pinned.jfr");
     long ok;
     long elapsedNanos;
+    long cpuNanos;
     try (Target.Source source = open(target, file);
         Recording recording = new Recording()) {
       recording.enable("jdk.VirtualThreadPinned").withThreshold(Duration.ZERO).withStackTrace();
       recording.start();
       ExecutorService pool = newVirtualThreadPerTaskExecutor();
-      List<Future<Latencies>> futures = new ArrayList<>(threads);
+      List<Future<Latencies[]>> futures = new ArrayList<>(threads);
       CountDownLatch start = new CountDownLatch(1);
       // began and deadline, set before the latch opens (which publishes them)
       long[] times = new long[2];
@@ -275,14 +285,20 @@ public final class VirtualThreads {
                   return work(source, me, kind(only), times, paceNanos, offset, counts, failures);
                 }));
       }
+      long cpuBefore = processCpuNanos();
       long began = System.nanoTime();
       times[0] = began;
       times[1] = began + TimeUnit.SECONDS.toNanos(seconds);
       start.countDown();
-      for (Future<Latencies> f : futures) {
-        all.addAll(f.get(seconds + JOIN_GRACE_SECONDS, TimeUnit.SECONDS));
+      for (Future<Latencies[]> f : futures) {
+        Latencies[] mine = f.get(seconds + JOIN_GRACE_SECONDS, TimeUnit.SECONDS);
+        for (int op = 0; op < byOp.length; op++) {
+          all.addAll(mine[op]);
+          byOp[op].addAll(mine[op]);
+        }
       }
       elapsedNanos = System.nanoTime() - began;
+      cpuNanos = processCpuNanos() - cpuBefore;
       pool.shutdown();
       pool.awaitTermination(10, TimeUnit.SECONDS);
       recording.stop();
@@ -307,7 +323,20 @@ public final class VirtualThreads {
         counts.starved.intValue(),
         counts.worstPerThread.percentile(50) / 1_000_000,
         pinned[0],
-        (int) pinned[1]);
+        (int) pinned[1],
+        byOp[0].percentile(99) / 1_000
+            + " / "
+            + byOp[1].percentile(99) / 1_000
+            + " / "
+            + byOp[2].percentile(99) / 1_000,
+        cpuNanos / Math.max(1, ok) / 1_000);
+  }
+
+  /** CPU time of the whole process so far (all threads, the JVM's own included), in ns. */
+  private static long processCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean)
+            java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime();
   }
 
   private static long p99CountingFailures(Latencies all, Map<String, Long> failed) {
@@ -362,17 +391,18 @@ public final class VirtualThreads {
   }
 
   /**
-   * One virtual thread's loop. Returns the latency of each successful operation measured from when
-   * the thread wanted it: the first from the common start (so a thread that waited for a carrier or
-   * a connection is charged for it), the others from the end of the previous one. A thread that
-   * never got to run an operation contributes the whole run as one sample and counts as starved.
+   * One virtual thread's loop. Returns the latency of each successful operation, by operation
+   * (read, insert, transfer), measured from when the thread wanted it: the first from the common
+   * start (so a thread that waited for a carrier or a connection is charged for it), the others
+   * from the end of the previous one. A thread that never got to run an operation contributes the
+   * whole run as one sample and counts as starved.
    *
    * <p>With a pace, the thread wants an operation every {@code paceNanos} from {@code began +
    * offset} (offsets spread the threads over one pace), sleeps until then, and each latency counts
    * from the wanted time, so an operation late because the one before took long is charged for the
    * backlog (no coordinated omission).
    */
-  private static Latencies work(
+  private static Latencies[] work(
       Target.Source source,
       int me,
       int kind,
@@ -382,7 +412,7 @@ public final class VirtualThreads {
       Counts counts,
       Map<String, LongAdder> failures)
       throws InterruptedException {
-    Latencies mine = new Latencies();
+    Latencies[] mine = {new Latencies(), new Latencies(), new Latencies()};
     SplittableRandom random = new SplittableRandom(me);
     long began = times[0];
     long deadline = times[1];
@@ -415,7 +445,7 @@ public final class VirtualThreads {
           default -> transfer(source, random);
         }
         long done = System.nanoTime();
-        mine.add(done - wanted);
+        mine[op].add(done - wanted);
         counts.busyNanos.add(done - t0);
         counts.ok.increment();
       } catch (SQLException e) {
@@ -425,11 +455,14 @@ public final class VirtualThreads {
       }
     }
     if (first) {
-      mine.add(deadline - began);
+      mine[kind < 0 ? me % 3 : kind].add(deadline - began);
       counts.starved.increment();
     }
+    long worst =
+        Math.max(
+            mine[0].percentile(100), Math.max(mine[1].percentile(100), mine[2].percentile(100)));
     synchronized (counts.worstPerThread) {
-      counts.worstPerThread.add(mine.percentile(100));
+      counts.worstPerThread.add(worst);
     }
     return mine;
   }
