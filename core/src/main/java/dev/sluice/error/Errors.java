@@ -217,6 +217,21 @@ public final class Errors {
         cause);
   }
 
+  /**
+   * The first write of a transaction that stepped aside for another connection of its thread
+   * (design.md "A transaction that has only read"), after the database changed since its snapshot:
+   * SQLITE_BUSY_SNAPSHOT with 40001, as plain sqlite-jdbc's deferred transaction fails there.
+   */
+  public static SQLException staleTransaction() {
+    return new SqliteError(
+        "[SQLITE_BUSY_SNAPSHOT] This transaction read the database before another connection on"
+            + " the same thread changed it, so it cannot write on what it read. Roll back and run"
+            + " the transaction again.",
+        SqlStates.SERIALIZATION_FAILURE,
+        SQLiteErrorCode.SQLITE_BUSY_SNAPSHOT,
+        null);
+  }
+
   /** A JDBC call made out of order where plain sqlite-jdbc refuses it too: HY010. */
   public static SQLException functionSequence(String message) {
     return new SQLException(message, SqlStates.FUNCTION_SEQUENCE);

@@ -85,4 +85,15 @@ public final class Physical {
   public static long totalChanges(Connection c) throws SQLException {
     return c.unwrap(SQLiteConnection.class).getDatabase().total_changes();
   }
+
+  /**
+   * Inside a transaction begun with {@code BEGIN}, starts its read snapshot now: SQLite takes it at
+   * the first read of the database, not at the BEGIN.
+   */
+  public static void beginSnapshot(Connection c) throws SQLException {
+    try (Statement s = c.createStatement();
+        ResultSet r = s.executeQuery("SELECT count(*) FROM sqlite_schema")) {
+      r.next();
+    }
+  }
 }

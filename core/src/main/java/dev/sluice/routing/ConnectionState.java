@@ -18,6 +18,7 @@ import java.sql.SQLTransientConnectionException;
 import java.sql.Statement;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.StampedLock;
 
 /**
  * The routing state of one logical connection (design.md, Routing): the transaction it is in, the
@@ -40,7 +41,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>"In a transaction" and "pinned" are independent. Kept apart from the JDBC surface so that the
  * state and its transitions can be read in one place.
  *
- * <p>Not thread-safe: used by one thread at a time, like the connection that owns it.
+ * <p>Used by one thread at a time, like the connection that owns it, with one exception: {@link
+ * #stepAside} is called by whichever thread asks for the writer; a lock keeps it apart from the
+ * connection's own calls.
  */
 final class ConnectionState {
   /**
@@ -85,6 +88,28 @@ final class ConnectionState {
 
   /** {@link #writes} when {@link #reader} was taken: later writes make it stale. */
   private long readerSnapshot;
+
+  /** {@link #reader} is inside a transaction of this connection's, rolled back when it goes. */
+  private boolean readerInTx;
+
+  /** {@link #writes} and the writer's total_changes() when the user's transaction began. */
+  private long writesAtBegin;
+
+  private long changesAtBegin;
+
+  /**
+   * The engine's commit count when the transaction stepped aside ({@link Route.Tx#SNAPSHOT}): a
+   * different count later means its snapshot is stale.
+   */
+  private long snapshotVersion;
+
+  /**
+   * Held for reading by each call of this connection's thread that looks at or changes the state
+   * below, for writing by {@link #stepAside}, which another thread may call: a connection that
+   * moved to another thread (a coroutine resumed elsewhere) can be in a call while the thread it
+   * left asks it to step aside; that call must not find the writer gone under it.
+   */
+  private final StampedLock use = new StampedLock();
 
   /** Statements this connection ran on the writer that may have written. */
   private long writes;
@@ -193,6 +218,22 @@ final class ConnectionState {
       boolean readOnly,
       boolean autoCommit)
       throws SQLException {
+    long stamp = use.readLock();
+    try {
+      return routeInUse(c, sql, pragma, queryTimeout, readOnly, autoCommit);
+    } finally {
+      use.unlockRead(stamp);
+    }
+  }
+
+  private Lease routeInUse(
+      Classification c,
+      String sql,
+      PragmaCall pragma,
+      int queryTimeout,
+      boolean readOnly,
+      boolean autoCommit)
+      throws SQLException {
     StatementKind kind = c.kind();
     if (!readOnly) {
       if (kind == StatementKind.PRAGMA_WRITE) {
@@ -221,6 +262,9 @@ final class ConnectionState {
         return Lease.reader(readerAlone(), false, true);
       case READER_TRANSACTION:
         return readerTransaction(queryTimeout);
+      case WRITER_RESUME:
+        resumeOnWriter(queryTimeout);
+        return writerLease(c, sql, pragma, false);
       case WRITER_BEGIN:
         beginUserTransaction(queryTimeout);
         return writerLease(c, sql, pragma, false);
@@ -245,6 +289,15 @@ final class ConnectionState {
 
   /** The writer, for a statement a reader refused as a write (the misroute safety net). */
   Lease routeMisread(Classification c, int queryTimeout) throws SQLException {
+    long stamp = use.readLock();
+    try {
+      return routeMisreadInUse(queryTimeout);
+    } finally {
+      use.unlockRead(stamp);
+    }
+  }
+
+  private Lease routeMisreadInUse(int queryTimeout) throws SQLException {
     takeWriter(queryTimeout, Hold.CALL);
     writes++;
     writerUses++;
@@ -255,8 +308,8 @@ final class ConnectionState {
     if (reader == null) {
       return Route.Reader.NONE;
     }
-    // A read-only transaction's reader is its one snapshot; any other is stale after a write.
-    return tx == Route.Tx.READ_ONLY || readerSnapshot == writes
+    // A transaction's reader is its one snapshot; any other is stale after a write.
+    return readerKeptForTransaction() || readerSnapshot == writes
         ? Route.Reader.FRESH
         : Route.Reader.STALE;
   }
@@ -334,6 +387,127 @@ final class ConnectionState {
     }
     tx = Route.Tx.USER;
     txStart = router.meters.now();
+    markBegin();
+  }
+
+  /** Notes what the writer's transaction has done so far: nothing. */
+  private void markBegin() throws SQLException {
+    writesAtBegin = writes;
+    changesAtBegin = Physical.totalChanges(writer);
+  }
+
+  /** Whether the connection keeps its reader until the transaction ends. */
+  private boolean readerKeptForTransaction() {
+    return tx == Route.Tx.READ_ONLY || tx == Route.Tx.SNAPSHOT;
+  }
+
+  /**
+   * Gives the writer back, when this connection's thread asks for it through another connection, if
+   * the transaction has only read: it goes on in a read transaction on a reader, begun while the
+   * write lock still keeps the database as this transaction saw it, so its snapshot is the same
+   * (design.md "A transaction that has only read"). Plain SQLite's deferred transaction lets the
+   * other connection write there; waiting would deadlock. Never throws: a step it cannot take
+   * leaves everything as it was (the asker then gets 25001).
+   *
+   * @return whether the writer was given back
+   */
+  boolean stepAside() {
+    long stamp = use.tryWriteLock();
+    if (stamp == 0) {
+      return false;
+    }
+    try {
+      return stepAsideInUse();
+    } finally {
+      use.unlockWrite(stamp);
+    }
+  }
+
+  private boolean stepAsideInUse() {
+    if (tx != Route.Tx.USER
+        || aborted
+        || writer == null
+        || writerUses > 0
+        || pinned
+        || pinnedForGood
+        || reader != null
+        || !router.hasReaders()
+        || !router.writer.watch().enabled()
+        || writes != writesAtBegin) {
+      return false;
+    }
+    Connection w = writer;
+    Connection r = null;
+    try {
+      // The classifier's word that nothing wrote is checked against SQLite's own count.
+      if (Physical.totalChanges(w) != changesAtBegin) {
+        return false;
+      }
+      r = withSession(router.borrowReaderWithoutWaiting());
+      Physical.exec(r, "BEGIN");
+      Physical.beginSnapshot(r);
+      long version = router.writer.watch().version();
+      WriterTransaction.rollback(router.gate.statements());
+      snapshotVersion = version;
+    } catch (SQLException | RuntimeException e) {
+      if (r != null) {
+        try {
+          Physical.exec(r, "ROLLBACK");
+        } catch (SQLException ignored) {
+          // No transaction began there.
+        }
+        returnQuietly(r);
+      }
+      return false;
+    }
+    dropWriter(false);
+    AtomicInteger holds = router.holdsOfThisThread();
+    reader = r;
+    readerHold = holds;
+    holds.incrementAndGet();
+    readerSnapshot = writes;
+    readerUses = 0;
+    readerInTx = true;
+    tx = Route.Tx.SNAPSHOT;
+    return true;
+  }
+
+  /**
+   * The first write of a transaction that stepped aside: takes the writer and begins there, and
+   * goes on only if nobody changed the database since the step (the writer's state is then the
+   * snapshot's). Else fails as plain's deferred transaction fails to write on a stale snapshot,
+   * SQLITE_BUSY_SNAPSHOT with 40001, and stays as it was: reads go on in the snapshot, rollback()
+   * ends it.
+   */
+  private void resumeOnWriter(int queryTimeout) throws SQLException {
+    takeWriter(queryTimeout, Hold.LASTING);
+    try {
+      WriterTransaction.begin(router.retry, router.gate.statements());
+    } catch (SQLException e) {
+      dropWriter(Router.isBroken(e));
+      throw translateBusy(e);
+    }
+    boolean same;
+    try {
+      same = router.writer.watch().version() == snapshotVersion;
+    } catch (SQLException e) {
+      same = false;
+    }
+    if (!same) {
+      boolean broken = false;
+      try {
+        WriterTransaction.rollback(router.gate.statements());
+      } catch (SQLException e) {
+        broken = true;
+      }
+      dropWriter(broken);
+      throw Errors.staleTransaction();
+    }
+    tx = Route.Tx.USER;
+    if (readerUses == 0) {
+      dropReader();
+    }
+    markBegin();
   }
 
   /** The connection's reader: reused while fresh, else taken now (and held while in use). */
@@ -393,6 +567,10 @@ final class ConnectionState {
   }
 
   private Lease readerTransaction(int queryTimeout) throws SQLException {
+    if (tx == Route.Tx.SNAPSHOT) {
+      readerUses++;
+      return Lease.reader(reader, true, false);
+    }
     if (reader != null && tx != Route.Tx.READ_ONLY) {
       // A result set of this connection is open on the reader: the transaction begins there and
       // keeps the snapshot that result set reads, as one connection would.
@@ -401,6 +579,7 @@ final class ConnectionState {
       } catch (SQLException e) {
         throw Errors.translate(e);
       }
+      readerInTx = true;
       tx = Route.Tx.READ_ONLY;
       txStart = router.meters.now();
     }
@@ -417,6 +596,7 @@ final class ConnectionState {
       readerHold = holds;
       holds.incrementAndGet();
       readerSnapshot = writes;
+      readerInTx = true;
       tx = Route.Tx.READ_ONLY;
       txStart = router.meters.now();
     }
@@ -445,6 +625,15 @@ final class ConnectionState {
 
   /** A physical connection for a metadata call; end it with {@link #end}. */
   Lease metadataLease() throws SQLException {
+    long stamp = use.readLock();
+    try {
+      return metadataLeaseInUse();
+    } finally {
+      use.unlockRead(stamp);
+    }
+  }
+
+  private Lease metadataLeaseInUse() throws SQLException {
     if (writer != null) {
       writerUses++;
       return Lease.writer(writer, false);
@@ -475,10 +664,20 @@ final class ConnectionState {
    *     it
    */
   void end(Lease lease, Classification c, boolean failed, boolean broken, boolean autoCommit) {
+    long stamp = use.readLock();
+    try {
+      endInUse(lease, c, failed, broken, autoCommit);
+    } finally {
+      use.unlockRead(stamp);
+    }
+  }
+
+  private void endInUse(
+      Lease lease, Classification c, boolean failed, boolean broken, boolean autoCommit) {
     if (lease.isReader()) {
       if (!lease.isShared()) {
         returnQuietly(lease.connection);
-      } else if (--readerUses == 0 && tx != Route.Tx.READ_ONLY && lease.connection == reader) {
+      } else if (--readerUses == 0 && !readerKeptForTransaction() && lease.connection == reader) {
         dropReader();
       }
       return;
@@ -513,6 +712,15 @@ final class ConnectionState {
     reader = null;
     readerHold.decrementAndGet();
     readerHold = null;
+    if (readerInTx) {
+      // A transaction that went on to the writer left its snapshot here (its result sets read it).
+      readerInTx = false;
+      try {
+        Physical.exec(r, "ROLLBACK");
+      } catch (SQLException e) {
+        // A reader that cannot roll back is broken; the pool's validation finds it.
+      }
+    }
     returnQuietly(r);
   }
 
@@ -535,7 +743,7 @@ final class ConnectionState {
     if (writer != null
         && (broken
             || (writerUses <= 0
-                && (tx == Route.Tx.NONE || tx == Route.Tx.READ_ONLY)
+                && (tx == Route.Tx.NONE || readerKeptForTransaction())
                 && !pinned
                 && !pinnedForGood))) {
       if (broken) {
@@ -644,6 +852,15 @@ final class ConnectionState {
    * SQLite have ended that transaction unnoticed, the BEGIN opens the user's transaction instead.
    */
   void beginInsideTextTransaction() throws SQLException {
+    long stamp = use.readLock();
+    try {
+      beginInsideTextTransactionInUse();
+    } finally {
+      use.unlockRead(stamp);
+    }
+  }
+
+  private void beginInsideTextTransactionInUse() throws SQLException {
     try {
       Physical.exec(writer, "BEGIN");
     } catch (SQLException e) {
@@ -658,8 +875,17 @@ final class ConnectionState {
    * throws that failure; should a transaction be open after all, it is committed instead.
    */
   void commitLeavingEnded() throws SQLException {
+    long stamp = use.readLock();
     try {
-      commit();
+      commitLeavingEndedInUse();
+    } finally {
+      use.unlockRead(stamp);
+    }
+  }
+
+  private void commitLeavingEndedInUse() throws SQLException {
+    try {
+      commitInUse();
     } catch (SQLException e) {
       if (tx == Route.Tx.ENDED) {
         tx = Route.Tx.NONE;
@@ -671,6 +897,15 @@ final class ConnectionState {
 
   /** Commits the transaction the connection is in, if any: JDBC's commit() after its checks. */
   void commit() throws SQLException {
+    long stamp = use.readLock();
+    try {
+      commitInUse();
+    } finally {
+      use.unlockRead(stamp);
+    }
+  }
+
+  private void commitInUse() throws SQLException {
     if (aborted) {
       throw Errors.transactionAborted();
     }
@@ -690,7 +925,7 @@ final class ConnectionState {
         throw translateBusy(e);
       }
       endWriterTransaction(true);
-    } else if (tx == Route.Tx.READ_ONLY) {
+    } else if (readerKeptForTransaction()) {
       endReaderTransaction("COMMIT", true);
     }
   }
@@ -710,6 +945,15 @@ final class ConnectionState {
 
   /** Rolls back the transaction the connection is in, if any, and clears an abort. */
   void rollback() throws SQLException {
+    long stamp = use.readLock();
+    try {
+      rollbackInUse();
+    } finally {
+      use.unlockRead(stamp);
+    }
+  }
+
+  private void rollbackInUse() throws SQLException {
     if (tx == Route.Tx.USER || tx == Route.Tx.SQL_TEXT || tx == Route.Tx.ENDED) {
       // Result sets open on the writer stay open, as on plain (SQLite goes on reading them).
       SQLException failure = null;
@@ -731,7 +975,7 @@ final class ConnectionState {
       if (failure != null) {
         throw failure;
       }
-    } else if (tx == Route.Tx.READ_ONLY) {
+    } else if (readerKeptForTransaction()) {
       endReaderTransaction("ROLLBACK", false);
     }
     aborted = false;
@@ -768,6 +1012,7 @@ final class ConnectionState {
     tx = Route.Tx.NONE;
     try {
       Physical.exec(r, sql);
+      readerInTx = false;
     } finally {
       router.meters.transaction(false, committed, router.meters.now() - txStart);
       readerUses = 0;
@@ -784,15 +1029,28 @@ final class ConnectionState {
    *     back
    */
   void close() throws SQLException {
+    long stamp = use.readLock();
+    try {
+      closeInUse();
+    } finally {
+      use.unlockRead(stamp);
+    }
+  }
+
+  private void closeInUse() throws SQLException {
     SQLException failure = null;
     if (reader != null) {
       if (tx == Route.Tx.READ_ONLY) {
         tx = Route.Tx.NONE;
         try {
           Physical.exec(reader, "ROLLBACK");
+          readerInTx = false;
         } catch (SQLException e) {
           failure = e;
         }
+      }
+      if (tx == Route.Tx.SNAPSHOT) {
+        tx = Route.Tx.NONE;
       }
       readerUses = 0;
       dropReader();

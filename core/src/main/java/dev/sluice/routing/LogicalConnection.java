@@ -4,6 +4,7 @@ import dev.sluice.error.Errors;
 import dev.sluice.error.SqlStates;
 import dev.sluice.sql.Classification;
 import dev.sluice.sql.PragmaCall;
+import dev.sluice.writer.Writer;
 import dev.sluice.writer.WriterGate;
 import java.sql.Array;
 import java.sql.Blob;
@@ -42,7 +43,7 @@ import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
  * <p>Not thread-safe, like any JDBC connection: one thread at a time. {@link #close()} may be
  * called from another thread once the owner is done.
  */
-final class LogicalConnection implements Connection {
+final class LogicalConnection implements Connection, Writer.Yielding {
   final Router router;
 
   // PRAGMA data_version as this connection answers it, and the others' changes it last saw.
@@ -214,6 +215,15 @@ final class LogicalConnection implements Connection {
     if (rowid != WriterGate.SENTINEL) {
       lastInsertRowid = rowid;
     }
+  }
+
+  /**
+   * Another connection on this connection's thread asks for the writer this one holds: a
+   * transaction that has only read steps aside (design.md "A transaction that has only read").
+   */
+  @Override
+  public boolean yieldWriter() {
+    return !closed && state.stepAside();
   }
 
   void statementClosed(LogicalStatement s) {

@@ -22,7 +22,13 @@ enum Route {
   /** Another reader for this statement alone: the one the connection holds predates its writes. */
   READER_ALONE,
   /** The reader of the read-only transaction, taken (and begun) at its first statement. */
-  READER_TRANSACTION;
+  READER_TRANSACTION,
+  /**
+   * The writer again, for the first write of a transaction that stepped aside ({@link
+   * Tx#SNAPSHOT}): {@code BEGIN IMMEDIATE}, then on only if the database has not changed since its
+   * snapshot.
+   */
+  WRITER_RESUME;
 
   /** The transaction a logical connection is in. */
   enum Tx {
@@ -33,6 +39,12 @@ enum Route {
     SQL_TEXT,
     /** A read-only transaction on one reader (one snapshot). */
     READ_ONLY,
+    /**
+     * A {@code setAutoCommit(false)} transaction that had only read when another connection on its
+     * thread needed the writer: it gave the writer back and reads on a reader, in the snapshot it
+     * had (design.md "A transaction that has only read"). Its first write takes the writer again.
+     */
+    SNAPSHOT,
     /**
      * Auto-commit is off but SQL text ended the transaction ({@code COMMIT}, {@code ROLLBACK},
      * {@code RELEASE}): as on plain sqlite-jdbc, each statement then commits alone and commit() or
@@ -83,6 +95,9 @@ enum Route {
         return READER_TRANSACTION;
       }
       return reader == Reader.STALE ? READER_ALONE : READER;
+    }
+    if (tx == Tx.SNAPSHOT) {
+      return read ? READER_TRANSACTION : WRITER_RESUME;
     }
     if (!autoCommit && tx == Tx.NONE) {
       // A pin or an open statement on the writer never replaces the transaction (rule 4).

@@ -73,6 +73,22 @@ public final class CommitWatch {
     }
   }
 
+  /**
+   * A count that moves whenever a commit changed the database since the last sample, whoever made
+   * it (this engine or another process); commits that changed nothing and rollbacks do not move it.
+   * Taken by a holder of the writer, so no commit of this engine lands while it reads. Does not
+   * start the watch: holds go on ending without a sample.
+   */
+  public long version() throws SQLException {
+    lock.lock();
+    try {
+      sample();
+      return changes;
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /** Called by the writer at the end of a hold, while the holder still has it. */
   void afterHold(Object holder) {
     if (!active) {

@@ -31,6 +31,20 @@ public final class Writer implements AutoCloseable {
     Connection open() throws SQLException;
   }
 
+  /**
+   * A holder that may give the writer back when its own thread asks for it through another holder
+   * (design.md "A transaction that has only read"): a transaction that has not written yet moves to
+   * a reader in the snapshot it had, where a wait would deadlock and plain SQLite lets the other
+   * connection write.
+   */
+  public interface Yielding {
+    /**
+     * Called on the holder's thread, which drives the holder; gives the writer back ({@link
+     * #release}) and returns true, or keeps it and returns false.
+     */
+    boolean yieldWriter();
+  }
+
   private final Semaphore permit = new Semaphore(1, true);
   private final Opener opener;
   private final long acquireTimeoutNanos;
@@ -137,7 +151,7 @@ public final class Writer implements AutoCloseable {
   private Connection acquire(Object holder, long timeoutNanos, Hold hold, boolean queue)
       throws SQLException {
     Thread me = Thread.currentThread();
-    if (ownerThread == me && owner != holder && owner != null) {
+    if (ownerThread == me && owner != holder && owner != null && !ownerYields()) {
       throw Errors.writerReentry(me.getName());
     }
     if (closed) {
@@ -344,9 +358,17 @@ public final class Writer implements AutoCloseable {
    */
   public void checkNotHeldByThisThread() throws SQLException {
     Thread me = Thread.currentThread();
-    if (ownerThread == me) {
+    if (ownerThread == me && !ownerYields()) {
       throw Errors.writerReentry(me.getName());
     }
+  }
+
+  /**
+   * Asks the holder, driven by this thread, to give the writer back; whether it did. Only this
+   * thread can change the holder's state now, so nothing races the answer.
+   */
+  private boolean ownerYields() {
+    return owner instanceof Yielding y && y.yieldWriter();
   }
 
   /** Whether {@code holder} currently holds the writer. */

@@ -1,0 +1,272 @@
+package dev.sluice;
+
+import static dev.sluice.DropIn.exec;
+import static dev.sluice.DropIn.one;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sluice.DropIn.Outcome;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.sqlite.SQLiteException;
+
+/**
+ * Two or three connections used in turn by one thread, as Spring's {@code REQUIRES_NEW} does (an
+ * outer transaction, suspended while an inner one runs on another connection), run against plain
+ * sqlite-jdbc and Sluice through {@link DropIn}. Plain runs in WAL, as Sluice always does: in a
+ * rollback journal plain fails most of these with SQLITE_BUSY after its busy timeout.
+ *
+ * <p>While the outer transaction has only read, plain's deferred transaction holds no write lock,
+ * so the inner connection writes; the outer one then reads its old snapshot, and its own first
+ * write fails with SQLITE_BUSY_SNAPSHOT if anything was committed since. Sluice's outer transaction
+ * holds the writer from its first statement, and waiting for it on the same thread would deadlock:
+ * the outer transaction steps aside to a reader, in the snapshot it had, and the outcome is plain's
+ * (design.md "A transaction that has only read"). Once it has written, plain's inner write fails
+ * after the busy timeout and Sluice's at once with 25001 (rule 6, not compared here).
+ */
+class DropInSameThreadTest {
+
+  /** A body given the run's connections, in WAL on plain too; returns what it saw. */
+  @FunctionalInterface
+  interface Steps {
+    void run(Connection outer, Connection inner, List<Object> seen) throws Exception;
+  }
+
+  private static Outcome same(Steps steps) throws Exception {
+    return DropIn.same(
+        db -> {
+          String url =
+              db.target() == DropIn.Target.PLAIN ? db.url() + "?journal_mode=WAL" : db.url();
+          Connection outer = db.connect(url);
+          exec(outer, "CREATE TABLE t (x INTEGER)", "INSERT INTO t VALUES (1)");
+          Connection inner = db.connect(url);
+          List<Object> seen = new ArrayList<>();
+          steps.run(outer, inner, seen);
+          return seen;
+        });
+  }
+
+  /** The failure as both drivers give it: SQLite's result code, which callers test. */
+  private static String failure(SQLException e) {
+    return e instanceof SQLiteException s
+        ? "failed " + s.getResultCode().name() + " (" + e.getErrorCode() + ")"
+        : "failed " + e.getClass().getSimpleName() + " " + e.getSQLState();
+  }
+
+  @Test
+  void anInnerAutoCommitWriteRunsWhileTheOuterTransactionHasOnlyRead() throws Exception {
+    Outcome outcome =
+        same(
+            (outer, inner, seen) -> {
+              // Given an outer transaction that has read
+              outer.setAutoCommit(false);
+              seen.add(one(outer, "SELECT count(*) FROM t"));
+
+              // When another connection on the same thread writes, and the outer one commits
+              exec(inner, "INSERT INTO t VALUES (2)");
+              seen.add(one(outer, "SELECT count(*) FROM t"));
+              outer.commit();
+              seen.add(one(outer, "SELECT count(*) FROM t"));
+            });
+
+    // Then the write is kept; the outer transaction read its snapshot until it ended
+    assertThat(outcome.result()).containsExactly("1", "1", "2");
+    assertThat(outcome.content()).containsExactly("t[1]", "t[2]");
+  }
+
+  @Test
+  void aRequiresNewTransactionCommitsInsideAnOuterOneThatHasOnlyRead() throws Exception {
+    Outcome outcome =
+        same(
+            (outer, inner, seen) -> {
+              // Given an outer transaction that has read
+              outer.setAutoCommit(false);
+              seen.add(one(outer, "SELECT count(*) FROM t"));
+
+              // When an inner transaction writes and commits, and the outer one commits
+              inner.setAutoCommit(false);
+              exec(inner, "INSERT INTO t VALUES (2)");
+              try (Statement s = inner.createStatement()) {
+                s.addBatch("INSERT INTO t VALUES (3)");
+                s.addBatch("INSERT INTO t VALUES (4)");
+                s.executeBatch();
+              }
+              inner.commit();
+              inner.setAutoCommit(true);
+              seen.add(one(outer, "SELECT count(*) FROM t"));
+              outer.commit();
+            });
+
+    // Then
+    assertThat(outcome.result()).containsExactly("1", "1");
+    assertThat(outcome.content()).containsExactly("t[1]", "t[2]", "t[3]", "t[4]");
+  }
+
+  @Test
+  void theOuterTransactionsFirstWriteAfterAnInnerCommitFailsAsAStaleSnapshot() throws Exception {
+    Outcome outcome =
+        same(
+            (outer, inner, seen) -> {
+              // Given an outer transaction that has read, and an inner write since
+              outer.setAutoCommit(false);
+              seen.add(one(outer, "SELECT count(*) FROM t"));
+              exec(inner, "INSERT INTO t VALUES (2)");
+
+              // When the outer transaction writes
+              try {
+                exec(outer, "UPDATE t SET x = x + 10");
+                seen.add("wrote");
+              } catch (SQLException e) {
+                seen.add(failure(e));
+              }
+              // it still reads its snapshot, and rolls back
+              seen.add(one(outer, "SELECT count(*) FROM t"));
+              outer.rollback();
+              outer.setAutoCommit(true);
+              exec(outer, "INSERT INTO t VALUES (3)");
+            });
+
+    // Then it failed as plain fails, SQLITE_BUSY_SNAPSHOT, and nothing of it was written
+    assertThat(outcome.result()).containsExactly("1", "failed SQLITE_BUSY_SNAPSHOT (5)", "1");
+    assertThat(outcome.content()).containsExactly("t[1]", "t[2]", "t[3]");
+  }
+
+  @Test
+  void theOuterTransactionWritesWhenTheInnerOneCommittedNothing() throws Exception {
+    Outcome outcome =
+        same(
+            (outer, inner, seen) -> {
+              // Given an outer transaction that has read
+              outer.setAutoCommit(false);
+              seen.add(one(outer, "SELECT count(*) FROM t"));
+
+              // When an inner transaction only reads, another writes and rolls back
+              inner.setAutoCommit(false);
+              seen.add(one(inner, "SELECT count(*) FROM t"));
+              inner.commit();
+              exec(inner, "INSERT INTO t VALUES (2)");
+              inner.rollback();
+              inner.setAutoCommit(true);
+
+              // Then the outer transaction writes and commits
+              exec(outer, "UPDATE t SET x = x + 10");
+              seen.add(one(outer, "SELECT sum(x) FROM t"));
+              outer.commit();
+            });
+
+    assertThat(outcome.result()).containsExactly("1", "1", "11");
+    assertThat(outcome.content()).containsExactly("t[11]");
+  }
+
+  @Test
+  void theOuterTransactionsRollbackUndoesItsWritesAfterItSteppedAside() throws Exception {
+    Outcome outcome =
+        same(
+            (outer, inner, seen) -> {
+              // Given an outer transaction that stepped aside for an inner read-only transaction
+              outer.setAutoCommit(false);
+              seen.add(one(outer, "SELECT count(*) FROM t"));
+              inner.setAutoCommit(false);
+              seen.add(one(inner, "SELECT count(*) FROM t"));
+              inner.commit();
+
+              // When the outer one writes twice and rolls back
+              exec(outer, "INSERT INTO t VALUES (2)");
+              exec(outer, "INSERT INTO t VALUES (3)");
+              seen.add(one(outer, "SELECT count(*) FROM t"));
+              outer.rollback();
+              seen.add(one(outer, "SELECT count(*) FROM t"));
+            });
+
+    // Then nothing of it stays
+    assertThat(outcome.result()).containsExactly("1", "1", "3", "1");
+    assertThat(outcome.content()).containsExactly("t[1]");
+  }
+
+  @Test
+  void threeNestedTransactionsOnOneThreadEndAsOnPlain() throws Exception {
+    Outcome outcome =
+        DropIn.same(
+            db -> {
+              String url =
+                  db.target() == DropIn.Target.PLAIN ? db.url() + "?journal_mode=WAL" : db.url();
+              Connection a = db.connect(url);
+              exec(a, "CREATE TABLE t (x INTEGER)", "INSERT INTO t VALUES (1)");
+              Connection b = db.connect(url);
+              Connection c = db.connect(url);
+              List<Object> seen = new ArrayList<>();
+              // Given two transactions that have read, one inside the other
+              a.setAutoCommit(false);
+              seen.add(one(a, "SELECT count(*) FROM t"));
+              b.setAutoCommit(false);
+              seen.add(one(b, "SELECT count(*) FROM t"));
+
+              // When a third writes and commits inside both
+              c.setAutoCommit(false);
+              exec(c, "INSERT INTO t VALUES (2)");
+              c.commit();
+
+              // Then each outer one reads its snapshot and commits what it read
+              seen.add(one(b, "SELECT count(*) FROM t"));
+              b.commit();
+              seen.add(one(a, "SELECT count(*) FROM t"));
+              a.commit();
+              seen.add(one(a, "SELECT count(*) FROM t"));
+              return seen;
+            });
+
+    assertThat(outcome.result()).containsExactly("1", "1", "1", "1", "2");
+    assertThat(outcome.content()).containsExactly("t[1]", "t[2]");
+  }
+
+  /**
+   * Documented differences (design.md "A transaction that has only read"): a transaction begun in
+   * SQL text, and one with a result set open, keep the writer; the inner write then fails at once
+   * with 25001, where plain lets it run.
+   */
+  @Test
+  void aSqlTextTransactionOrAnOpenResultSetKeepsTheWriter() throws Exception {
+    for (String how : List.of("BEGIN in SQL text", "open result set")) {
+      Outcome plain = DropIn.run(DropIn.Target.PLAIN, db -> steppedOver(db, how));
+      Outcome sluice = DropIn.run(DropIn.Target.SLUICE, db -> steppedOver(db, how));
+      assertThat(plain.result()).as(how).containsExactly("1", "inner wrote");
+      assertThat(sluice.result()).as(how).containsExactly("1", "failed SQLException 25001");
+    }
+  }
+
+  private static List<Object> steppedOver(DropIn.Db db, String how) throws SQLException {
+    String url = db.target() == DropIn.Target.PLAIN ? db.url() + "?journal_mode=WAL" : db.url();
+    Connection outer = db.connect(url);
+    exec(outer, "CREATE TABLE t (x INTEGER)", "INSERT INTO t VALUES (1)");
+    Connection inner = db.connect(url);
+    List<Object> seen = new ArrayList<>();
+    if (how.startsWith("BEGIN")) {
+      exec(outer, "BEGIN");
+      seen.add(one(outer, "SELECT count(*) FROM t"));
+      innerWrite(inner, seen);
+      exec(outer, "COMMIT");
+    } else {
+      outer.setAutoCommit(false);
+      try (Statement s = outer.createStatement();
+          java.sql.ResultSet r = s.executeQuery("SELECT x FROM t")) {
+        r.next();
+        seen.add(r.getLong(1));
+        innerWrite(inner, seen);
+      }
+      outer.commit();
+    }
+    return seen;
+  }
+
+  private static void innerWrite(Connection inner, List<Object> seen) {
+    try {
+      exec(inner, "INSERT INTO t VALUES (2)");
+      seen.add("inner wrote");
+    } catch (SQLException e) {
+      seen.add(failure(e));
+    }
+  }
+}
