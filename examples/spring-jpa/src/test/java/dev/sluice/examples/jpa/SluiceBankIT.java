@@ -227,6 +227,52 @@ class SluiceBankIT {
     assertThat(accounts.findByOwner("inner")).isEmpty();
   }
 
+  /**
+   * REQUIRES_NEW inside a transaction that has so far only read: plain SQLite's deferred
+   * transaction holds no write lock yet, so the inner transaction commits; so does Sluice's (the
+   * outer transaction steps aside to a reader, design.md "A transaction that has only read").
+   */
+  @Test
+  void requiresNewInsideATransactionThatHasOnlyReadCommits() {
+    TransactionTemplate outer = new TransactionTemplate(transactions);
+    TransactionTemplate inner = new TransactionTemplate(transactions);
+    inner.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
+    accounts.saveAndFlush(new Account("looked-up", 1));
+
+    boolean outerSawInner =
+        outer.execute(
+            s -> {
+              assertThat(accounts.findByOwner("looked-up")).isPresent();
+              inner.executeWithoutResult(t -> accounts.save(new Account("audit", 1)));
+              // The outer transaction reads the snapshot it began with, as on plain.
+              return accounts.findByOwner("audit").isPresent();
+            });
+
+    assertThat(outerSawInner).isFalse();
+    assertThat(accounts.findByOwner("audit")).as("the inner transaction committed").isPresent();
+  }
+
+  /** ... and the outer transaction's own write after it fails as plain's: a stale snapshot. */
+  @Test
+  void aWriteOfTheOuterTransactionAfterTheInnerCommitFailsAsAStaleSnapshot() {
+    TransactionTemplate outer = new TransactionTemplate(transactions);
+    TransactionTemplate inner = new TransactionTemplate(transactions);
+    inner.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
+
+    assertThatThrownBy(
+            () ->
+                outer.executeWithoutResult(
+                    s -> {
+                      accounts.findByOwner("nobody");
+                      inner.executeWithoutResult(t -> accounts.save(new Account("inner-stale", 1)));
+                      accounts.saveAndFlush(new Account("outer-stale", 1));
+                    }))
+        .satisfies(e -> assertThat(sqlState(e)).isEqualTo("40001"))
+        .hasStackTraceContaining("SQLITE_BUSY_SNAPSHOT");
+    assertThat(accounts.findByOwner("inner-stale")).isPresent();
+    assertThat(accounts.findByOwner("outer-stale")).isEmpty();
+  }
+
   @Test
   void innerWorkAfterTheOuterCommitIsThePatternThatWorks() {
     TransactionTemplate outer = new TransactionTemplate(transactions);
