@@ -187,6 +187,53 @@ class DropInSameThreadTest {
   }
 
   @Test
+  void anInnerTransactionThatOnlyReadsRunsBesideAnOuterOneThatHasWritten() throws Exception {
+    Outcome outcome =
+        same(
+            (outer, inner, seen) -> {
+              // Given an outer transaction that has written
+              outer.setAutoCommit(false);
+              exec(outer, "INSERT INTO t VALUES (2)");
+
+              // When an inner transaction on the same thread reads and commits, then writes
+              inner.setAutoCommit(false);
+              seen.add(one(inner, "SELECT count(*) FROM t"));
+              inner.commit();
+              seen.add(one(inner, "SELECT count(*) FROM t"));
+              outer.commit();
+              exec(inner, "INSERT INTO t VALUES (3)");
+              inner.commit();
+              seen.add(one(inner, "SELECT count(*) FROM t"));
+            });
+
+    // Then the inner one read what was committed, as plain's deferred transaction does
+    assertThat(outcome.result()).containsExactly("1", "1", "3");
+    assertThat(outcome.content()).containsExactly("t[1]", "t[2]", "t[3]");
+  }
+
+  @Test
+  void aBatchOnAStaleSnapshotFailsAsABatchUpdateException() throws Exception {
+    Outcome outcome =
+        same(
+            (outer, inner, seen) -> {
+              outer.setAutoCommit(false);
+              seen.add(one(outer, "SELECT count(*) FROM t"));
+              exec(inner, "INSERT INTO t VALUES (2)");
+              try (Statement s = outer.createStatement()) {
+                s.addBatch("INSERT INTO t VALUES (3)");
+                s.executeBatch();
+              } catch (java.sql.BatchUpdateException e) {
+                seen.add(e.getUpdateCounts().length);
+                seen.add(failure((SQLException) e.getCause()));
+              }
+              outer.rollback();
+            });
+
+    assertThat(outcome.result()).containsExactly("1", "0", "failed SQLITE_BUSY_SNAPSHOT (5)");
+    assertThat(outcome.content()).containsExactly("t[1]", "t[2]");
+  }
+
+  @Test
   void threeNestedTransactionsOnOneThreadEndAsOnPlain() throws Exception {
     Outcome outcome =
         DropIn.same(

@@ -1,6 +1,7 @@
 package dev.sluice.routing;
 
 import dev.sluice.error.Errors;
+import dev.sluice.error.SqlStates;
 import dev.sluice.error.SqliteCodes;
 import dev.sluice.jdbc.Physical;
 import dev.sluice.pragma.PragmaScope;
@@ -266,6 +267,20 @@ final class ConnectionState {
         resumeOnWriter(queryTimeout);
         return writerLease(c, sql, pragma, false);
       case WRITER_BEGIN:
+        if (c.isRead() && canHoldSnapshot()) {
+          try {
+            beginUserTransaction(queryTimeout);
+          } catch (SQLException e) {
+            if (!SqlStates.ACTIVE_TRANSACTION.equals(e.getSQLState())) {
+              throw e;
+            }
+            // Another connection of this thread holds the writer and cannot step aside: a first
+            // read begins in a snapshot, as plain's deferred transaction reads beside that one's
+            // write lock (design.md "A transaction that has only read").
+            return snapshotTransaction();
+          }
+          return writerLease(c, sql, pragma, false);
+        }
         beginUserTransaction(queryTimeout);
         return writerLease(c, sql, pragma, false);
       case WRITER:
@@ -394,6 +409,50 @@ final class ConnectionState {
   private void markBegin() throws SQLException {
     writesAtBegin = writes;
     changesAtBegin = Physical.totalChanges(writer);
+  }
+
+  /** Whether a transaction of this connection could read in a snapshot on a reader. */
+  private boolean canHoldSnapshot() {
+    return writer == null
+        && reader == null
+        && !pinned
+        && !pinnedForGood
+        && router.hasReaders()
+        && router.writer.watch().enabled();
+  }
+
+  /**
+   * Begins the user's transaction in a snapshot on a reader, at its first statement, a read, while
+   * another connection of this thread holds the writer. The commit count is read first: no commit
+   * of this engine can land meanwhile (this thread's other connection holds the writer), and one of
+   * another process landing between the two makes the first write fail as stale, never pass.
+   */
+  private Lease snapshotTransaction() throws SQLException {
+    long version = router.writer.watch().version();
+    AtomicInteger holds = router.holdsOfThisThread();
+    Connection r = withSession(router.borrowReaderWithoutWaiting());
+    try {
+      Physical.exec(r, "BEGIN");
+      Physical.beginSnapshot(r);
+    } catch (SQLException e) {
+      try {
+        Physical.exec(r, "ROLLBACK");
+      } catch (SQLException ignored) {
+        // No transaction began there.
+      }
+      returnQuietly(r);
+      throw Errors.translate(e);
+    }
+    reader = r;
+    readerHold = holds;
+    holds.incrementAndGet();
+    readerSnapshot = writes;
+    readerInTx = true;
+    snapshotVersion = version;
+    tx = Route.Tx.SNAPSHOT;
+    txStart = router.meters.now();
+    readerUses++;
+    return Lease.reader(reader, true, false);
   }
 
   /** Whether the connection keeps its reader until the transaction ends. */

@@ -808,7 +808,17 @@ class LogicalStatement implements Statement, LogicalResultSet.Release {
     }
     // Outside a user's transaction the batch brings its own, also on a pinned writer.
     boolean own = conn.batchNeedsTransaction() && conn.getAutoCommit();
-    Lease l = conn.route(BATCH, "batch", null, queryTimeout);
+    Lease l;
+    try {
+      l = conn.route(BATCH, "batch", null, queryTimeout);
+    } catch (SQLException e) {
+      if (SqliteCodes.find(e) == null) {
+        throw e;
+      }
+      // SQLite's refusal before the first entry ran (a transaction's stale snapshot): as plain's
+      // first entry fails, a BatchUpdateException with no counts.
+      throw Errors.batchFailed(0, new long[0], e);
+    }
     lastOnWriter = true;
     lastRetried = false;
     long start = conn.router.meters.now();

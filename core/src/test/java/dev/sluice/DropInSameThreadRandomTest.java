@@ -1,0 +1,181 @@
+package dev.sluice;
+
+import static dev.sluice.DropIn.exec;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.stream.LongStream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.sqlite.SQLiteException;
+
+/**
+ * Random sequences of transactions on two connections driven by one thread, in turn, as nested
+ * {@code REQUIRES_NEW} transactions and interleaved units of work are: each step picks a connection
+ * and begins, reads, writes, commits or rolls back on it; the steps and the file's rows at the end
+ * must be the same on plain sqlite-jdbc (in WAL, as Sluice always runs) and Sluice, through {@link
+ * DropIn#same}. A transaction that has only read steps aside there for the other connection's write
+ * (design.md "A transaction that has only read").
+ *
+ * <p>Not drawn, by design: a write of one connection while the other's transaction has written.
+ * Plain then waits out its busy timeout and fails, where Sluice answers 25001 at once (rule 6).
+ */
+class DropInSameThreadRandomTest {
+  private static final int STEPS = 40;
+
+  static LongStream seeds() {
+    return LongStream.range(0, 60);
+  }
+
+  @ParameterizedTest(name = "seed {0}")
+  @MethodSource("seeds")
+  void twoConnectionsOnOneThreadEndAsOnPlain(long seed) throws Exception {
+    DropIn.same(db -> script(db, seed));
+  }
+
+  /** One connection's transaction as the script sees it, on either driver alike. */
+  private static final class Side {
+    final String name;
+    final Connection c;
+    boolean autoCommit = true;
+
+    /** A write ran (or failed after taking the write lock) in the open transaction. */
+    boolean wrote;
+
+    Side(String name, Connection c) {
+      this.name = name;
+      this.c = c;
+    }
+  }
+
+  static List<Object> script(DropIn.Db db, long seed) throws SQLException {
+    String url =
+        db.target() == DropIn.Target.PLAIN
+            ? db.url() + "?journal_mode=WAL&busy_timeout=100"
+            : db.url();
+    Side a = new Side("a", db.connect(url));
+    exec(a.c, "CREATE TABLE t (k INTEGER PRIMARY KEY, v INTEGER NOT NULL CHECK (v >= 0))");
+    exec(a.c, "INSERT INTO t VALUES (1, 5), (2, 5)");
+    Side b = new Side("b", db.connect(url));
+    SplittableRandom random = new SplittableRandom(seed);
+    List<Object> out = new ArrayList<>();
+    for (int i = 0; i < STEPS; i++) {
+      boolean first = random.nextBoolean();
+      Side me = first ? a : b;
+      Side other = first ? b : a;
+      int kind = random.nextInt(10);
+      int k = 1 + random.nextInt(4);
+      String step = i + " " + me.name + " #" + kind + " k" + k + ": ";
+      boolean write = kind >= 5;
+      if (write && !other.autoCommit && other.wrote) {
+        out.add(step + "skipped");
+        continue;
+      }
+      try {
+        out.add(step + run(me, kind, k));
+        if (write && !me.autoCommit) {
+          me.wrote = true;
+        }
+      } catch (SQLException e) {
+        out.add(step + failure(e));
+        if (write && !me.autoCommit && !isStaleSnapshot(e)) {
+          me.wrote = true;
+        }
+      }
+    }
+    for (Side s : List.of(a, b)) {
+      if (!s.autoCommit) {
+        s.c.rollback();
+        s.c.setAutoCommit(true);
+      }
+    }
+    return out;
+  }
+
+  private static String run(Side s, int kind, int k) throws SQLException {
+    Connection c = s.c;
+    switch (kind) {
+      case 0:
+        c.setAutoCommit(false);
+        if (s.autoCommit) {
+          s.autoCommit = false;
+          s.wrote = false;
+        }
+        return "begin";
+      case 1:
+        c.setAutoCommit(true);
+        s.autoCommit = true;
+        s.wrote = false;
+        return "auto-commit";
+      case 2:
+        if (s.autoCommit) {
+          return "no transaction";
+        }
+        s.wrote = false;
+        c.commit();
+        return "committed";
+      case 3:
+        if (s.autoCommit) {
+          return "no transaction";
+        }
+        s.wrote = false;
+        c.rollback();
+        return "rolled back";
+      case 4:
+        try (Statement st = c.createStatement();
+            ResultSet r = st.executeQuery("SELECT count(*), sum(v) FROM t")) {
+          r.next();
+          return "read " + r.getLong(1) + " " + r.getLong(2);
+        }
+      case 5:
+        try (Statement st = c.createStatement()) {
+          return "inserted " + st.executeUpdate("INSERT INTO t VALUES (" + k + ", 1)");
+        }
+      case 6:
+        try (Statement st = c.createStatement()) {
+          return "updated " + st.executeUpdate("UPDATE t SET v = v - 3 WHERE k = " + k);
+        }
+      case 7:
+        try (Statement st = c.createStatement()) {
+          return "deleted " + st.executeUpdate("DELETE FROM t WHERE k = " + k);
+        }
+      case 8:
+        try (Statement st = c.createStatement()) {
+          // Never fails on its own: a failing auto-commit batch keeps its earlier entries on
+          // plain and nothing on Sluice (rule 5, DropInTest).
+          st.addBatch("UPDATE t SET v = v + 2 WHERE k = " + k);
+          st.addBatch("INSERT OR REPLACE INTO t VALUES (" + (10 + k) + ", 0)");
+          return "batch " + java.util.Arrays.toString(st.executeBatch());
+        }
+      default:
+        try (Statement st = c.createStatement()) {
+          return "moved " + st.executeUpdate("UPDATE t SET v = v + 1 WHERE k = " + k);
+        }
+    }
+  }
+
+  private static boolean isStaleSnapshot(SQLException e) {
+    Throwable t = e instanceof java.sql.BatchUpdateException ? e.getCause() : e;
+    return t instanceof SQLiteException s
+        && s.getResultCode() == org.sqlite.SQLiteErrorCode.SQLITE_BUSY_SNAPSHOT;
+  }
+
+  /** A failure as both drivers give it: SQLite's result code, else the class and vendor code. */
+  private static String failure(SQLException e) {
+    SQLException first =
+        e instanceof java.sql.BatchUpdateException b
+                && b.getCause() != null
+                && b.getCause() instanceof SQLException cause
+            ? cause
+            : e;
+    String batch = first != e ? "batch " : "";
+    return first instanceof SQLiteException s
+        ? "failed " + batch + s.getResultCode().name()
+        : "failed " + first.getClass().getSimpleName() + " " + first.getErrorCode();
+  }
+}
