@@ -196,6 +196,11 @@ final class LogicalPreparedStatement extends LogicalStatement implements Prepare
             }
 
             @Override
+            public int size() {
+              return rows;
+            }
+
+            @Override
             public boolean inserts() {
               return classification.insert();
             }

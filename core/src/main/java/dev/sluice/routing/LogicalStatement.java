@@ -24,6 +24,7 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.locks.ReentrantLock;
+import org.sqlite.SQLiteException;
 
 /**
  * A statement of a logical connection. It keeps its settings and, for prepared statements, its
@@ -812,12 +813,12 @@ class LogicalStatement implements Statement, LogicalResultSet.Release {
     try {
       l = conn.route(BATCH, "batch", null, queryTimeout);
     } catch (SQLException e) {
-      if (SqliteCodes.find(e) == null) {
+      if (!(e instanceof SQLiteException)) {
         throw e;
       }
       // SQLite's refusal before the first entry ran (a transaction's stale snapshot): as plain's
-      // first entry fails, a BatchUpdateException with no counts.
-      throw Errors.batchFailed(0, new long[0], e);
+      // first entry fails, a BatchUpdateException with a zero count for each entry.
+      throw Errors.batchFailed(0, new long[body.size()], e);
     }
     lastOnWriter = true;
     lastRetried = false;
@@ -899,6 +900,9 @@ class LogicalStatement implements Statement, LogicalResultSet.Release {
     Statement prepare(Connection c) throws SQLException;
 
     boolean inserts();
+
+    /** The number of entries. */
+    int size();
   }
 
   @Override
@@ -958,6 +962,11 @@ class LogicalStatement implements Statement, LogicalResultSet.Release {
           @Override
           public boolean inserts() {
             return anyInsert;
+          }
+
+          @Override
+          public int size() {
+            return sqls.size();
           }
         });
   }
