@@ -92,6 +92,33 @@ class DropInFailuresTest {
   }
 
   /**
+   * The same through a HikariCP pool over each driver's URL, as applications that swap only the URL
+   * run it. SQLITE_CANTOPEN had SQLState 08001 on Sluice, on which HikariCP evicts the connection:
+   * the statements after it failed ("Connection is closed") and the transaction's writes were
+   * rolled back, where plain's stay.
+   */
+  @Test
+  void aFailedAttachThroughAPoolKeepsTheTransactionAndItsWrites() throws Exception {
+    Outcome outcome =
+        DropIn.same(
+            db -> {
+              List<Object> out = new ArrayList<>();
+              javax.sql.DataSource pool = db.hikari(2, null);
+              try (Connection c = pool.getConnection()) {
+                exec(c, "CREATE TABLE log (x)");
+                c.setAutoCommit(false);
+                out.add(attempt(c, "INSERT INTO log VALUES ('before')"));
+                out.add(attempt(c, "ATTACH '" + db.dir().resolve("missing/x.db") + "' AS other"));
+                out.add(attempt(c, "INSERT INTO log VALUES ('after')"));
+                c.commit();
+              }
+              return out;
+            });
+    assertThat(outcome.result()).containsExactly("1", "failed 14", "1");
+    assertThat(outcome.content()).containsExactly("log[after]", "log[before]");
+  }
+
+  /**
    * Deliberately different, as JDBC asks: {@code execute(null)} and {@code executeQuery(null)} fail
    * with 22023 before anything runs; plain throws a NullPointerException. Either way the
    * transaction stays open with its writes. Sluice took the unchecked exception from sqlite-jdbc

@@ -61,6 +61,11 @@ public final class Errors {
    * vendor code and the original as cause. Exceptions that already carry a SQLState, and SQLite
    * codes with no mapping, are returned unchanged. A {@link BatchUpdateException} stays one (its
    * update counts matter to callers) and only gains the SQLState and vendor code.
+   *
+   * <p>SQLITE_CANTOPEN here is a file a statement wanted ({@code ATTACH}, {@code VACUUM INTO}) on a
+   * connection that is fine: it stays as plain's, without a SQLState. A class 08 state would make a
+   * pool in front of Sluice (HikariCP evicts on 08xxx) close the connection and lose the
+   * transaction the statement ran in. Opening a database fails through {@link #translateOpen}.
    */
   public static SQLException translate(SQLException e) {
     if (e == null || e.getSQLState() != null) {
@@ -88,7 +93,6 @@ public final class Errors {
       case SqliteCodes.BUSY:
       case SqliteCodes.LOCKED:
         return new SQLTransactionRollbackException(message, state, vendor, e);
-      case SqliteCodes.CANTOPEN:
       case SqliteCodes.NOTADB:
       case SqliteCodes.CORRUPT:
         return new SQLNonTransientConnectionException(message, state, vendor, e);
@@ -438,7 +442,6 @@ public final class Errors {
         return SqlStates.READ_ONLY_TRANSACTION;
       case SqliteCodes.FULL:
         return SqlStates.DISK_FULL;
-      case SqliteCodes.CANTOPEN:
       case SqliteCodes.NOTADB:
       case SqliteCodes.CORRUPT:
         return SqlStates.CANNOT_CONNECT;
@@ -467,7 +470,6 @@ public final class Errors {
       case SqliteCodes.LOCKED -> LOCKED_HINT;
       case SqliteCodes.READONLY -> READONLY_HINT;
       case SqliteCodes.FULL -> FULL_HINT;
-      case SqliteCodes.CANTOPEN -> CANTOPEN_HINT;
       case SqliteCodes.NOTADB -> NOTADB_HINT;
       case SqliteCodes.CORRUPT -> CORRUPT_HINT;
       case SqliteCodes.MISMATCH -> MISMATCH_HINT;
