@@ -2,6 +2,8 @@ package dev.sluice;
 
 import static dev.sluice.DropIn.exec;
 
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -38,6 +40,20 @@ class DropInSameThreadRandomTest {
     DropIn.same(db -> script(db, seed));
   }
 
+  /**
+   * The same with both connections from a HikariCP pool over each driver's URL, as applications
+   * pool them (the pool resets auto-commit and rolls back what is left when a connection returns).
+   */
+  @ParameterizedTest(name = "seed {0}")
+  @MethodSource("pooledSeeds")
+  void twoPooledConnectionsOnOneThreadEndAsOnPlain(long seed) throws Exception {
+    DropIn.same(db -> script(db, seed, true));
+  }
+
+  static LongStream pooledSeeds() {
+    return LongStream.range(5_000, 5_030);
+  }
+
   /** One connection's transaction as the script sees it, on either driver alike. */
   private static final class Side {
     final String name;
@@ -54,14 +70,35 @@ class DropInSameThreadRandomTest {
   }
 
   static List<Object> script(DropIn.Db db, long seed) throws SQLException {
+    return script(db, seed, false);
+  }
+
+  static List<Object> script(DropIn.Db db, long seed, boolean pooled) throws SQLException {
     String url =
         db.target() == DropIn.Target.PLAIN
             ? db.url() + "?journal_mode=WAL&busy_timeout=100"
             : db.url();
-    Side a = new Side("a", db.connect(url));
-    exec(a.c, "CREATE TABLE t (k INTEGER PRIMARY KEY, v INTEGER NOT NULL CHECK (v >= 0))");
-    exec(a.c, "INSERT INTO t VALUES (1, 5), (2, 5)");
-    Side b = new Side("b", db.connect(url));
+    Side a;
+    Side b;
+    if (pooled) {
+      // Through the run's own tracking, so that the engine behind Sluice's URL closes at its end.
+      db.connect(url).close();
+      HikariConfig config = new HikariConfig();
+      config.setJdbcUrl(url);
+      config.setPoolName(db.dir().getFileName() + "-pool");
+      config.setMaximumPoolSize(2);
+      config.setConnectionTimeout(10_000);
+      HikariDataSource pool = db.track(new HikariDataSource(config));
+      a = new Side("a", db.track(pool.getConnection()));
+      exec(a.c, "CREATE TABLE t (k INTEGER PRIMARY KEY, v INTEGER NOT NULL CHECK (v >= 0))");
+      exec(a.c, "INSERT INTO t VALUES (1, 5), (2, 5)");
+      b = new Side("b", db.track(pool.getConnection()));
+    } else {
+      a = new Side("a", db.connect(url));
+      exec(a.c, "CREATE TABLE t (k INTEGER PRIMARY KEY, v INTEGER NOT NULL CHECK (v >= 0))");
+      exec(a.c, "INSERT INTO t VALUES (1, 5), (2, 5)");
+      b = new Side("b", db.connect(url));
+    }
     SplittableRandom random = new SplittableRandom(seed);
     List<Object> out = new ArrayList<>();
     for (int i = 0; i < STEPS; i++) {
