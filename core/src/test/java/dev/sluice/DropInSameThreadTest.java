@@ -269,14 +269,81 @@ class DropInSameThreadTest {
     assertThat(outcome.content()).containsExactly("t[1]", "t[2]");
   }
 
+  @Test
+  void aDeferredBeginInSqlTextStepsAsideAndEndsWithItsCommit() throws Exception {
+    Outcome outcome =
+        same(
+            (outer, inner, seen) -> {
+              // Given a transaction SQL text began, that has read
+              exec(outer, "BEGIN");
+              seen.add(one(outer, "SELECT count(*) FROM t"));
+
+              // When another connection on the same thread writes, and SQL text commits
+              exec(inner, "INSERT INTO t VALUES (2)");
+              seen.add(one(outer, "SELECT count(*) FROM t"));
+              exec(outer, "COMMIT");
+              seen.add(one(outer, "SELECT count(*) FROM t"));
+              exec(outer, "BEGIN DEFERRED TRANSACTION");
+              seen.add(one(outer, "SELECT count(*) FROM t"));
+              exec(inner, "INSERT INTO t VALUES (3)");
+              try {
+                exec(outer, "INSERT INTO t VALUES (4)");
+                seen.add("wrote");
+              } catch (SQLException e) {
+                seen.add(failure(e));
+              }
+              exec(outer, "ROLLBACK");
+              exec(outer, "BEGIN");
+              exec(outer, "INSERT INTO t VALUES (5)");
+              exec(outer, "END");
+            });
+
+    // Then the write ran; the text transaction read its snapshot, failed as stale, and ended
+    assertThat(outcome.result())
+        .containsExactly("1", "1", "2", "2", "failed SQLITE_BUSY_SNAPSHOT (5)");
+    assertThat(outcome.content()).containsExactly("t[1]", "t[2]", "t[3]", "t[5]");
+  }
+
   /**
-   * Documented differences (design.md "A transaction that has only read"): a transaction begun in
-   * SQL text, and one with a result set open, keep the writer; the inner write then fails at once
-   * with 25001, where plain lets it run.
+   * A deferred {@code BEGIN} takes no snapshot until its first read: a commit of another connection
+   * before that read leaves its writes free to run, on plain and on Sluice. Also when the BEGIN
+   * comes while the other connection's transaction has written (plain takes no lock for it).
    */
   @Test
-  void aSqlTextTransactionOrAnOpenResultSetKeepsTheWriter() throws Exception {
-    for (String how : List.of("BEGIN in SQL text", "open result set")) {
+  void aDeferredBeginThatHasNotReadWritesAfterAnotherCommit() throws Exception {
+    Outcome outcome =
+        same(
+            (outer, inner, seen) -> {
+              // Given a BEGIN in SQL text and nothing since
+              exec(outer, "BEGIN");
+
+              // When another connection on the same thread commits, then it writes and commits
+              exec(inner, "INSERT INTO t VALUES (2)");
+              exec(outer, "INSERT INTO t VALUES (3)");
+              exec(outer, "COMMIT");
+
+              // And a BEGIN while the other connection's transaction has written
+              inner.setAutoCommit(false);
+              exec(inner, "INSERT INTO t VALUES (4)");
+              exec(outer, "BEGIN");
+              inner.commit();
+              seen.add(one(outer, "SELECT count(*) FROM t"));
+              exec(outer, "INSERT INTO t VALUES (5)");
+              exec(outer, "COMMIT");
+            });
+
+    assertThat(outcome.result()).containsExactly("4");
+    assertThat(outcome.content()).containsExactly("t[1]", "t[2]", "t[3]", "t[4]", "t[5]");
+  }
+
+  /**
+   * Documented differences (design.md "A transaction that has only read"): a transaction a
+   * savepoint began in SQL text, and one with a result set open, keep the writer; the inner write
+   * then fails at once with 25001, where plain lets it run.
+   */
+  @Test
+  void aSavepointTransactionOrAnOpenResultSetKeepsTheWriter() throws Exception {
+    for (String how : List.of("SAVEPOINT in SQL text", "open result set")) {
       Outcome plain = DropIn.run(DropIn.Target.PLAIN, db -> steppedOver(db, how));
       Outcome sluice = DropIn.run(DropIn.Target.SLUICE, db -> steppedOver(db, how));
       assertThat(plain.result()).as(how).containsExactly("1", "inner wrote");
@@ -290,11 +357,11 @@ class DropInSameThreadTest {
     exec(outer, "CREATE TABLE t (x INTEGER)", "INSERT INTO t VALUES (1)");
     Connection inner = db.connect(url);
     List<Object> seen = new ArrayList<>();
-    if (how.startsWith("BEGIN")) {
-      exec(outer, "BEGIN");
+    if (how.startsWith("SAVEPOINT")) {
+      exec(outer, "SAVEPOINT s1");
       seen.add(one(outer, "SELECT count(*) FROM t"));
       innerWrite(inner, seen);
-      exec(outer, "COMMIT");
+      exec(outer, "RELEASE s1");
     } else {
       outer.setAutoCommit(false);
       try (Statement s = outer.createStatement();

@@ -105,6 +105,25 @@ final class ConnectionState {
   private long snapshotVersion;
 
   /**
+   * The open {@link Route.Tx#SQL_TEXT} transaction began with a deferred {@code BEGIN} in
+   * auto-commit, so it may step aside as a {@code USER} one may.
+   */
+  private boolean textMayStepAside;
+
+  /** The {@link Route.Tx#SNAPSHOT} is a transaction SQL text began: it goes on as one. */
+  private boolean textSnapshot;
+
+  /**
+   * The {@link Route.Tx#SNAPSHOT} has not read yet, as a deferred {@code BEGIN} followed by
+   * nothing: SQLite takes its snapshot at its first read, and only then does a later commit make it
+   * stale.
+   */
+  private boolean snapshotPending;
+
+  /** Statements run in the writer's transaction since it began (the BEGIN itself not counted). */
+  private long txStatements;
+
+  /**
    * Held for reading by each call of this connection's thread that looks at or changes the state
    * below, for writing by {@link #stepAside}, which another thread may call: a connection that
    * moved to another thread (a coroutine resumed elsewhere) can be in a call while the thread it
@@ -290,15 +309,45 @@ final class ConnectionState {
         boolean retryable = tx == Route.Tx.NONE && writerUses == 0;
         // Taken for this statement alone; a hold that it leaves behind is marked lasting at the end
         // of the call that leaves it (end, keepsWriter).
+        if (tx == Route.Tx.NONE
+            && kind == StatementKind.BEGIN
+            && !readOnly
+            && autoCommit
+            && !c.multiple()
+            && canHoldSnapshot()
+            && !SqlClassifier.beginsWriteLocked(sql)) {
+          try {
+            takeWriter(queryTimeout, Hold.CALL);
+          } catch (SQLException e) {
+            if (!SqlStates.ACTIVE_TRANSACTION.equals(e.getSQLState())) {
+              throw e;
+            }
+            // Another connection of this thread holds the writer and cannot step aside: the
+            // deferred BEGIN runs on a reader, as plain's takes no lock (design.md "A transaction
+            // that has only read").
+            return textBeginOnReader();
+          }
+        }
         takeWriter(queryTimeout, Hold.CALL);
+        boolean deferredText = false;
         if (!readOnly) {
           if (tx == Route.Tx.NONE
               && (kind == StatementKind.BEGIN || kind == StatementKind.SAVEPOINT)) {
             tx = Route.Tx.SQL_TEXT;
             txStart = router.meters.now();
+            deferredText =
+                kind == StatementKind.BEGIN
+                    && autoCommit
+                    && !c.multiple()
+                    && !SqlClassifier.beginsWriteLocked(sql);
           }
         }
-        return writerLease(c, sql, pragma, retryable);
+        Lease lease = writerLease(c, sql, pragma, retryable);
+        if (deferredText) {
+          markBegin();
+        }
+        textMayStepAside = deferredText || (textMayStepAside && tx == Route.Tx.SQL_TEXT);
+        return lease;
     }
   }
 
@@ -331,6 +380,7 @@ final class ConnectionState {
 
   private Lease writerLease(Classification c, String sql, PragmaCall pragma, boolean retryable) {
     router.writer.touch(holder);
+    txStatements++;
     if (!c.isRead() && c.kind() != StatementKind.EMPTY) {
       writes++;
     }
@@ -402,11 +452,13 @@ final class ConnectionState {
     }
     tx = Route.Tx.USER;
     txStart = router.meters.now();
+    textMayStepAside = false;
     markBegin();
   }
 
   /** Notes what the writer's transaction has done so far: nothing. */
   private void markBegin() throws SQLException {
+    txStatements = 0;
     writesAtBegin = writes;
     changesAtBegin = Physical.totalChanges(writer);
   }
@@ -455,6 +507,26 @@ final class ConnectionState {
     return Lease.reader(reader, true, false);
   }
 
+  /**
+   * A deferred {@code BEGIN} of SQL text run on a reader: the transaction is a {@link
+   * Route.Tx#SNAPSHOT} that has not read yet. The statement itself begins it there.
+   */
+  private Lease textBeginOnReader() throws SQLException {
+    AtomicInteger holds = router.holdsOfThisThread();
+    Connection r = withSession(router.borrowReaderWithoutWaiting());
+    reader = r;
+    readerHold = holds;
+    holds.incrementAndGet();
+    readerSnapshot = writes;
+    readerInTx = true;
+    snapshotPending = true;
+    textSnapshot = true;
+    tx = Route.Tx.SNAPSHOT;
+    txStart = router.meters.now();
+    readerUses++;
+    return Lease.reader(reader, true, false);
+  }
+
   /** Whether the connection keeps its reader until the transaction ends. */
   private boolean readerKeptForTransaction() {
     return tx == Route.Tx.READ_ONLY || tx == Route.Tx.SNAPSHOT;
@@ -483,7 +555,7 @@ final class ConnectionState {
   }
 
   private boolean stepAsideInUse() {
-    if (tx != Route.Tx.USER
+    if (!(tx == Route.Tx.USER || (tx == Route.Tx.SQL_TEXT && textMayStepAside))
         || aborted
         || writer == null
         || writerUses > 0
@@ -502,12 +574,17 @@ final class ConnectionState {
       if (Physical.totalChanges(w) != changesAtBegin) {
         return false;
       }
+      boolean pending = tx == Route.Tx.SQL_TEXT && txStatements == 0;
       r = withSession(router.borrowReaderWithoutWaiting());
       Physical.exec(r, "BEGIN");
-      Physical.beginSnapshot(r);
-      long version = router.writer.watch().version();
+      long version = 0;
+      if (!pending) {
+        Physical.beginSnapshot(r);
+        version = router.writer.watch().version();
+      }
       WriterTransaction.rollback(router.gate.statements());
       snapshotVersion = version;
+      snapshotPending = pending;
     } catch (SQLException | RuntimeException e) {
       if (r != null) {
         try {
@@ -527,6 +604,7 @@ final class ConnectionState {
     readerSnapshot = writes;
     readerUses = 0;
     readerInTx = true;
+    textSnapshot = tx == Route.Tx.SQL_TEXT;
     tx = Route.Tx.SNAPSHOT;
     return true;
   }
@@ -548,7 +626,8 @@ final class ConnectionState {
     }
     boolean same;
     try {
-      same = router.writer.watch().version() == snapshotVersion;
+      // A transaction that never read has no snapshot to be stale: it writes on the newest state.
+      same = snapshotPending || router.writer.watch().version() == snapshotVersion;
     } catch (SQLException e) {
       same = false;
     }
@@ -562,7 +641,9 @@ final class ConnectionState {
       dropWriter(broken);
       throw Errors.staleTransaction();
     }
-    tx = Route.Tx.USER;
+    tx = textSnapshot ? Route.Tx.SQL_TEXT : Route.Tx.USER;
+    textSnapshot = false;
+    snapshotPending = false;
     if (readerUses == 0) {
       dropReader();
     }
@@ -627,6 +708,12 @@ final class ConnectionState {
 
   private Lease readerTransaction(int queryTimeout) throws SQLException {
     if (tx == Route.Tx.SNAPSHOT) {
+      if (snapshotPending) {
+        // Read before the snapshot begins: a commit landing between the two makes the first write
+        // fail as stale, never pass.
+        snapshotVersion = router.writer.watch().version();
+        snapshotPending = false;
+      }
       readerUses++;
       return Lease.reader(reader, true, false);
     }
@@ -734,6 +821,32 @@ final class ConnectionState {
   private void endInUse(
       Lease lease, Classification c, boolean failed, boolean broken, boolean autoCommit) {
     if (lease.isReader()) {
+      if (tx == Route.Tx.SNAPSHOT
+          && textSnapshot
+          && failed
+          && c != null
+          && c.kind() == StatementKind.BEGIN
+          && lease.connection == reader) {
+        // The BEGIN that was to open it on the reader failed: there is no transaction.
+        readerInTx = false;
+        textSnapshot = false;
+        snapshotPending = false;
+        tx = Route.Tx.NONE;
+      }
+      if (tx == Route.Tx.SNAPSHOT
+          && textSnapshot
+          && !failed
+          && c != null
+          && lease.connection == reader
+          && (c.kind() == StatementKind.COMMIT || c.kind() == StatementKind.ROLLBACK)) {
+        // The COMMIT or ROLLBACK of a transaction SQL text began, run on its reader, ended it.
+        readerInTx = false;
+        textSnapshot = false;
+        snapshotPending = false;
+        tx = Route.Tx.NONE;
+        router.meters.transaction(
+            false, c.kind() == StatementKind.COMMIT, router.meters.now() - txStart);
+      }
       if (!lease.isShared()) {
         returnQuietly(lease.connection);
       } else if (--readerUses == 0 && !readerKeptForTransaction() && lease.connection == reader) {
@@ -911,6 +1024,7 @@ final class ConnectionState {
    * SQLite have ended that transaction unnoticed, the BEGIN opens the user's transaction instead.
    */
   void beginInsideTextTransaction() throws SQLException {
+    textMayStepAside = false;
     long stamp = use.readLock();
     try {
       beginInsideTextTransactionInUse();
@@ -1069,6 +1183,8 @@ final class ConnectionState {
     openResults.close();
     Connection r = reader;
     tx = Route.Tx.NONE;
+    textSnapshot = false;
+    snapshotPending = false;
     try {
       Physical.exec(r, sql);
       readerInTx = false;
@@ -1110,6 +1226,8 @@ final class ConnectionState {
       }
       if (tx == Route.Tx.SNAPSHOT) {
         tx = Route.Tx.NONE;
+        textSnapshot = false;
+        snapshotPending = false;
       }
       readerUses = 0;
       dropReader();

@@ -40,9 +40,11 @@ enum Route {
     /** A read-only transaction on one reader (one snapshot). */
     READ_ONLY,
     /**
-     * A {@code setAutoCommit(false)} transaction that had only read when another connection on its
-     * thread needed the writer: it gave the writer back and reads on a reader, in the snapshot it
-     * had (design.md "A transaction that has only read"). Its first write takes the writer again.
+     * A {@code setAutoCommit(false)} transaction, or one a deferred {@code BEGIN} began in
+     * auto-commit, that had only read when another connection on its thread needed the writer: it
+     * gave the writer back and reads on a reader, in the snapshot it had (design.md "A transaction
+     * that has only read"). Its first write takes the writer again; SQL text's {@code COMMIT} or
+     * {@code ROLLBACK} ends the latter on the reader.
      */
     SNAPSHOT,
     /**
@@ -97,7 +99,9 @@ enum Route {
       return reader == Reader.STALE ? READER_ALONE : READER;
     }
     if (tx == Tx.SNAPSHOT) {
-      return read ? READER_TRANSACTION : WRITER_RESUME;
+      // In auto-commit it is a transaction SQL text began: its COMMIT or ROLLBACK ends it there.
+      boolean ends = autoCommit && (kind == StatementKind.COMMIT || kind == StatementKind.ROLLBACK);
+      return read || ends ? READER_TRANSACTION : WRITER_RESUME;
     }
     if (!autoCommit && tx == Tx.NONE) {
       // A pin or an open statement on the writer never replaces the transaction (rule 4).

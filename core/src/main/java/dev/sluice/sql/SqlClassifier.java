@@ -189,17 +189,17 @@ public final class SqlClassifier {
    */
   static boolean hasParameters(String sql) {
     int n = sql.length();
-    int p = Lexer.skip(sql, 0, n);
+    int p = skip(sql, 0, n);
     while (p < n) {
       char ch = sql.charAt(p);
       if (ch == '?' || ch == ':' || ch == '@' || ch == '$' || ch == '#') {
         return true;
       }
-      int e = Lexer.end(sql, p, n);
+      int e = end(sql, p, n);
       if (e > n) {
         return true;
       }
-      p = Lexer.skip(sql, e, n);
+      p = skip(sql, e, n);
     }
     return false;
   }
@@ -212,9 +212,9 @@ public final class SqlClassifier {
     int n = sql.length();
     int prev = -1;
     int prevEnd = -1;
-    int p = Lexer.skip(sql, 0, n);
+    int p = skip(sql, 0, n);
     while (p < n) {
-      int e = Lexer.end(sql, p, n);
+      int e = end(sql, p, n);
       if (e > n) {
         return true;
       }
@@ -223,15 +223,15 @@ public final class SqlClassifier {
         if (prevEnd - prev == 1 && (before == ',' || before == '.')) {
           return true;
         }
-        if (Lexer.keyword(sql, prev, prevEnd, "SELECT")
-            || Lexer.keyword(sql, prev, prevEnd, "DISTINCT")
-            || Lexer.keyword(sql, prev, prevEnd, "ALL")) {
+        if (keyword(sql, prev, prevEnd, "SELECT")
+            || keyword(sql, prev, prevEnd, "DISTINCT")
+            || keyword(sql, prev, prevEnd, "ALL")) {
           return true;
         }
       }
       prev = p;
       prevEnd = e;
-      p = Lexer.skip(sql, e, n);
+      p = skip(sql, e, n);
     }
     return false;
   }
@@ -253,6 +253,28 @@ public final class SqlClassifier {
       }
     }
     return c;
+  }
+
+  /**
+   * Whether a {@code BEGIN} takes the write lock at once ({@code IMMEDIATE} or {@code EXCLUSIVE});
+   * false for a deferred one and for any other statement.
+   */
+  public static boolean beginsWriteLocked(String sql) {
+    int n = sql.length();
+    int p = skip(sql, 0, n);
+    if (p >= n) {
+      return false;
+    }
+    int e = end(sql, p, n);
+    if (!keyword(sql, p, e, "BEGIN")) {
+      return false;
+    }
+    p = skip(sql, e, n);
+    if (p >= n) {
+      return false;
+    }
+    e = end(sql, p, n);
+    return keyword(sql, p, e, "IMMEDIATE") || keyword(sql, p, e, "EXCLUSIVE");
   }
 
   /**
