@@ -36,17 +36,17 @@ class DropInSameThreadTest {
   }
 
   private static Outcome same(Steps steps) throws Exception {
-    return DropIn.same(
-        db -> {
-          String url =
-              db.target() == DropIn.Target.PLAIN ? db.url() + "?journal_mode=WAL" : db.url();
-          Connection outer = db.connect(url);
-          exec(outer, "CREATE TABLE t (x INTEGER)", "INSERT INTO t VALUES (1)");
-          Connection inner = db.connect(url);
-          List<Object> seen = new ArrayList<>();
-          steps.run(outer, inner, seen);
-          return seen;
-        });
+    return DropIn.same(db -> run(db, steps));
+  }
+
+  private static List<Object> run(DropIn.Db db, Steps steps) throws Exception {
+    String url = db.target() == DropIn.Target.PLAIN ? db.url() + "?journal_mode=WAL" : db.url();
+    Connection outer = db.connect(url);
+    exec(outer, "CREATE TABLE t (x INTEGER)", "INSERT INTO t VALUES (1)");
+    Connection inner = db.connect(url);
+    List<Object> seen = new ArrayList<>();
+    steps.run(outer, inner, seen);
+    return seen;
   }
 
   /** The failure as both drivers give it: SQLite's result code, which callers test. */
@@ -334,6 +334,33 @@ class DropInSameThreadTest {
 
     assertThat(outcome.result()).containsExactly("4");
     assertThat(outcome.content()).containsExactly("t[1]", "t[2]", "t[3]", "t[4]", "t[5]");
+  }
+
+  /**
+   * Documented difference: a string of several statements in a text transaction that stepped aside
+   * takes the writer back, and fails as stale (40001) when something was committed since; plain
+   * runs the string's first statement, here its COMMIT, which ends the read transaction.
+   */
+  @Test
+  void severalStatementsInATextTransactionThatSteppedAsideTakeTheWriterBack() throws Exception {
+    Steps steps =
+        (outer, inner, seen) -> {
+          exec(outer, "BEGIN");
+          seen.add(one(outer, "SELECT count(*) FROM t"));
+          exec(inner, "INSERT INTO t VALUES (2)");
+          try {
+            exec(outer, "COMMIT; BEGIN");
+            seen.add("ran");
+          } catch (SQLException e) {
+            seen.add(failure(e));
+            exec(outer, "ROLLBACK");
+          }
+        };
+    Outcome plain = DropIn.run(DropIn.Target.PLAIN, db -> run(db, steps));
+    Outcome sluice = DropIn.run(DropIn.Target.SLUICE, db -> run(db, steps));
+    assertThat(plain.result()).containsExactly("1", "ran");
+    assertThat(sluice.result()).containsExactly("1", "failed SQLITE_BUSY_SNAPSHOT (5)");
+    assertThat(sluice.content()).isEqualTo(plain.content());
   }
 
   /**

@@ -840,12 +840,13 @@ final class ConnectionState {
           && lease.connection == reader
           && (c.kind() == StatementKind.COMMIT || c.kind() == StatementKind.ROLLBACK)) {
         // The COMMIT or ROLLBACK of a transaction SQL text began, run on its reader, ended it.
+        // (Several statements in one string are never these kinds: they take the writer back.)
+        router.meters.transaction(
+            false, c.kind() == StatementKind.COMMIT, router.meters.now() - txStart);
         readerInTx = false;
         textSnapshot = false;
         snapshotPending = false;
         tx = Route.Tx.NONE;
-        router.meters.transaction(
-            false, c.kind() == StatementKind.COMMIT, router.meters.now() - txStart);
       }
       if (!lease.isShared()) {
         returnQuietly(lease.connection);
