@@ -370,36 +370,30 @@ class DropInSameThreadTest {
    */
   @Test
   void aSavepointTransactionOrAnOpenResultSetKeepsTheWriter() throws Exception {
-    for (String how : List.of("SAVEPOINT in SQL text", "open result set")) {
-      Outcome plain = DropIn.run(DropIn.Target.PLAIN, db -> steppedOver(db, how));
-      Outcome sluice = DropIn.run(DropIn.Target.SLUICE, db -> steppedOver(db, how));
-      assertThat(plain.result()).as(how).containsExactly("1", "inner wrote");
-      assertThat(sluice.result()).as(how).containsExactly("1", "failed SQLException 25001");
+    Steps savepoint =
+        (outer, inner, seen) -> {
+          exec(outer, "SAVEPOINT s1");
+          seen.add(one(outer, "SELECT count(*) FROM t"));
+          innerWrite(inner, seen);
+          exec(outer, "RELEASE s1");
+        };
+    Steps openResultSet =
+        (outer, inner, seen) -> {
+          outer.setAutoCommit(false);
+          try (Statement s = outer.createStatement();
+              java.sql.ResultSet r = s.executeQuery("SELECT x FROM t")) {
+            r.next();
+            seen.add(r.getLong(1));
+            innerWrite(inner, seen);
+          }
+          outer.commit();
+        };
+    for (Steps steps : List.of(savepoint, openResultSet)) {
+      Outcome plain = DropIn.run(DropIn.Target.PLAIN, db -> run(db, steps));
+      Outcome sluice = DropIn.run(DropIn.Target.SLUICE, db -> run(db, steps));
+      assertThat(plain.result()).containsExactly("1", "inner wrote");
+      assertThat(sluice.result()).containsExactly("1", "failed SQLException 25001");
     }
-  }
-
-  private static List<Object> steppedOver(DropIn.Db db, String how) throws SQLException {
-    String url = db.target() == DropIn.Target.PLAIN ? db.url() + "?journal_mode=WAL" : db.url();
-    Connection outer = db.connect(url);
-    exec(outer, "CREATE TABLE t (x INTEGER)", "INSERT INTO t VALUES (1)");
-    Connection inner = db.connect(url);
-    List<Object> seen = new ArrayList<>();
-    if (how.startsWith("SAVEPOINT")) {
-      exec(outer, "SAVEPOINT s1");
-      seen.add(one(outer, "SELECT count(*) FROM t"));
-      innerWrite(inner, seen);
-      exec(outer, "RELEASE s1");
-    } else {
-      outer.setAutoCommit(false);
-      try (Statement s = outer.createStatement();
-          java.sql.ResultSet r = s.executeQuery("SELECT x FROM t")) {
-        r.next();
-        seen.add(r.getLong(1));
-        innerWrite(inner, seen);
-      }
-      outer.commit();
-    }
-    return seen;
   }
 
   private static void innerWrite(Connection inner, List<Object> seen) {

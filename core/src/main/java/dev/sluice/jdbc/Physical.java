@@ -40,6 +40,8 @@ public final class Physical {
    * cached schema when a statement reads a table, but a pragma such as {@code foreign_key_list}
    * answers from the cache: on a reader that has not read since the writer ran DDL it answers as if
    * the DDL never happened, again and again. Reading {@code sqlite_schema} refreshes the cache.
+   * Inside a transaction begun with {@code BEGIN}, it also takes the transaction's read snapshot
+   * now, which SQLite otherwise takes at the first read.
    */
   public static void refreshSchema(Connection c) throws SQLException {
     try (Statement s = c.createStatement();
@@ -84,16 +86,5 @@ public final class Physical {
   /** {@code sqlite3_total_changes()} of the connection. */
   public static long totalChanges(Connection c) throws SQLException {
     return c.unwrap(SQLiteConnection.class).getDatabase().total_changes();
-  }
-
-  /**
-   * Inside a transaction begun with {@code BEGIN}, starts its read snapshot now: SQLite takes it at
-   * the first read of the database, not at the BEGIN.
-   */
-  public static void beginSnapshot(Connection c) throws SQLException {
-    try (Statement s = c.createStatement();
-        ResultSet r = s.executeQuery("SELECT count(*) FROM sqlite_schema")) {
-      r.next();
-    }
   }
 }

@@ -439,6 +439,18 @@ final class ConnectionState {
   }
 
   private void beginUserTransaction(int queryTimeout) throws SQLException {
+    beginOnWriter(queryTimeout);
+    tx = Route.Tx.USER;
+    txStart = router.meters.now();
+    textMayStepAside = false;
+    markBegin();
+  }
+
+  /**
+   * Takes the writer unless held and runs {@code BEGIN IMMEDIATE}; a writer taken for it is given
+   * back when that fails.
+   */
+  private void beginOnWriter(int queryTimeout) throws SQLException {
     boolean held = writer != null;
     // The transaction outlives this call: its warning shows where it began.
     takeWriter(queryTimeout, Hold.LASTING);
@@ -450,10 +462,6 @@ final class ConnectionState {
       }
       throw translateBusy(e);
     }
-    tx = Route.Tx.USER;
-    txStart = router.meters.now();
-    textMayStepAside = false;
-    markBegin();
   }
 
   /** Notes what the writer's transaction has done so far: nothing. */
@@ -482,24 +490,13 @@ final class ConnectionState {
   private Lease snapshotTransaction() throws SQLException {
     long version = router.writer.watch().version();
     AtomicInteger holds = router.holdsOfThisThread();
-    Connection r = withSession(router.borrowReaderWithoutWaiting());
+    Connection r;
     try {
-      Physical.exec(r, "BEGIN");
-      Physical.beginSnapshot(r);
+      r = readerInTransaction(true);
     } catch (SQLException e) {
-      try {
-        Physical.exec(r, "ROLLBACK");
-      } catch (SQLException ignored) {
-        // No transaction began there.
-      }
-      returnQuietly(r);
       throw Errors.translate(e);
     }
-    reader = r;
-    readerHold = holds;
-    holds.incrementAndGet();
-    readerSnapshot = writes;
-    readerInTx = true;
+    holdReader(r, holds, true);
     snapshotVersion = version;
     tx = Route.Tx.SNAPSHOT;
     txStart = router.meters.now();
@@ -513,18 +510,42 @@ final class ConnectionState {
    */
   private Lease textBeginOnReader() throws SQLException {
     AtomicInteger holds = router.holdsOfThisThread();
-    Connection r = withSession(router.borrowReaderWithoutWaiting());
-    reader = r;
-    readerHold = holds;
-    holds.incrementAndGet();
-    readerSnapshot = writes;
-    readerInTx = true;
+    holdReader(withSession(router.borrowReaderWithoutWaiting()), holds, true);
     snapshotPending = true;
     textSnapshot = true;
     tx = Route.Tx.SNAPSHOT;
     txStart = router.meters.now();
     readerUses++;
     return Lease.reader(reader, true, false);
+  }
+
+  /**
+   * A reader borrowed without waiting (this thread holds the writer, or its other connection does),
+   * inside a {@code BEGIN}, its snapshot taken now when {@code snapshot}. On failure nothing is
+   * left open and the reader is returned.
+   */
+  private Connection readerInTransaction(boolean snapshot) throws SQLException {
+    Connection r = withSession(router.borrowReaderWithoutWaiting());
+    try {
+      Physical.exec(r, "BEGIN");
+      if (snapshot) {
+        Physical.refreshSchema(r);
+      }
+      return r;
+    } catch (SQLException | RuntimeException e) {
+      abandonReader(r);
+      throw e;
+    }
+  }
+
+  /** Rolls back whatever began on a reader this connection did not keep, and returns it. */
+  private void abandonReader(Connection r) {
+    try {
+      Physical.exec(r, "ROLLBACK");
+    } catch (SQLException ignored) {
+      // No transaction began there.
+    }
+    returnQuietly(r);
   }
 
   /** Whether the connection keeps its reader until the transaction ends. */
@@ -567,43 +588,32 @@ final class ConnectionState {
         || writes != writesAtBegin) {
       return false;
     }
-    Connection w = writer;
-    Connection r = null;
+    // A text transaction that ran nothing since its BEGIN has no snapshot yet (SQLite takes it at
+    // the first read).
+    boolean pending = tx == Route.Tx.SQL_TEXT && txStatements == 0;
+    Connection r;
+    long version;
     try {
       // The classifier's word that nothing wrote is checked against SQLite's own count.
-      if (Physical.totalChanges(w) != changesAtBegin) {
+      if (Physical.totalChanges(writer) != changesAtBegin) {
         return false;
       }
-      boolean pending = tx == Route.Tx.SQL_TEXT && txStatements == 0;
-      r = withSession(router.borrowReaderWithoutWaiting());
-      Physical.exec(r, "BEGIN");
-      long version = 0;
-      if (!pending) {
-        Physical.beginSnapshot(r);
-        version = router.writer.watch().version();
-      }
-      WriterTransaction.rollback(router.gate.statements());
-      snapshotVersion = version;
-      snapshotPending = pending;
+      r = readerInTransaction(!pending);
     } catch (SQLException | RuntimeException e) {
-      if (r != null) {
-        try {
-          Physical.exec(r, "ROLLBACK");
-        } catch (SQLException ignored) {
-          // No transaction began there.
-        }
-        returnQuietly(r);
-      }
+      return false;
+    }
+    try {
+      version = pending ? 0 : router.writer.watch().version();
+      WriterTransaction.rollback(router.gate.statements());
+    } catch (SQLException | RuntimeException e) {
+      abandonReader(r);
       return false;
     }
     dropWriter(false);
-    AtomicInteger holds = router.holdsOfThisThread();
-    reader = r;
-    readerHold = holds;
-    holds.incrementAndGet();
-    readerSnapshot = writes;
+    holdReader(r, router.holdsOfThisThread(), true);
     readerUses = 0;
-    readerInTx = true;
+    snapshotVersion = version;
+    snapshotPending = pending;
     textSnapshot = tx == Route.Tx.SQL_TEXT;
     tx = Route.Tx.SNAPSHOT;
     return true;
@@ -617,13 +627,7 @@ final class ConnectionState {
    * ends it.
    */
   private void resumeOnWriter(int queryTimeout) throws SQLException {
-    takeWriter(queryTimeout, Hold.LASTING);
-    try {
-      WriterTransaction.begin(router.retry, router.gate.statements());
-    } catch (SQLException e) {
-      dropWriter(Router.isBroken(e));
-      throw translateBusy(e);
-    }
+    beginOnWriter(queryTimeout);
     boolean same;
     try {
       // A transaction that never read has no snapshot to be stale: it writes on the newest state.
@@ -650,14 +654,23 @@ final class ConnectionState {
     markBegin();
   }
 
+  /**
+   * Makes {@code r} the connection's reader, counted among this thread's holds ({@code holds}, the
+   * count it was taken under); {@code inTx}: a transaction of this connection is open on it.
+   */
+  private void holdReader(Connection r, AtomicInteger holds, boolean inTx) {
+    reader = r;
+    readerHold = holds;
+    holds.incrementAndGet();
+    readerSnapshot = writes;
+    readerInTx = inTx;
+  }
+
   /** The connection's reader: reused while fresh, else taken now (and held while in use). */
   private Lease sharedReader(int queryTimeout) throws SQLException {
     if (reader == null) {
       AtomicInteger holds = router.holdsOfThisThread();
-      reader = withSession(takeReader(holds, queryTimeout));
-      readerHold = holds;
-      holds.incrementAndGet();
-      readerSnapshot = writes;
+      holdReader(withSession(takeReader(holds, queryTimeout)), holds, false);
     }
     readerUses++;
     return Lease.reader(reader, true, true);
@@ -738,11 +751,7 @@ final class ConnectionState {
         returnQuietly(r);
         throw Errors.translate(e);
       }
-      reader = r;
-      readerHold = holds;
-      holds.incrementAndGet();
-      readerSnapshot = writes;
-      readerInTx = true;
+      holdReader(r, holds, true);
       tx = Route.Tx.READ_ONLY;
       txStart = router.meters.now();
     }
@@ -888,13 +897,10 @@ final class ConnectionState {
     if (readerInTx) {
       // A transaction that went on to the writer left its snapshot here (its result sets read it).
       readerInTx = false;
-      try {
-        Physical.exec(r, "ROLLBACK");
-      } catch (SQLException e) {
-        // A reader that cannot roll back is broken; the pool's validation finds it.
-      }
+      abandonReader(r);
+    } else {
+      returnQuietly(r);
     }
-    returnQuietly(r);
   }
 
   private void returnQuietly(Connection r) {
