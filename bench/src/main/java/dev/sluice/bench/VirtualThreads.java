@@ -70,8 +70,9 @@ import jdk.jfr.consumer.RecordingFile;
  * {@code --rounds N} (default 2), {@code --only read|insert|transfer} runs one operation instead of
  * the three in turn, {@code --sluice name=value} (repeatable) builds Sluice with that option,
  * {@code --warmup N} seconds per target before the rounds, not reported (default 3). Not part of
- * the tests. {@code --pace MS}: each thread wants one operation every MS milliseconds instead of
- * one after another (an offered load of threads x 1000 / MS operations a second, below what either
+ * the tests. {@code --target sluice|hikari} runs one target alone (for a profiler attached to the
+ * process). {@code --pace MS}: each thread wants one operation every MS milliseconds instead of one
+ * after another (an offered load of threads x 1000 / MS operations a second, below what either
  * target can serve when MS is large enough, so the latencies are those of a loaded server rather
  * than of a saturated one). Thread-safe where it must be: counters are concurrent; each worker owns
  * its latencies, merged after the workers are joined.
@@ -128,6 +129,7 @@ public final class VirtualThreads {
     Map<String, String> sluiceOptions = new TreeMap<>();
     String only = "";
     long paceMillis = 0;
+    String targets = "both";
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--threads" -> threads = Integer.parseInt(args[++i]);
@@ -136,6 +138,7 @@ public final class VirtualThreads {
         case "--warmup" -> warmUp = Long.parseLong(args[++i]);
         case "--only" -> only = args[++i];
         case "--pace" -> paceMillis = Long.parseLong(args[++i]);
+        case "--target" -> targets = args[++i];
         case "--sluice" -> {
           String[] kv = args[++i].split("=", 2);
           sluiceOptions.put(kv[0], kv[1]);
@@ -145,7 +148,7 @@ public final class VirtualThreads {
                 "unknown argument "
                     + args[i]
                     + " (use --threads N, --seconds N, --rounds N, --warmup N, --sluice k=v,"
-                    + " --only read|insert|transfer, --pace MS)");
+                    + " --only read|insert|transfer, --pace MS, --target sluice|hikari)");
       }
     }
     if (Runtime.version().feature() < 21) {
@@ -183,6 +186,17 @@ public final class VirtualThreads {
     List<Double> p99Ratios = new ArrayList<>();
     List<String> p99CountingFailures = new ArrayList<>();
     boolean whole = true;
+    if (!targets.equals("both")) {
+      // one target alone, for a profiler attached to the whole process
+      Target target = targets.equals("hikari") ? Target.HIKARI : Target.SLUICE;
+      if (warmUp > 0) {
+        new VirtualThreads(threads, warmUp, sluiceOptions, only, pace).run(target);
+      }
+      for (int round = 1; round <= rounds; round++) {
+        print(round, bench.run(target));
+      }
+      return;
+    }
     if (warmUp > 0) {
       // JIT and page cache for both targets; not reported
       new VirtualThreads(threads, warmUp, sluiceOptions, only, pace).run(Target.HIKARI);
