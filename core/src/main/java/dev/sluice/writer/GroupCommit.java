@@ -60,6 +60,7 @@ public final class GroupCommit {
   private final Meters meters;
   private final int maxStatements;
   private final long acquireTimeoutNanos;
+  private final WaitTimeouts timeouts;
   private volatile Thread committer;
 
   /**
@@ -84,6 +85,7 @@ public final class GroupCommit {
     this.meters = meters;
     this.maxStatements = maxStatements;
     this.acquireTimeoutNanos = writer.acquireTimeoutNanos();
+    this.timeouts = writer.timeouts();
   }
 
   /** Binds the values of a prepared statement's execution. */
@@ -184,10 +186,27 @@ public final class GroupCommit {
         // Closed meanwhile: the committer may have answered its last jobs already.
         throw Errors.closed("Sluice data source \"" + name + "\"");
       }
-      long deadline = System.nanoTime() + acquireTimeoutNanos;
+      if (!job.done()) {
+        await(job);
+      }
+    } finally {
+      waiting.decrementAndGet();
+    }
+  }
+
+  /**
+   * Parks until the job is answered or the writer's acquire timeout has passed, without a timer:
+   * {@link WaitTimeouts} unparks the caller at its deadline (issue 22: a timer per wait woke the
+   * JDK's scheduler thread twice per write of a virtual thread). No wake-up is lost: the committer
+   * sets done before it unparks, the watcher sets expired before it does, and a park after an
+   * unpark returns at once. Each needless wake-up would cost a virtual thread a mount (waking every
+   * 5 ms cost 2,000 virtual threads about a tenth of their throughput).
+   */
+  private void await(Job job) throws SQLException {
+    WaitTimeouts.Wait w = timeouts.register(System.nanoTime() + acquireTimeoutNanos, false);
+    try {
       while (!job.done()) {
-        long left = deadline - System.nanoTime();
-        if (left <= 0) {
+        if (w.expired()) {
           if (pending.remove(job)) {
             throw writer.timeout(acquireTimeoutNanos);
           }
@@ -195,11 +214,7 @@ public final class GroupCommit {
           awaitQuietly(job);
           return;
         }
-        // Parked until answered or the deadline, without a shorter safety net: the committer sets
-        // done before it unparks, and a park after an unpark returns at once, so no wake-up is
-        // lost. Each needless wake-up costs a virtual thread a mount (issue 22: waking every 5 ms
-        // cost 2,000 virtual threads about a tenth of their throughput).
-        LockSupport.parkNanos(this, left);
+        LockSupport.park(this);
         if (Thread.interrupted()) {
           if (pending.remove(job)) {
             throw Errors.interrupted("a group commit", new InterruptedException());
@@ -210,7 +225,7 @@ public final class GroupCommit {
         }
       }
     } finally {
-      waiting.decrementAndGet();
+      boolean unused = timeouts.leave(w);
     }
   }
 

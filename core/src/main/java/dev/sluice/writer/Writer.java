@@ -13,12 +13,14 @@ import org.slf4j.LoggerFactory;
  * The one physical connection that performs every write of an engine, handed to one holder at a
  * time.
  *
- * <p>Waiters are served first-come first-served: a fair {@link Semaphore} taken with the timed
- * {@code tryAcquire} (the untimed one barges past the queue). The holder is a logical connection,
- * not a thread, because a logical connection may move between threads; the thread that acquired is
- * remembered too, so that the same thread asking again through another logical connection gets an
- * immediate error instead of waiting for itself forever. No {@code synchronized} around blocking
- * work, so virtual threads do not pin.
+ * <p>Waiters are served first-come first-served: a fair {@link Semaphore}, never taken with the
+ * untimed {@code tryAcquire()} (it barges past the queue). A wait with the writer's acquire timeout
+ * parks without a timer, its deadline kept by {@link WaitTimeouts} (a timer per wait is what costs
+ * virtual threads most); a shorter one waits in the timed {@code tryAcquire}. The holder is a
+ * logical connection, not a thread, because a logical connection may move between threads; the
+ * thread that acquired is remembered too, so that the same thread asking again through another
+ * logical connection gets an immediate error instead of waiting for itself forever. No {@code
+ * synchronized} around blocking work, so virtual threads do not pin.
  *
  * <p>Thread-safe. The physical connection is only touched by the current holder.
  */
@@ -46,6 +48,10 @@ public final class Writer implements AutoCloseable {
   }
 
   private final Semaphore permit = new Semaphore(1, true);
+
+  /** Ends the waits in {@link #permit}'s queue that pass their deadline (they have no timer). */
+  private final WaitTimeouts timeouts;
+
   private final Opener opener;
   private final long acquireTimeoutNanos;
   private final long holdWarningNanos;
@@ -110,6 +116,7 @@ public final class Writer implements AutoCloseable {
       CommitWatch watch,
       int statementCapacity) {
     this.statementCapacity = statementCapacity;
+    this.timeouts = new WaitTimeouts(name);
     this.sidecar = sidecar;
     this.watch = watch;
     this.name = name;
@@ -170,6 +177,10 @@ public final class Writer implements AutoCloseable {
         if (!got) {
           throw Errors.interrupted("the writer", new InterruptedException());
         }
+      } else if (permit.tryAcquire(0, TimeUnit.NANOSECONDS)) {
+        got = true;
+      } else if (timeoutNanos == acquireTimeoutNanos) {
+        got = awaitUntimed(start + timeoutNanos);
       } else {
         got = permit.tryAcquire(timeoutNanos, TimeUnit.NANOSECONDS);
       }
@@ -211,6 +222,33 @@ public final class Writer implements AutoCloseable {
         holdWarningNanos > 0 && hold == Hold.LASTING ? new Throwable("Writer acquired here") : null;
     acquiredAtNanos = System.nanoTime();
     return connection;
+  }
+
+  /**
+   * Waits in the queue for the writer without a timer; {@link #timeouts} ends the wait by an
+   * interrupt at {@code deadline}.
+   *
+   * @return whether the writer was obtained; false when the deadline passed
+   * @throws InterruptedException when the caller's thread was interrupted
+   */
+  private boolean awaitUntimed(long deadline) throws InterruptedException {
+    WaitTimeouts.Wait w = timeouts.register(deadline, true);
+    try {
+      permit.acquire();
+    } catch (InterruptedException e) {
+      if (timeouts.leave(w)) {
+        return false;
+      }
+      throw e;
+    }
+    // Obtained: an expiry that raced with it is undone (its interrupt cleared).
+    boolean unused = timeouts.leave(w);
+    return true;
+  }
+
+  /** The deadlines of the waits for the writer that wait without a timer (group commit's too). */
+  WaitTimeouts timeouts() {
+    return timeouts;
   }
 
   /**
@@ -456,6 +494,7 @@ public final class Writer implements AutoCloseable {
       }
     } finally {
       closeQuietly();
+      timeouts.close();
       sidecar.close();
       watch.close();
       // Wake every waiter: each finds the writer closed and fails with 08003 at once.

@@ -123,6 +123,64 @@ class WriterTest {
     w.close();
   }
 
+  /** Issue 22: the wait has no timer; its deadline ends it by an interrupt, which is undone. */
+  @Test
+  void aWaitThatTimesOutLeavesNoInterruptBehind() throws Exception {
+    // Given a held writer with a 100 ms acquire timeout
+    Writer w = writer(100);
+    Object holder = new Object();
+    w.acquire(holder, Hold.LASTING);
+    // When another thread waits in vain
+    Future<Boolean> interruptedAfter =
+        pool.submit(
+            () -> {
+              long start = System.nanoTime();
+              assertThatThrownBy(() -> w.acquire(new Object(), Hold.CALL))
+                  .isInstanceOf(SQLTransientConnectionException.class)
+                  .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("08001"));
+              assertThat(System.nanoTime() - start).isGreaterThanOrEqualTo(100_000_000L);
+              return Thread.currentThread().isInterrupted();
+            });
+    // Then it failed with the writer timeout, its thread is not left interrupted, and no wait is
+    // left registered
+    assertThat(interruptedAfter.get(10, TimeUnit.SECONDS)).isFalse();
+    assertThat(w.timeouts().registered()).isZero();
+    w.release(holder, false);
+    w.close();
+  }
+
+  @Test
+  void anInterruptDuringAWaitWithoutTimerFailsWith57014AndKeepsTheFlag() throws Exception {
+    // Given a held writer and a thread waiting for it (10 s timeout: the wait has no timer)
+    Writer w = writer(10_000);
+    Object holder = new Object();
+    w.acquire(holder, Hold.LASTING);
+    java.util.concurrent.atomic.AtomicReference<Object> outcome =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    Thread waiter =
+        new Thread(
+            () -> {
+              try {
+                w.acquire(new Object(), Hold.CALL);
+                outcome.set("acquired");
+              } catch (SQLException e) {
+                outcome.set(
+                    e.getSQLState() + " interrupted=" + Thread.currentThread().isInterrupted());
+              }
+            });
+    waiter.start();
+    awaitQueue(w, 1);
+    // When the caller interrupts it
+    waiter.interrupt();
+    waiter.join(TimeUnit.SECONDS.toMillis(10));
+    // Then it fails with 57014 and its interrupt flag set again; nothing stays registered
+    assertThat(outcome.get()).isEqualTo("57014 interrupted=true");
+    assertThat(w.timeouts().registered()).isZero();
+    assertThat(w.queueLength()).isZero();
+    w.release(holder, false);
+    w.close();
+  }
+
   @Test
   void sameThreadThroughAnotherHolderFailsAtOnceInsteadOfDeadlocking() throws Exception {
     Writer w = writer(60_000);
