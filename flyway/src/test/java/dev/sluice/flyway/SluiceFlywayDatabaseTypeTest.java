@@ -3,6 +3,7 @@ package dev.sluice.flyway;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.SluiceDriver;
+import dev.sluice.driver.Engines;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -13,11 +14,22 @@ import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.output.MigrateResult;
 import org.flywaydb.core.internal.database.DatabaseType;
 import org.flywaydb.core.internal.database.DatabaseTypeRegister;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class SluiceFlywayDatabaseTypeTest {
   @TempDir Path dir;
+
+  /**
+   * The driver keeps an engine per file open after its last connection; it is closed before the
+   * temporary directory is deleted, or its reader pool, still filling itself, may create a file in
+   * it meanwhile (the deletion then fails).
+   */
+  @AfterEach
+  void closeEngines() {
+    Engines.closeAll();
+  }
 
   @Test
   void flywayMigratesThroughAJdbcSluiceUrl() throws SQLException {
