@@ -81,7 +81,7 @@ class WaitTimeoutsTest {
   }
 
   @Test
-  void waitsOfBothKindsEndInTheOrderOfTheirDeadlines() throws Exception {
+  void waitsOfBothKindsEachEndAtTheirOwnDeadlineAndNoneStaysRegistered() throws Exception {
     // Given 6 waits of both kinds, due 10 ms apart, by their own threads
     List<Thread> threads = new ArrayList<>();
     List<WaitTimeouts.Wait> waits = new java.util.concurrent.CopyOnWriteArrayList<>();
