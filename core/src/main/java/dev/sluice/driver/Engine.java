@@ -97,7 +97,7 @@ public final class Engine implements AutoCloseable {
                 ? CommitWatch.DISABLED
                 : new CommitWatch(() -> openPhysical(true)),
             settings.writerStatementCache());
-    this.housekeeping = new Housekeeping(settings, name, writer);
+    this.housekeeping = new Housekeeping(settings, name, writer, () -> openPhysical(true));
     this.breaker =
         settings.breakerFailures() > 0
             ? new Breaker(

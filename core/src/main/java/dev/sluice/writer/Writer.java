@@ -155,6 +155,16 @@ public final class Writer implements AutoCloseable {
     return acquire(holder, timeoutNanos, hold, true);
   }
 
+  /**
+   * Waits for this engine's writer at most {@code timeoutNanos}, without joining the queue of other
+   * processes' writers: for work that needs this engine's writer idle but not SQLite's write lock
+   * (the housekeeping's light checkpoint), which must neither wait for another process nor make it
+   * wait.
+   */
+  public Connection acquireInProcess(Object holder, long timeoutNanos) throws SQLException {
+    return acquire(holder, timeoutNanos, Hold.CALL, false);
+  }
+
   private Connection acquire(Object holder, long timeoutNanos, Hold hold, boolean queue)
       throws SQLException {
     Thread me = Thread.currentThread();

@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The checkpointer run step by step (issue 20): past the WAL limit writes pause until the snapshots
@@ -239,6 +240,105 @@ class HousekeepingTest {
       assertThat(restarted).isFalse();
       assertThat(WalFile.salts(wal())).isEqualTo(salts);
       assertThat(WalFile.liveBytes(wal())).isEqualTo(live);
+    }
+  }
+
+  /** Rows of 100 KB blobs until the live log holds {@code bytes}, one auto-commit insert each. */
+  private static void grow(Engine e, long bytes, Path wal) throws Exception {
+    try (Connection c = e.connect();
+        Statement s = c.createStatement()) {
+      while (WalFile.liveBytes(wal) < bytes) {
+        s.execute("INSERT INTO t (v) VALUES (randomblob(100000))");
+      }
+    }
+  }
+
+  private static void insertOne(Engine e) throws Exception {
+    try (Connection c = e.connect();
+        Statement s = c.createStatement()) {
+      assertThat(s.executeUpdate("INSERT INTO t (v) VALUES ('small')")).isEqualTo(1);
+    }
+  }
+
+  private static long rows(Engine e) throws Exception {
+    try (Connection c = e.connect();
+        Statement s = c.createStatement();
+        ResultSet r = s.executeQuery("SELECT count(*) FROM t")) {
+      assertThat(r.next()).isTrue();
+      return r.getLong(1);
+    }
+  }
+
+  /**
+   * Issue 22: SQLite's auto-checkpoint runs inside the writer's COMMIT (every queued write waits).
+   * The light checkpoint copies the log on a connection of its own while the writer is free, and
+   * the next write restarts the log, long before the writer's own auto-checkpoint (1,000 pages).
+   */
+  @Test
+  void theLightCheckpointCopiesTheLogOffTheWriterAndTheNextWriteRestartsIt() throws Exception {
+    // Given a live log of 2 MiB, half SQLite's auto-checkpoint, that a write does not restart
+    try (Engine e = engine("")) {
+      grow(e, 2L << 20, wal());
+      insertOne(e);
+      assertThat(WalFile.liveBytes(wal())).isGreaterThanOrEqualTo(2L << 20);
+      long salts = WalFile.salts(wal());
+      long before = rows(e);
+
+      // When the light checkpoint runs on a free writer
+      e.housekeeping().lightCheckpoint();
+
+      // Then the next write restarts the log: it holds that write alone, and nothing is lost
+      insertOne(e);
+      assertThat(WalFile.salts(wal())).isNotEqualTo(salts);
+      assertThat(WalFile.liveBytes(wal())).isLessThan(64L << 10);
+      assertThat(rows(e)).isEqualTo(before + 1);
+    }
+  }
+
+  @Test
+  void theLightCheckpointLeavesAHeldWriterToSQLitesOwnCheckpoint() throws Exception {
+    // Given a live log of 2 MiB and the writer held by an open transaction
+    try (Engine e = engine("");
+        Connection tx = e.connect()) {
+      grow(e, 2L << 20, wal());
+      long salts = WalFile.salts(wal());
+      tx.setAutoCommit(false);
+      try (Statement s = tx.createStatement()) {
+        s.executeUpdate("INSERT INTO t (v) VALUES ('in a transaction')");
+      }
+
+      // When the light checkpoint runs, then the transaction commits and one more write follows
+      e.housekeeping().lightCheckpoint();
+      tx.commit();
+      insertOne(e);
+
+      // Then it did nothing: the log goes on
+      assertThat(WalFile.salts(wal())).isEqualTo(salts);
+      assertThat(WalFile.liveBytes(wal())).isGreaterThanOrEqualTo(2L << 20);
+
+      // And once the writer is free, it does its work
+      e.housekeeping().lightCheckpoint();
+      insertOne(e);
+      assertThat(WalFile.salts(wal())).isNotEqualTo(salts);
+    }
+  }
+
+  /** However it is given: a parameter sqlite-jdbc applies itself, or Sluice's pragma option. */
+  @ParameterizedTest
+  @ValueSource(strings = {"wal_autocheckpoint=0", "sluice.pragma.wal_autocheckpoint=0"})
+  void noLightCheckpointWhenTheUserTurnedTheAutoCheckpointOff(String off) throws Exception {
+    // Given wal_autocheckpoint=0 and a live log of 2 MiB
+    try (Engine e = engine(off)) {
+      grow(e, 2L << 20, wal());
+      long salts = WalFile.salts(wal());
+
+      // When the light checkpoint is asked to run
+      e.housekeeping().lightCheckpoint();
+      insertOne(e);
+
+      // Then the log was left alone
+      assertThat(WalFile.salts(wal())).isEqualTo(salts);
+      assertThat(WalFile.liveBytes(wal())).isGreaterThanOrEqualTo(2L << 20);
     }
   }
 }

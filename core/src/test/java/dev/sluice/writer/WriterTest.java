@@ -373,4 +373,52 @@ class WriterTest {
     w.release(holder, false);
     w.close();
   }
+
+  /**
+   * Issue 22: the housekeeping's light checkpoint needs this engine's writer idle, not SQLite's
+   * write lock, so it must not wait in the queue of other processes' writers (here another engine
+   * of this JVM on the same file, which shares that queue).
+   */
+  @Test
+  void anInProcessAcquireDoesNotWaitForAnotherEnginesWriter() throws Exception {
+    Path file = dir.resolve("w.db");
+    long minute = TimeUnit.MINUTES.toNanos(1);
+    try (Writer first =
+            new Writer(
+                "first",
+                () -> DriverManager.getConnection("jdbc:sqlite:" + file),
+                minute,
+                0,
+                SidecarLock.open(file, "first"),
+                CommitWatch.DISABLED,
+                0);
+        Writer second =
+            new Writer(
+                "second",
+                () -> DriverManager.getConnection("jdbc:sqlite:" + file),
+                minute,
+                0,
+                SidecarLock.open(file, "second"),
+                CommitWatch.DISABLED,
+                0)) {
+      // Given the other engine's writer held, with its place in the shared queue
+      Object other = new Object();
+      first.acquire(other, Hold.CALL);
+      ExecutorService pool = Executors.newSingleThreadExecutor();
+      try {
+        // When this engine's free writer is taken in process, with a minute to wait
+        Object holder = new Object();
+        Future<Connection> got = pool.submit(() -> second.acquireInProcess(holder, minute));
+
+        // Then it is had at once, and given back; the other engine still holds its own
+        assertThat(got.get(30, TimeUnit.SECONDS)).isNotNull();
+        assertThat(second.isHeldBy(holder)).isTrue();
+        second.release(holder, false);
+        assertThat(first.isHeldBy(other)).isTrue();
+      } finally {
+        pool.shutdownNow();
+        first.release(other, false);
+      }
+    }
+  }
 }
