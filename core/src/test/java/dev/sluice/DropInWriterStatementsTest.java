@@ -14,10 +14,11 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * The writer keeps prepared INSERT, UPDATE and DELETE statements compiled for the next execution of
- * the same text (sluice.writer.statementCache; design.md "Compiled statements kept on the writer").
- * Nothing of a previous use may show: not its bound values, not the table it was compiled against.
- * Each body prepares per write, as applications do, on plain sqlite-jdbc and on Sluice.
+ * The writer keeps prepared INSERT, UPDATE and DELETE statements, and the prepared queries of write
+ * transactions, compiled for the next execution of the same text (sluice.writer.statementCache;
+ * design.md "Compiled statements kept on the writer"). Nothing of a previous use may show: not its
+ * bound values, not the table it was compiled against. Each body prepares per write, as
+ * applications do, on plain sqlite-jdbc and on Sluice.
  */
 class DropInWriterStatementsTest {
 
@@ -220,5 +221,110 @@ class DropInWriterStatementsTest {
             });
     assertThat(outcome.result())
         .containsExactly("1", "1", "1|a|1|x", "2|b|2|x", "1", "3|c|3", "1", "1", "0");
+  }
+
+  private static final String AMOUNT = "SELECT n FROM t WHERE id = ?";
+
+  private static Object amount(Connection c, Integer id) throws SQLException {
+    try (PreparedStatement q = c.prepareStatement(AMOUNT)) {
+      if (id != null) {
+        q.setInt(1, id);
+      }
+      try (ResultSet r = q.executeQuery()) {
+        return r.next() ? r.getInt(1) : "none";
+      }
+    }
+  }
+
+  /**
+   * Issue 22: the prepared queries of write transactions (read-then-write) are kept on the writer
+   * too, lent to their result set until it closes. Each round reads with another bind, nests a
+   * second query of the same text inside an open one, reads with no bind at all; a result set read
+   * to its end outlives its transaction; the table changes and is vacuumed in between.
+   */
+  @Test
+  void queriesOfWriteTransactionsReadTheirOwnBindsAndTheNewestTableAsOnPlain() throws Exception {
+    Outcome outcome =
+        DropIn.same(
+            db -> {
+              Connection c = db.connect();
+              schema(c);
+              List<Object> result = new ArrayList<>();
+              for (int id = 1; id <= 3; id++) {
+                result.add(insert(c, id, "n" + id, id * 10));
+              }
+              c.setAutoCommit(false);
+              for (int round = 0; round < 3; round++) {
+                result.add(amount(c, round + 1));
+                try (PreparedStatement outer = c.prepareStatement(AMOUNT);
+                    PreparedStatement inner = c.prepareStatement(AMOUNT)) {
+                  outer.setInt(1, 1);
+                  try (ResultSet o = outer.executeQuery()) {
+                    o.next();
+                    inner.setInt(1, 2);
+                    try (ResultSet i = inner.executeQuery()) {
+                      i.next();
+                      result.add(o.getInt(1) + "/" + i.getInt(1));
+                    }
+                  }
+                }
+                result.add(amount(c, null));
+                try (PreparedStatement p = c.prepareStatement(UPDATE)) {
+                  p.setInt(1, 1);
+                  p.setInt(2, round + 1);
+                  result.add(p.executeUpdate());
+                }
+                if (round == 1) {
+                  c.rollback();
+                } else {
+                  c.commit();
+                }
+              }
+              PreparedStatement left = c.prepareStatement(AMOUNT);
+              left.setInt(1, 3);
+              ResultSet open = left.executeQuery();
+              result.add(open.next());
+              result.add(open.next());
+              c.commit();
+              c.setAutoCommit(true);
+              open.close();
+              left.close();
+              exec(c, "ALTER TABLE t ADD COLUMN extra TEXT DEFAULT 'x'", "VACUUM");
+              exec(c, "UPDATE t SET n = n + 1000 WHERE id = 1");
+              c.setAutoCommit(false);
+              result.add(amount(c, 1));
+              c.commit();
+              c.setAutoCommit(true);
+              exec(c, "DROP TABLE t", "CREATE TABLE t (n INTEGER, id INTEGER, name TEXT)");
+              exec(c, "INSERT INTO t VALUES (7, 1, 'again')");
+              c.setAutoCommit(false);
+              result.add(amount(c, 1));
+              c.commit();
+              c.setAutoCommit(true);
+              result.addAll(rows(c, "SELECT id, name, n FROM t ORDER BY id"));
+              return result;
+            });
+    assertThat(outcome.result())
+        .containsExactly(
+            "1",
+            "1",
+            "1",
+            "10",
+            "10/20",
+            "none",
+            "1",
+            "20",
+            "11/20",
+            "none",
+            "1",
+            "30",
+            "11/20",
+            "none",
+            "1",
+            "true",
+            "false",
+            "1011",
+            "7",
+            "1|again|7");
   }
 }

@@ -68,7 +68,8 @@ public enum Option {
       Type.INT,
       "64",
       "Statements kept compiled on the writer connection: BEGIN IMMEDIATE, COMMIT and ROLLBACK,"
-          + " and the prepared writes that group commits run, least recently used dropped first"
+          + " the prepared writes, and the prepared queries of write transactions, least recently"
+          + " used dropped first"
           + " (SQLite compiles a statement each time it is prepared); 0 turns the cache off."),
   WRITER_PROCESS_LOCK(
       "sluice.writer.processLock",

@@ -72,11 +72,12 @@ final class LogicalPreparedStatement extends LogicalStatement implements Prepare
   @Override
   @SuppressWarnings("ReferenceEquality") // a rewrite for this run is another string
   boolean writerReusable(String sqlToRun, Classification c, Op op) {
-    return op == Op.UPDATE
-        && sqlToRun == sql
-        && c.kind() == StatementKind.WRITE
-        && c.dml()
-        && !c.multiple();
+    if (sqlToRun != sql) {
+      return false;
+    }
+    // A query in a write transaction (read-then-write) compiles like a reader's: kept under the
+    // readers' rules, and lent to its result set until that closes.
+    return op == Op.UPDATE ? c.kind() == StatementKind.WRITE && c.dml() && !c.multiple() : reusable;
   }
 
   @Override

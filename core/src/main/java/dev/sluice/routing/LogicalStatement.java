@@ -176,7 +176,8 @@ class LogicalStatement implements Statement, LogicalResultSet.Release {
   /**
    * Whether this execution of {@code sql} on the writer may take a compiled statement the writer
    * keeps ({@link WriterStatements}): a prepared INSERT, UPDATE or DELETE run by {@code
-   * executeUpdate} as prepared (not rewritten for this run). A plain statement's text is not kept.
+   * executeUpdate}, or a prepared query the readers' caches would keep, as prepared (not rewritten
+   * for this run). A plain statement's text is not kept.
    */
   boolean writerReusable(String sql, Classification c, Op op) {
     return false;

@@ -7,6 +7,7 @@ import dev.sluice.TestDatabase;
 import dev.sluice.writer.Hold;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.Statement;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -14,7 +15,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * Which writes leave their compiled statement on the writer for the next execution of the same text
  * (sluice.writer.statementCache): prepared INSERT, UPDATE and DELETE run by executeUpdate with
- * default settings, on the caller's thread.
+ * default settings, on the caller's thread, and prepared queries of write transactions.
  */
 class WriterStatementsRoutingTest {
   @RegisterExtension final TestDatabase db = new TestDatabase();
@@ -89,5 +90,43 @@ class WriterStatementsRoutingTest {
     insert(off, 3, 0);
     assertThat(keptOnTheWriter(router(off))).isZero();
     assertThat(db.rawLong("SELECT sum(v) FROM t")).isEqualTo(8);
+  }
+
+  private static int readInTransaction(SluiceDataSource ds, String sql, int id) throws Exception {
+    try (Connection c = ds.getConnection()) {
+      c.setAutoCommit(false);
+      int v;
+      try (PreparedStatement p = c.prepareStatement(sql)) {
+        p.setInt(1, id);
+        try (ResultSet r = p.executeQuery()) {
+          assertThat(r.next()).isTrue();
+          v = r.getInt(1);
+        }
+      }
+      c.commit();
+      return v;
+    }
+  }
+
+  /** Issue 22: a read-then-write transaction's query compiles once, not once per transaction. */
+  @Test
+  void aPreparedQueryInAWriteTransactionIsKeptButNotASelectOfEveryColumn() throws Exception {
+    SluiceDataSource ds = db.dataSource();
+    schema(ds);
+    insert(ds, 42, 0);
+    Router router = router(ds);
+    // A SELECT * is not kept: its columns are fixed when it is compiled (as in the readers' cache);
+    // its transactions leave their BEGIN IMMEDIATE and COMMIT
+    for (int i = 0; i < 3; i++) {
+      assertThat(readInTransaction(ds, "SELECT * FROM t WHERE id = ?", 1)).isEqualTo(1);
+    }
+    int before = keptOnTheWriter(router);
+    assertThat(readInTransaction(ds, "SELECT * FROM t WHERE id = ?", 1)).isEqualTo(1);
+    assertThat(keptOnTheWriter(router)).isEqualTo(before);
+
+    for (int i = 0; i < 5; i++) {
+      assertThat(readInTransaction(ds, "SELECT v FROM t WHERE id = ?", 1)).isEqualTo(42);
+    }
+    assertThat(keptOnTheWriter(router)).isEqualTo(before + 1);
   }
 }
