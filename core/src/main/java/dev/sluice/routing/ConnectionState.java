@@ -17,6 +17,8 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.StampedLock;
@@ -63,6 +65,15 @@ final class ConnectionState {
   private final Object holder;
 
   private final OpenResults openResults;
+
+  /** The connection's statements whose current execution holds the writer. */
+  @FunctionalInterface
+  interface OnWriter {
+    /** A copy; null when the list cannot be read now (changed by another thread). */
+    List<LogicalStatement> statements();
+  }
+
+  private final OnWriter onWriter;
 
   private Route.Tx tx = Route.Tx.NONE;
 
@@ -142,10 +153,11 @@ final class ConnectionState {
   /** SQLite rolled the transaction back under us (an interrupt, OR ROLLBACK): until rollback(). */
   private boolean aborted;
 
-  ConnectionState(Router router, Object holder, OpenResults openResults) {
+  ConnectionState(Router router, Object holder, OpenResults openResults, OnWriter onWriter) {
     this.router = router;
     this.holder = holder;
     this.openResults = openResults;
+    this.onWriter = onWriter;
     this.session = router.defaultSession;
   }
 
@@ -579,7 +591,6 @@ final class ConnectionState {
     if (!(tx == Route.Tx.USER || (tx == Route.Tx.SQL_TEXT && textMayStepAside))
         || aborted
         || writer == null
-        || writerUses > 0
         || pinned
         || pinnedForGood
         || reader != null
@@ -587,6 +598,15 @@ final class ConnectionState {
         || !router.writer.watch().enabled()
         || writes != writesAtBegin) {
       return false;
+    }
+    // Result sets open on the writer (an outer loop over a query) go on from the reader: each one
+    // a query of this connection's, none of them a write returning rows.
+    List<LogicalStatement> open = List.of();
+    if (writerUses > 0) {
+      open = onWriter.statements();
+      if (open == null || open.size() != writerUses) {
+        return false;
+      }
     }
     // A text transaction that ran nothing since its BEGIN has no snapshot yet (SQLite takes it at
     // the first read).
@@ -602,16 +622,43 @@ final class ConnectionState {
     } catch (SQLException | RuntimeException e) {
       return false;
     }
+    List<LogicalStatement.Move> moves = new ArrayList<>(open.size());
+    for (LogicalStatement s : open) {
+      LogicalStatement.Move m = s.rerunOn(r);
+      if (m == null) {
+        moves.forEach(LogicalStatement.Move::abandon);
+        abandonReader(r);
+        return false;
+      }
+      moves.add(m);
+    }
     try {
       version = pending ? 0 : router.writer.watch().version();
-      WriterTransaction.rollback(router.gate.statements());
     } catch (SQLException | RuntimeException e) {
+      moves.forEach(LogicalStatement.Move::abandon);
       abandonReader(r);
       return false;
     }
-    dropWriter(false);
+    Lease onReader = Lease.reader(r, true, false);
+    for (LogicalStatement.Move m : moves) {
+      m.statement().completeMove(m, onReader);
+    }
+    boolean broken = false;
+    try {
+      WriterTransaction.rollback(router.gate.statements());
+    } catch (SQLException | RuntimeException e) {
+      if (moves.isEmpty()) {
+        abandonReader(r);
+        return false;
+      }
+      // The result sets already read on the reader: the writer is given back as broken, and its
+      // connection, replaced, takes the empty transaction with it.
+      broken = true;
+    }
+    dropWriter(broken);
+    writerUses = 0;
     holdReader(r, router.holdsOfThisThread(), true);
-    readerUses = 0;
+    readerUses = moves.size();
     snapshotVersion = version;
     snapshotPending = pending;
     textSnapshot = tx == Route.Tx.SQL_TEXT;

@@ -81,7 +81,7 @@ final class LogicalConnection implements Connection, Writer.Yielding {
 
   LogicalConnection(Router router) {
     this.router = router;
-    this.state = new ConnectionState(router, this, this::closeResultSets);
+    this.state = new ConnectionState(router, this, this::closeResultSets, this::onWriter);
   }
 
   // ---- routing -------------------------------------------------------------------------------
@@ -276,6 +276,25 @@ final class LogicalConnection implements Connection, Writer.Yielding {
       throw Errors.invalidTransactionState("rollback() called in auto-commit mode.");
     }
     state.rollback();
+  }
+
+  /**
+   * This connection's statements whose current execution holds the writer, for a step aside, which
+   * the asking thread takes: null when another thread changes the list meanwhile (a connection
+   * moved to another thread), and then the step is not taken.
+   */
+  private List<LogicalStatement> onWriter() {
+    try {
+      List<LogicalStatement> on = new ArrayList<>();
+      for (LogicalStatement s : statements) {
+        if (s.holdsWriter()) {
+          on.add(s);
+        }
+      }
+      return on;
+    } catch (java.util.ConcurrentModificationException e) {
+      return null;
+    }
   }
 
   private void closeResultSets() throws SQLException {

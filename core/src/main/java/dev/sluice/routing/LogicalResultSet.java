@@ -109,6 +109,25 @@ final class LogicalResultSet extends ForwardingResultSet {
   /** How many rows {@link #next()} has moved to, for a query that moves to the writer mid-way. */
   private long delivered;
 
+  /** How many rows {@link #next()} has moved to. */
+  long delivered() {
+    return delivered;
+  }
+
+  /**
+   * Goes on from {@code moved}, the same query run again elsewhere and stepped over the rows
+   * delivered so far (a transaction that stepped aside from the writer); the old one is closed.
+   */
+  void moveTo(ResultSet moved) {
+    ResultSet old = physical;
+    physical = moved;
+    try {
+      old.close();
+    } catch (SQLException e) {
+      // Its statement is closed or given back next, which ends it too.
+    }
+  }
+
   @Override
   public boolean next() throws SQLException {
     if (exhausted) {

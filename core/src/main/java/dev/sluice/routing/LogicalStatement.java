@@ -711,6 +711,86 @@ class LogicalStatement implements Statement, LogicalResultSet.Release {
     }
   }
 
+  /**
+   * This statement's query run again on a reader, stepped over the rows its result set delivered,
+   * ready to take the writer's place ({@link ConnectionState#stepAside}).
+   */
+  record Move(LogicalStatement statement, Statement physical, ResultSet rows) {
+    /** Drops the rerun: the step aside is not taken. */
+    void abandon() {
+      closeQuietly(physical);
+    }
+  }
+
+  /** Whether this statement's current execution holds the writer. */
+  boolean holdsWriter() {
+    Lease l = lease;
+    return l != null && l.onWriter();
+  }
+
+  /**
+   * Runs the query of this statement's result set, open on the writer, again on {@code reader},
+   * whose snapshot is the writer's state (the transaction has only read, design.md "A transaction
+   * that has only read"), and steps over the rows already delivered, as {@link #continueOnWriter}
+   * does the other way: the same SQL with the same values on the same state gives the same rows.
+   *
+   * @return the rerun, positioned on the current row; null when this result set cannot move (not a
+   *     plain query, or the rerun fails or gives fewer rows), and then nothing changed
+   */
+  Move rerunOn(Connection reader) {
+    LogicalResultSet r = resultSet;
+    Classification c = resultClassification;
+    String sql = resultSql;
+    if (r == null
+        || !holdsWriter()
+        || sql == null
+        || c == null
+        || c.kind() != StatementKind.READ
+        || c.multiple()
+        || c.dml()) {
+      return null;
+    }
+    Statement s = null;
+    ResultSet before = physicalResult;
+    try {
+      s = createPhysical(reader, sql);
+      applySettings(s);
+      physicalExecute(s, sql, QUERY);
+      ResultSet rows = physicalResult;
+      for (long i = r.delivered(); i > 0; i--) {
+        if (!rows.next()) {
+          closeQuietly(s);
+          return null;
+        }
+      }
+      return new Move(this, s, rows);
+    } catch (SQLException | RuntimeException e) {
+      closeQuietly(s);
+      return null;
+    } finally {
+      physicalResult = before;
+    }
+  }
+
+  /**
+   * Goes on from the rerun: the result set reads on the reader ({@code readerLease}), and the
+   * writer's statement is closed or goes back to the writer's cache.
+   */
+  void completeMove(Move m, Lease readerLease) {
+    Statement old = physical;
+    resultSet.moveTo(m.rows());
+    if (old != null && old == lent) {
+      giveLent();
+    } else {
+      closeQuietly(old);
+    }
+    physical = m.physical();
+    lease = readerLease;
+    // A later row's write refused by the reader fails as a stale snapshot (continueOnWriter).
+    readerBegan = conn.router.writer.holdsEnded() - 1;
+    startExecution(m.physical());
+  }
+
   /** Called once when the current result set closes: gives back what it held. */
   @Override
   public void release() throws SQLException {
