@@ -24,6 +24,10 @@ import org.sqlite.SQLiteException;
  * DropIn#same}. A transaction that has only read steps aside there for the other connection's write
  * (design.md "A transaction that has only read").
  *
+ * <p>Inside a transaction a step may open a query's result set and later steps read it on a row at
+ * a time, while the other connection writes (issue 22: the result set steps aside with its
+ * transaction); it is closed before its own connection writes or ends the transaction.
+ *
  * <p>Not drawn, by design: a write of one connection while the other's transaction has written.
  * Plain then waits out its busy timeout and fails, where Sluice answers 25001 at once (rule 6).
  */
@@ -74,6 +78,24 @@ class DropInSameThreadRandomTest {
     boolean inTx() {
       return !autoCommit || textTx;
     }
+
+    /** A query's result set left open inside the transaction, read a row at a time. */
+    Statement cursorStatement;
+
+    ResultSet cursor;
+
+    /**
+     * Closes the open result set, before anything that ends the transaction or writes on this
+     * connection: plain's cursor would then read on in another state (design.md "A transaction that
+     * has only read").
+     */
+    void closeCursor() throws SQLException {
+      if (cursorStatement != null) {
+        cursorStatement.close();
+        cursorStatement = null;
+        cursor = null;
+      }
+    }
   }
 
   static List<Object> script(DropIn.Db db, long seed) throws SQLException {
@@ -112,7 +134,7 @@ class DropInSameThreadRandomTest {
       boolean first = random.nextBoolean();
       Side me = first ? a : b;
       Side other = first ? b : a;
-      int kind = random.nextInt(13);
+      int kind = random.nextInt(15);
       int k = 1 + random.nextInt(4);
       String step = i + " " + me.name + " #" + kind + " k" + k + ": ";
       boolean write = kind >= 5 && kind <= 9;
@@ -121,11 +143,15 @@ class DropInSameThreadRandomTest {
           // before its BEGIN fails, a state this script does not follow
           || (kind <= 3 && me.textTx)
           || (kind == 10 && me.inTx())
-          || (kind >= 11 && !me.textTx)) {
+          || ((kind == 11 || kind == 12) && !me.textTx)
+          || (kind >= 13 && !me.inTx())) {
         out.add(step + "skipped");
         continue;
       }
       try {
+        if (kind != 4 && kind != 14) {
+          me.closeCursor();
+        }
         out.add(step + run(me, kind, k));
         if (write && me.inTx()) {
           me.wrote = true;
@@ -138,6 +164,7 @@ class DropInSameThreadRandomTest {
       }
     }
     for (Side s : List.of(a, b)) {
+      s.closeCursor();
       if (s.textTx) {
         exec(s.c, "ROLLBACK");
       }
@@ -213,12 +240,23 @@ class DropInSameThreadRandomTest {
         s.textTx = true;
         s.wrote = false;
         return "text begin";
-      default:
+      case 11:
+      case 12:
         s.textTx = false;
         s.wrote = false;
         exec(c, kind == 11 ? "COMMIT" : "ROLLBACK");
         return kind == 11 ? "text commit" : "text rollback";
+      case 13:
+        s.cursorStatement = c.createStatement();
+        s.cursor = s.cursorStatement.executeQuery("SELECT k, v FROM t ORDER BY k");
+        return "cursor " + row(s.cursor);
+      default:
+        return s.cursor == null ? "no cursor" : "cursor next " + row(s.cursor);
     }
+  }
+
+  private static String row(ResultSet r) throws SQLException {
+    return r.next() ? r.getLong(1) + "=" + r.getLong(2) : "end";
   }
 
   private static boolean isStaleSnapshot(SQLException e) {
