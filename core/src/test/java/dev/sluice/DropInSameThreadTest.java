@@ -493,6 +493,39 @@ class DropInSameThreadTest {
     assertThat(sluice.content()).isEqualTo(plain.content());
   }
 
+  /**
+   * Documented difference: values set on the outer query's statement for its next execution while
+   * its result set is open leave nothing to run it again with, so it keeps the writer and the inner
+   * write fails with 25001, where plain lets it run (design.md "A transaction that has only read").
+   */
+  @Test
+  void aResultSetWhoseStatementHasNewValuesKeepsTheWriter() throws Exception {
+    Steps steps =
+        (outer, inner, seen) -> {
+          exec(outer, "INSERT INTO t VALUES (2)", "INSERT INTO t VALUES (3)");
+          outer.setAutoCommit(false);
+          try (java.sql.PreparedStatement q =
+              outer.prepareStatement("SELECT x FROM t WHERE x >= ? ORDER BY x")) {
+            q.setInt(1, 2);
+            try (java.sql.ResultSet r = q.executeQuery()) {
+              r.next();
+              seen.add(r.getLong(1));
+              // Run again with these values, the result set would go on from the wrong row
+              q.setInt(1, 1);
+              innerWrite(inner, seen);
+              while (r.next()) {
+                seen.add(r.getLong(1));
+              }
+            }
+          }
+          outer.commit();
+        };
+    Outcome plain = DropIn.run(DropIn.Target.PLAIN, db -> run(db, steps));
+    Outcome sluice = DropIn.run(DropIn.Target.SLUICE, db -> run(db, steps));
+    assertThat(plain.result()).containsExactly("2", "inner wrote", "3");
+    assertThat(sluice.result()).containsExactly("2", "failed SQLException 25001", "3");
+  }
+
   /** Two result sets open on the writer at once both go on from the reader, each at its row. */
   @Test
   void twoResultSetsOpenOnTheWriterGoOnFromTheReaderTogether() throws Exception {

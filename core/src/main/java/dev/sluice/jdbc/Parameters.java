@@ -349,6 +349,7 @@ public final class Parameters {
   public void clear() {
     everSet = everSet();
     current.clear();
+    changes++;
   }
 
   /** Adds a copy of the current values as a batch row; the current values stay set, as in JDBC. */
@@ -378,6 +379,15 @@ public final class Parameters {
       throws SQLException {
     checkIndex(index);
     current.put(index, tag, number, value, extra);
+    changes++;
+  }
+
+  /** Counts setter calls and clears: a different count means other values may be bound. */
+  private int changes;
+
+  /** How many times the current values changed (set or cleared) so far. */
+  public int changes() {
+    return changes;
   }
 
   private static void checkIndex(int index) throws SQLException {

@@ -67,6 +67,15 @@ final class LogicalPreparedStatement extends LogicalStatement implements Prepare
   @Override
   void bind(PreparedStatement ps) throws SQLException {
     params.apply(ps);
+    boundChanges = params.changes();
+  }
+
+  /** {@link Parameters#changes()} when values were last bound to a physical statement. */
+  private int boundChanges;
+
+  @Override
+  boolean boundValuesCurrent() {
+    return params.changes() == boundChanges;
   }
 
   @Override

@@ -174,6 +174,14 @@ class LogicalStatement implements Statement, LogicalResultSet.Release {
   void bind(PreparedStatement ps) throws SQLException {}
 
   /**
+   * Whether the values to bind are still those the current result set was made with (a caller may
+   * set the next execution's while it reads); a plain statement's SQL carries them.
+   */
+  boolean boundValuesCurrent() {
+    return true;
+  }
+
+  /**
    * Whether this execution of {@code sql} on the writer may take a compiled statement the writer
    * keeps ({@link WriterStatements}): a prepared INSERT, UPDATE or DELETE run by {@code
    * executeUpdate}, or a prepared query the readers' caches would keep, as prepared (not rewritten
@@ -659,7 +667,8 @@ class LogicalStatement implements Statement, LogicalResultSet.Release {
    * snapshot stale and fail with SQLITE_BUSY_SNAPSHOT, and so does this.
    *
    * @return the writer's result set on the last delivered row, or null when {@code e} is not such a
-   *     refusal (the caller reports it)
+   *     refusal, or the statement's values were set again meanwhile (nothing left to run it with):
+   *     the caller reports it
    */
   ResultSet continueOnWriter(SQLException e, long delivered) throws SQLException {
     Lease reader = lease;
@@ -668,6 +677,7 @@ class LogicalStatement implements Statement, LogicalResultSet.Release {
     if (reader == null
         || !reader.isReader()
         || sql == null
+        || !boundValuesCurrent()
         || conn.isReadOnlyMode()
         || !SqliteCodes.isReadOnly(e)) {
       return null;
@@ -743,6 +753,7 @@ class LogicalStatement implements Statement, LogicalResultSet.Release {
     String sql = resultSql;
     if (r == null
         || !holdsWriter()
+        || !boundValuesCurrent()
         || sql == null
         || c == null
         || c.kind() != StatementKind.READ
