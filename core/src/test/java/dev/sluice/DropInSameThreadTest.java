@@ -526,6 +526,48 @@ class DropInSameThreadTest {
     assertThat(sluice.result()).containsExactly("2", "failed SQLException 25001", "3");
   }
 
+  /**
+   * Documented difference (design.md "A transaction that has only read"): a transaction that has
+   * set a savepoint (Spring's NESTED) keeps the writer, so the inner write fails with 25001;
+   * plain's runs, and its savepoint lives on in the read transaction.
+   */
+  @Test
+  void aTransactionWithASavepointKeepsTheWriter() throws Exception {
+    Steps steps =
+        (outer, inner, seen) -> {
+          outer.setAutoCommit(false);
+          seen.add(one(outer, "SELECT count(*) FROM t"));
+          java.sql.Savepoint sp = outer.setSavepoint("a");
+          innerWrite(inner, seen);
+          try {
+            seen.add(one(outer, "SELECT count(*) FROM t"));
+            outer.rollback(sp);
+            seen.add("rolled back to a");
+            outer.releaseSavepoint(sp);
+            seen.add("released");
+            outer.commit();
+            seen.add("committed");
+          } catch (SQLException e) {
+            seen.add(failure(e));
+            outer.rollback();
+          }
+          seen.add(one(outer, "SELECT count(*) FROM t"));
+        };
+    Outcome plain = DropIn.run(DropIn.Target.PLAIN, db -> run(db, steps));
+    Outcome sluice = DropIn.run(DropIn.Target.SLUICE, db -> run(db, steps));
+    assertThat(plain.result())
+        .containsExactly("1", "inner wrote", "1", "rolled back to a", "released", "committed", "2");
+    assertThat(sluice.result())
+        .containsExactly(
+            "1",
+            "failed SQLException 25001",
+            "1",
+            "rolled back to a",
+            "released",
+            "committed",
+            "1");
+  }
+
   /** Two result sets open on the writer at once both go on from the reader, each at its row. */
   @Test
   void twoResultSetsOpenOnTheWriterGoOnFromTheReaderTogether() throws Exception {
