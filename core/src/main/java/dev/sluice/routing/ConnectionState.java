@@ -779,11 +779,15 @@ final class ConnectionState {
     }
     if (reader != null && tx != Route.Tx.READ_ONLY) {
       // A result set of this connection is open on the reader: the transaction begins there and
-      // keeps the snapshot that result set reads, as one connection would.
-      try {
-        Physical.exec(reader, "BEGIN");
-      } catch (SQLException e) {
-        throw Errors.translate(e);
+      // keeps the snapshot that result set reads, as one connection would (the reader of a
+      // transaction that stepped aside and ended with a result set open is in that snapshot's
+      // transaction still).
+      if (!readerInTx) {
+        try {
+          Physical.exec(reader, "BEGIN");
+        } catch (SQLException e) {
+          throw Errors.translate(e);
+        }
       }
       readerInTx = true;
       tx = Route.Tx.READ_ONLY;
@@ -1234,6 +1238,17 @@ final class ConnectionState {
   }
 
   private void endReaderTransaction(String sql, boolean committed) throws SQLException {
+    if (tx == Route.Tx.SNAPSHOT && readerUses > 0) {
+      // As on plain, whose commit() and rollback() leave a result set open on the connection
+      // reading on (SQLite keeps its snapshot while the statement is pending): a transaction that
+      // stepped aside keeps its reader, still in that snapshot, until the last result set closes
+      // (dropReader ends it then). Its writes, if any, were on the writer: nothing to commit here.
+      tx = Route.Tx.NONE;
+      textSnapshot = false;
+      snapshotPending = false;
+      router.meters.transaction(false, committed, router.meters.now() - txStart);
+      return;
+    }
     openResults.close();
     Connection r = reader;
     tx = Route.Tx.NONE;
