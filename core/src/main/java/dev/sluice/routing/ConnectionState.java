@@ -66,11 +66,11 @@ final class ConnectionState {
 
   private final OpenResults openResults;
 
-  /** The connection's statements whose current execution holds the writer. */
+  /** The connection's result sets whose statement's current execution holds the writer. */
   @FunctionalInterface
   interface OnWriter {
     /** A copy; null when the list cannot be read now (changed by another thread). */
-    List<LogicalStatement> statements();
+    List<WriterResult> results();
   }
 
   private final OnWriter onWriter;
@@ -601,9 +601,9 @@ final class ConnectionState {
     }
     // Result sets open on the writer (an outer loop over a query) go on from the reader: each one
     // a query of this connection's, none of them a write returning rows.
-    List<LogicalStatement> open = List.of();
+    List<WriterResult> open = List.of();
     if (writerUses > 0) {
-      open = onWriter.statements();
+      open = onWriter.results();
       if (open == null || open.size() != writerUses) {
         return false;
       }
@@ -622,11 +622,11 @@ final class ConnectionState {
     } catch (SQLException | RuntimeException e) {
       return false;
     }
-    List<LogicalStatement.Move> moves = new ArrayList<>(open.size());
-    for (LogicalStatement s : open) {
-      LogicalStatement.Move m = s.rerunOn(r);
+    List<WriterResult.Rerun> moves = new ArrayList<>(open.size());
+    for (WriterResult s : open) {
+      WriterResult.Rerun m = s.rerunOn(r);
       if (m == null) {
-        moves.forEach(LogicalStatement.Move::abandon);
+        moves.forEach(WriterResult.Rerun::abandon);
         abandonReader(r);
         return false;
       }
@@ -635,13 +635,13 @@ final class ConnectionState {
     try {
       version = pending ? 0 : router.writer.watch().version();
     } catch (SQLException | RuntimeException e) {
-      moves.forEach(LogicalStatement.Move::abandon);
+      moves.forEach(WriterResult.Rerun::abandon);
       abandonReader(r);
       return false;
     }
     Lease onReader = Lease.reader(r, true, false);
-    for (LogicalStatement.Move m : moves) {
-      m.statement().completeMove(m, onReader);
+    for (WriterResult.Rerun m : moves) {
+      m.complete(onReader);
     }
     boolean broken = false;
     try {

@@ -283,9 +283,9 @@ final class LogicalConnection implements Connection, Writer.Yielding {
    * the asking thread takes: null when another thread changes the list meanwhile (a connection
    * moved to another thread), and then the step is not taken.
    */
-  private List<LogicalStatement> onWriter() {
+  private List<WriterResult> onWriter() {
     try {
-      List<LogicalStatement> on = new ArrayList<>();
+      List<WriterResult> on = new ArrayList<>();
       for (LogicalStatement s : statements) {
         if (s.holdsWriter()) {
           on.add(s);

@@ -33,7 +33,7 @@ import org.sqlite.SQLiteException;
  *
  * <p>Not thread-safe, like any JDBC statement, except {@link #cancel()}.
  */
-class LogicalStatement implements Statement, LogicalResultSet.Release {
+class LogicalStatement implements Statement, LogicalResultSet.Release, WriterResult {
   /** sqlite-jdbc's vendor code when executeQuery ran a statement that returns no rows. */
   private static final int SQLITE_DONE = 101;
 
@@ -723,11 +723,17 @@ class LogicalStatement implements Statement, LogicalResultSet.Release {
 
   /**
    * This statement's query run again on a reader, stepped over the rows its result set delivered,
-   * ready to take the writer's place ({@link ConnectionState#stepAside}).
+   * ready to take the writer's place.
    */
-  record Move(LogicalStatement statement, Statement physical, ResultSet rows) {
-    /** Drops the rerun: the step aside is not taken. */
-    void abandon() {
+  private record Move(LogicalStatement statement, Statement physical, ResultSet rows)
+      implements WriterResult.Rerun {
+    @Override
+    public void complete(Lease onReader) {
+      statement.completeMove(this, onReader);
+    }
+
+    @Override
+    public void abandon() {
       closeQuietly(physical);
     }
   }
@@ -747,7 +753,8 @@ class LogicalStatement implements Statement, LogicalResultSet.Release {
    * @return the rerun, positioned on the current row; null when this result set cannot move (not a
    *     plain query, or the rerun fails or gives fewer rows), and then nothing changed
    */
-  Move rerunOn(Connection reader) {
+  @Override
+  public WriterResult.Rerun rerunOn(Connection reader) {
     LogicalResultSet r = resultSet;
     Classification c = resultClassification;
     String sql = resultSql;
@@ -787,7 +794,7 @@ class LogicalStatement implements Statement, LogicalResultSet.Release {
    * Goes on from the rerun: the result set reads on the reader ({@code readerLease}), and the
    * writer's statement is closed or goes back to the writer's cache.
    */
-  void completeMove(Move m, Lease readerLease) {
+  private void completeMove(Move m, Lease readerLease) {
     Statement old = physical;
     resultSet.moveTo(m.rows());
     if (old != null && old == lent) {
