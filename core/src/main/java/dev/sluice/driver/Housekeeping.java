@@ -1,5 +1,6 @@
 package dev.sluice.driver;
 
+import dev.sluice.jdbc.Physical;
 import dev.sluice.metrics.Meters;
 import dev.sluice.routing.Router;
 import dev.sluice.writer.Hold;
@@ -240,7 +241,7 @@ final class Housekeeping {
       }
     } catch (SQLException | RuntimeException e) {
       LOG.debug("Light checkpoint of {} skipped", name, e);
-      if (own != null && isClosed(own)) {
+      if (own != null && Physical.isClosed(own)) {
         closeOwn();
       }
     }
@@ -250,9 +251,8 @@ final class Housekeeping {
   private final Object lightHolder = new Object();
 
   private static void passive(Connection c) throws SQLException {
-    try (Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery("PRAGMA main.wal_checkpoint(PASSIVE)")) {
-      rs.next();
+    try (Statement s = c.createStatement()) {
+      boolean unused = checkpoint(s, "PASSIVE");
     }
   }
 
@@ -260,14 +260,6 @@ final class Housekeeping {
     try (Statement s = c.createStatement();
         ResultSet rs = s.executeQuery("PRAGMA wal_autocheckpoint")) {
       return rs.next() ? rs.getLong(1) : 0;
-    }
-  }
-
-  private static boolean isClosed(Connection c) {
-    try {
-      return c.isClosed();
-    } catch (SQLException e) {
-      return true;
     }
   }
 
@@ -365,8 +357,15 @@ final class Housekeeping {
 
   /** One TRUNCATE checkpoint; SQLite's busy handler waits a moment for the read locks. */
   private static boolean truncate(Statement s) throws SQLException {
-    try (ResultSet rs = s.executeQuery("PRAGMA main.wal_checkpoint(TRUNCATE)")) {
-      // (busy, log frames, checkpointed frames): busy 0 means the log was reset.
+    return checkpoint(s, "TRUNCATE");
+  }
+
+  /**
+   * One checkpoint in {@code mode}; whether it was not blocked (for TRUNCATE: the log was reset).
+   */
+  private static boolean checkpoint(Statement s, String mode) throws SQLException {
+    try (ResultSet rs = s.executeQuery("PRAGMA main.wal_checkpoint(" + mode + ")")) {
+      // (busy, log frames, checkpointed frames): busy 0 means it was not blocked.
       return rs.next() && rs.getInt(1) == 0;
     }
   }

@@ -50,6 +50,15 @@ public final class Physical {
     }
   }
 
+  /** Whether {@code c} is closed; a connection that cannot tell is taken as closed. */
+  public static boolean isClosed(Connection c) {
+    try {
+      return c.isClosed();
+    } catch (SQLException e) {
+      return true;
+    }
+  }
+
   /**
    * Whether the physical connection is inside a transaction. sqlite-jdbc does not expose {@code
    * sqlite3_get_autocommit}, so probe: BEGIN succeeds only outside a transaction.

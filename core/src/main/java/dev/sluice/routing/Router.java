@@ -2,6 +2,7 @@ package dev.sluice.routing;
 
 import dev.sluice.error.Errors;
 import dev.sluice.error.SqliteCodes;
+import dev.sluice.jdbc.Physical;
 import dev.sluice.jdbc.StatementCache;
 import dev.sluice.metrics.Meters;
 import dev.sluice.pragma.PragmaScope;
@@ -235,17 +236,9 @@ public final class Router {
    * another: the caches of closed readers go first (their statements were finalized with them).
    */
   private StatementCache newStatementCache(Connection physical) {
-    readerStatements.keySet().removeIf(Router::isClosedQuietly);
+    readerStatements.keySet().removeIf(Physical::isClosed);
     return readerStatements.computeIfAbsent(
         physical, p -> new StatementCache(p, statementCacheSize));
-  }
-
-  private static boolean isClosedQuietly(Connection c) {
-    try {
-      return c.isClosed();
-    } catch (SQLException e) {
-      return true;
-    }
   }
 
   /**

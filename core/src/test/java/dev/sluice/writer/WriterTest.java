@@ -263,6 +263,18 @@ class WriterTest {
     return names;
   }
 
+  /** A writer that queues with the other engines on {@code file} (its sidecar lock). */
+  private static Writer queuedWriter(Path file, String name, long acquireTimeoutNanos) {
+    return new Writer(
+        name,
+        () -> DriverManager.getConnection("jdbc:sqlite:" + file),
+        acquireTimeoutNanos,
+        0,
+        SidecarLock.open(file, name),
+        CommitWatch.DISABLED,
+        0);
+  }
+
   private static Writer writer(Path file, long holdWarningNanos) {
     return new Writer(
         "test",
@@ -383,24 +395,8 @@ class WriterTest {
   void anInProcessAcquireDoesNotWaitForAnotherEnginesWriter() throws Exception {
     Path file = dir.resolve("w.db");
     long minute = TimeUnit.MINUTES.toNanos(1);
-    try (Writer first =
-            new Writer(
-                "first",
-                () -> DriverManager.getConnection("jdbc:sqlite:" + file),
-                minute,
-                0,
-                SidecarLock.open(file, "first"),
-                CommitWatch.DISABLED,
-                0);
-        Writer second =
-            new Writer(
-                "second",
-                () -> DriverManager.getConnection("jdbc:sqlite:" + file),
-                minute,
-                0,
-                SidecarLock.open(file, "second"),
-                CommitWatch.DISABLED,
-                0)) {
+    try (Writer first = queuedWriter(file, "first", minute);
+        Writer second = queuedWriter(file, "second", minute)) {
       // Given the other engine's writer held, with its place in the shared queue
       Object other = new Object();
       first.acquire(other, Hold.CALL);
