@@ -54,7 +54,9 @@ import jdk.jfr.consumer.RecordingFile;
  * invariants: money conserved and exactly the acknowledged inserts stored; a broken invariant exits
  * with status 1. Two more columns tell where a tail comes from: the p99 of each operation alone (a
  * read that waits as long as a write did not wait for the writer), and the process's CPU time per
- * successful operation (every thread, the JVM's own included: how near the cores are to full).
+ * successful operation (every thread, the JVM's own included: how near the cores are to full). The
+ * last says how many garbage collections fell into the round and how long they took: a young
+ * collection of 5-15 ms delays every operation wanted meanwhile, a p99 of its own.
  *
  * <p>Needs a JDK 21 or newer at run time; it compiles with {@code release 17} and reaches {@code
  * Executors.newVirtualThreadPerTaskExecutor} through a method handle. Run from the project root
@@ -70,13 +72,13 @@ import jdk.jfr.consumer.RecordingFile;
  * {@code --rounds N} (default 2), {@code --only read|insert|transfer} runs one operation instead of
  * the three in turn, {@code --sluice name=value} (repeatable) builds Sluice with that option,
  * {@code --warmup N} seconds per target before the rounds, not reported, each thread as fast as it
- * can even when the rounds are paced (default 3). Not part of the tests. {@code --target
- * sluice|hikari} runs one target alone (for a profiler attached to the process). {@code --pace MS}:
- * each thread wants one operation every MS milliseconds instead of one after another (an offered
- * load of threads x 1000 / MS operations a second, below what either target can serve when MS is
- * large enough, so the latencies are those of a loaded server rather than of a saturated one).
- * Thread-safe where it must be: counters are concurrent; each worker owns its latencies, merged
- * after the workers are joined.
+ * can, then as long again at the rounds' pace when they are paced (default 3). Not part of the
+ * tests. {@code --target sluice|hikari} runs one target alone (for a profiler attached to the
+ * process). {@code --pace MS}: each thread wants one operation every MS milliseconds instead of one
+ * after another (an offered load of threads x 1000 / MS operations a second, below what either
+ * target can serve when MS is large enough, so the latencies are those of a loaded server rather
+ * than of a saturated one). Thread-safe where it must be: counters are concurrent; each worker owns
+ * its latencies, merged after the workers are joined.
  */
 public final class VirtualThreads {
   private static final int ACCOUNTS = 50;
@@ -115,7 +117,8 @@ public final class VirtualThreads {
       long pinnedEvents,
       int pinnedAtOnce,
       String p99ByOpMicros,
-      long cpuMicrosPerOp) {
+      long cpuMicrosPerOp,
+      String gcs) {
 
     long failed() {
       return failures.values().stream().mapToLong(Long::longValue).sum();
@@ -180,9 +183,10 @@ public final class VirtualThreads {
         "| round | target | ok ops/s | failed | p50 us | p99 us | p99 us, a failure never served |"
             + " mean us in op | max ms | threads that"
             + " ran no op | worst wait of the median thread, ms | pinned events | pinned at once |"
-            + " p99 us read / insert / transfer | process CPU us per ok op |");
+            + " p99 us read / insert / transfer | process CPU us per ok op |"
+            + " collections in the round, their ms |");
     System.out.println(
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     List<Double> throughputRatios = new ArrayList<>();
     List<Double> p99Ratios = new ArrayList<>();
     List<String> p99CountingFailures = new ArrayList<>();
@@ -190,22 +194,14 @@ public final class VirtualThreads {
     if (!targets.equals("both")) {
       // one target alone, for a profiler attached to the whole process
       Target target = targets.equals("hikari") ? Target.HIKARI : Target.SLUICE;
-      if (warmUp > 0) {
-        new VirtualThreads(threads, warmUp, sluiceOptions, only, 0).run(target);
-      }
+      bench.warmUp(target, warmUp);
       for (int round = 1; round <= rounds; round++) {
         print(round, bench.run(target));
       }
       return;
     }
-    if (warmUp > 0) {
-      // JIT and page cache for both targets; not reported. Flat out even when the rounds are paced:
-      // a paced warm-up runs too few operations for the JIT, and the first paced round then
-      // measured compilation (a read's p99 at 5,000 reads a second: 4.2 ms in the first round,
-      // 0.19 ms in the second, against HikariCP's 0.18 and 0.19 ms).
-      new VirtualThreads(threads, warmUp, sluiceOptions, only, 0).run(Target.HIKARI);
-      new VirtualThreads(threads, warmUp, sluiceOptions, only, 0).run(Target.SLUICE);
-    }
+    bench.warmUp(Target.HIKARI, warmUp);
+    bench.warmUp(Target.SLUICE, warmUp);
     for (int round = 1; round <= rounds; round++) {
       Result hikari = bench.run(Target.HIKARI);
       print(round, hikari);
@@ -237,10 +233,31 @@ public final class VirtualThreads {
     }
   }
 
+  /**
+   * JIT and page cache for one target; not reported. Flat out first: a paced warm-up alone runs too
+   * few operations for the JIT, and the first paced round then measured compilation (a read's p99
+   * at 5,000 reads a second: 4.2 ms in the first round, 0.19 ms in the second, against HikariCP's
+   * 0.18 and 0.19 ms). Then, when the rounds are paced, as long again at their pace: a loaded
+   * server runs paths a saturated one does not (a write that finds the writer free, the light
+   * checkpoints), and without it the first paced round of either target still compiled them (p99 at
+   * 10,000 operations a second: 2.6-3.5 ms in the first of four rounds, 0.7-1.2 ms in the other
+   * three, both targets).
+   */
+  private void warmUp(Target target, long warmUpSeconds) throws Throwable {
+    if (warmUpSeconds <= 0) {
+      return;
+    }
+    Result unused = new VirtualThreads(threads, warmUpSeconds, sluiceOptions, only, 0).run(target);
+    if (paceNanos > 0) {
+      unused =
+          new VirtualThreads(threads, warmUpSeconds, sluiceOptions, only, paceNanos).run(target);
+    }
+  }
+
   private static void print(int round, Result r) {
     System.out.printf(
         Locale.ROOT,
-        "| %d | %s | %.0f | %d %s | %d | %d | %s | %d | %d | %d | %d | %d | %d | %s | %d |%n",
+        "| %d | %s | %.0f | %d %s | %d | %d | %s | %d | %d | %d | %d | %d | %d | %s | %d | %s |%n",
         round,
         r.target() == Target.HIKARI ? "HikariCP + sqlite-jdbc" : "Sluice",
         r.okPerSecond(),
@@ -256,7 +273,8 @@ public final class VirtualThreads {
         r.pinnedEvents(),
         r.pinnedAtOnce(),
         r.p99ByOpMicros(),
-        r.cpuMicrosPerOp());
+        r.cpuMicrosPerOp(),
+        r.gcs());
   }
 
   /** Microseconds, or "failed" where the percentile's rank fell on a failed operation. */
@@ -284,6 +302,7 @@ public final class VirtualThreads {
     long ok;
     long elapsedNanos;
     long cpuNanos;
+    String gcs;
     try (Target.Source source = open(target, file);
         Recording recording = new Recording()) {
       recording.enable("jdk.VirtualThreadPinned").withThreshold(Duration.ZERO).withStackTrace();
@@ -303,6 +322,7 @@ public final class VirtualThreads {
                   return work(source, me, kind(only), times, paceNanos, offset, counts, failures);
                 }));
       }
+      long[] gcBefore = collections();
       long cpuBefore = processCpuNanos();
       long began = System.nanoTime();
       times[0] = began;
@@ -317,6 +337,8 @@ public final class VirtualThreads {
       }
       elapsedNanos = System.nanoTime() - began;
       cpuNanos = processCpuNanos() - cpuBefore;
+      long[] gcAfter = collections();
+      gcs = (gcAfter[0] - gcBefore[0]) + " / " + (gcAfter[1] - gcBefore[1]);
       pool.shutdown();
       pool.awaitTermination(10, TimeUnit.SECONDS);
       recording.stop();
@@ -347,7 +369,20 @@ public final class VirtualThreads {
             + byOp[1].percentile(99) / 1_000
             + " / "
             + byOp[2].percentile(99) / 1_000,
-        cpuNanos / Math.max(1, ok) / 1_000);
+        cpuNanos / Math.max(1, ok) / 1_000,
+        gcs);
+  }
+
+  /** Collections so far and their total time in ms, all collectors. */
+  private static long[] collections() {
+    long count = 0;
+    long millis = 0;
+    for (java.lang.management.GarbageCollectorMXBean gc :
+        java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()) {
+      count += Math.max(0, gc.getCollectionCount());
+      millis += Math.max(0, gc.getCollectionTime());
+    }
+    return new long[] {count, millis};
   }
 
   /** CPU time of the whole process so far (all threads, the JVM's own included), in ns. */
