@@ -7,6 +7,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
@@ -79,6 +80,9 @@ class DropInSameThreadRandomTest {
       return !autoCommit || textTx;
     }
 
+    /** Savepoints set through JDBC in the open transaction, released or not, oldest first. */
+    final List<Savepoint> savepoints = new ArrayList<>();
+
     /** A query's result set left open inside the transaction, read a row at a time. */
     Statement cursorStatement;
 
@@ -134,7 +138,7 @@ class DropInSameThreadRandomTest {
       boolean first = random.nextBoolean();
       Side me = first ? a : b;
       Side other = first ? b : a;
-      int kind = random.nextInt(15);
+      int kind = random.nextInt(18);
       int k = 1 + random.nextInt(4);
       String step = i + " " + me.name + " #" + kind + " k" + k + ": ";
       boolean write = kind >= 5 && kind <= 9;
@@ -144,12 +148,18 @@ class DropInSameThreadRandomTest {
           || (kind <= 3 && me.textTx)
           || (kind == 10 && me.inTx())
           || ((kind == 11 || kind == 12) && !me.textTx)
-          || (kind >= 13 && !me.inTx())) {
+          || (kind >= 13 && kind <= 14 && !me.inTx())
+          // savepoints through JDBC inside a JDBC transaction (one set in auto-commit begins a
+          // transaction as SQL text does: the state this script does not follow)
+          || (kind >= 15 && (me.autoCommit || me.textTx))
+          || (kind >= 16 && me.savepoints.isEmpty())) {
         out.add(step + "skipped");
         continue;
       }
       try {
-        if (kind != 4 && kind != 14) {
+        // A savepoint set or released beside an open result set, as a loop with Spring's NESTED
+        // per row does.
+        if (kind != 4 && kind != 14 && kind != 15 && kind != 17) {
           me.closeCursor();
         }
         out.add(step + run(me, kind, k));
@@ -184,18 +194,21 @@ class DropInSameThreadRandomTest {
         if (s.autoCommit) {
           s.autoCommit = false;
           s.wrote = false;
+          s.savepoints.clear();
         }
         return "begin";
       case 1:
         c.setAutoCommit(true);
         s.autoCommit = true;
         s.wrote = false;
+        s.savepoints.clear();
         return "auto-commit";
       case 2:
         if (s.autoCommit) {
           return "no transaction";
         }
         s.wrote = false;
+        s.savepoints.clear();
         c.commit();
         return "committed";
       case 3:
@@ -203,6 +216,7 @@ class DropInSameThreadRandomTest {
           return "no transaction";
         }
         s.wrote = false;
+        s.savepoints.clear();
         c.rollback();
         return "rolled back";
       case 4:
@@ -250,8 +264,21 @@ class DropInSameThreadRandomTest {
         s.cursorStatement = c.createStatement();
         s.cursor = s.cursorStatement.executeQuery("SELECT k, v FROM t ORDER BY k");
         return "cursor " + row(s.cursor);
-      default:
+      case 14:
         return s.cursor == null ? "no cursor" : "cursor next " + row(s.cursor);
+      case 15:
+        // Names repeat and differ in case only, as SQLite matches them
+        s.savepoints.add(
+            k == 4
+                ? c.setSavepoint()
+                : c.setSavepoint(k % 2 == 0 ? "p" + k / 2 : "P" + (k + 1) / 2));
+        return "savepoint " + s.savepoints.size();
+      case 16:
+        c.rollback(s.savepoints.get(k % s.savepoints.size()));
+        return "rolled back to " + k % s.savepoints.size();
+      default:
+        c.releaseSavepoint(s.savepoints.get(k % s.savepoints.size()));
+        return "released " + k % s.savepoints.size();
     }
   }
 

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.sluice.DropIn.Outcome;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
@@ -534,45 +535,180 @@ class DropInSameThreadTest {
   }
 
   /**
-   * Documented difference (design.md "A transaction that has only read"): a transaction that has
-   * set a savepoint (Spring's NESTED) keeps the writer, so the inner write fails with 25001;
-   * plain's runs, and its savepoint lives on in the read transaction.
+   * Issue 22: a transaction that has set a savepoint (Spring's NESTED) and only read steps aside
+   * for another connection of its thread, as plain lets that one write (before, 25001). Its
+   * savepoints go with it: set again on the reader, rolled back to and released there, and set
+   * again on the writer when it writes.
    */
   @Test
-  void aTransactionWithASavepointKeepsTheWriter() throws Exception {
-    Steps steps =
-        (outer, inner, seen) -> {
-          outer.setAutoCommit(false);
-          seen.add(one(outer, "SELECT count(*) FROM t"));
-          java.sql.Savepoint sp = outer.setSavepoint("a");
-          innerWrite(inner, seen);
-          try {
-            seen.add(one(outer, "SELECT count(*) FROM t"));
-            outer.rollback(sp);
-            seen.add("rolled back to a");
-            outer.releaseSavepoint(sp);
-            seen.add("released");
-            outer.commit();
-            seen.add("committed");
-          } catch (SQLException e) {
-            seen.add(failure(e));
-            outer.rollback();
-          }
-          seen.add(one(outer, "SELECT count(*) FROM t"));
-        };
-    Outcome plain = DropIn.run(DropIn.Target.PLAIN, db -> run(db, steps));
-    Outcome sluice = DropIn.run(DropIn.Target.SLUICE, db -> run(db, steps));
-    assertThat(plain.result())
+  void aTransactionWithASavepointStepsAsideAndKeepsItsSavepointsAsOnPlain() throws Exception {
+    Outcome outcome =
+        same(
+            (outer, inner, seen) -> {
+              outer.setAutoCommit(false);
+              seen.add(one(outer, "SELECT count(*) FROM t"));
+              Savepoint sp = outer.setSavepoint("a");
+              innerWrite(inner, seen);
+              seen.add(one(outer, "SELECT count(*) FROM t"));
+              outer.rollback(sp);
+              seen.add("rolled back to a");
+              outer.releaseSavepoint(sp);
+              seen.add("released");
+              outer.commit();
+              seen.add("committed");
+              seen.add(one(outer, "SELECT count(*) FROM t"));
+            });
+    assertThat(outcome.result())
         .containsExactly("1", "inner wrote", "1", "rolled back to a", "released", "committed", "2");
-    assertThat(sluice.result())
-        .containsExactly(
-            "1",
-            "failed SQLException 25001",
-            "1",
-            "rolled back to a",
-            "released",
-            "committed",
-            "1");
+  }
+
+  /**
+   * A savepoint set first thing has no snapshot yet (SQLite takes it at the first read): the outer
+   * transaction then reads what the inner one wrote and writes on it; the savepoint, set again on
+   * the writer, undoes that write. Or, when it had read first, its write fails as a stale snapshot
+   * and the savepoint still works in the read transaction.
+   */
+  @Test
+  void aSavepointThatSteppedAsideWorksOnTheWriterOrInTheStaleSnapshotAsOnPlain() throws Exception {
+    for (boolean readFirst : new boolean[] {false, true}) {
+      Outcome outcome =
+          same(
+              (outer, inner, seen) -> {
+                outer.setAutoCommit(false);
+                if (readFirst) {
+                  seen.add(one(outer, "SELECT count(*) FROM t"));
+                }
+                Savepoint a = outer.setSavepoint("a");
+                Savepoint b = outer.setSavepoint();
+                innerWrite(inner, seen);
+                seen.add(one(outer, "SELECT count(*) FROM t"));
+                try {
+                  exec(outer, "INSERT INTO t VALUES (10)");
+                  seen.add(one(outer, "SELECT count(*) FROM t"));
+                } catch (SQLException e) {
+                  seen.add(failure(e));
+                }
+                outer.rollback(b);
+                seen.add(one(outer, "SELECT count(*) FROM t"));
+                outer.rollback(a);
+                outer.releaseSavepoint(a);
+                seen.add("released a");
+                try {
+                  outer.rollback(b);
+                } catch (SQLException e) {
+                  seen.add("b is gone: " + e.getMessage().contains("no such savepoint"));
+                }
+                outer.commit();
+                seen.add(one(outer, "SELECT count(*) FROM t"));
+              });
+      assertThat(outcome.result())
+          .as("read first: %s", readFirst)
+          .containsExactlyElementsOf(
+              readFirst
+                  ? List.of(
+                      "1",
+                      "inner wrote",
+                      "1",
+                      "failed SQLITE_BUSY_SNAPSHOT (5)",
+                      "1",
+                      "released a",
+                      "b is gone: true",
+                      "2")
+                  : List.of("inner wrote", "2", "3", "2", "released a", "b is gone: true", "2"));
+    }
+  }
+
+  /**
+   * A savepoint set after the transaction stepped aside is set in the read transaction, and again
+   * on the writer at its first write; savepoints of the same name count as SQLite counts them (the
+   * newest first, names without case).
+   */
+  @Test
+  void aSavepointSetAfterTheStepAsideGoesWithTheTransactionToTheWriterAsOnPlain() throws Exception {
+    Outcome outcome =
+        same(
+            (outer, inner, seen) -> {
+              outer.setAutoCommit(false);
+              seen.add(one(outer, "SELECT count(*) FROM t"));
+              inner.setAutoCommit(false);
+              innerWrite(inner, seen);
+              inner.rollback();
+              inner.setAutoCommit(true);
+              Savepoint lower = outer.setSavepoint("s");
+              Savepoint upper = outer.setSavepoint("S");
+              exec(outer, "INSERT INTO t VALUES (20)");
+              outer.releaseSavepoint(lower);
+              seen.add(one(outer, "SELECT count(*) FROM t"));
+              outer.rollback(lower);
+              seen.add(one(outer, "SELECT count(*) FROM t"));
+              try {
+                outer.rollback(upper);
+                seen.add("rolled back to S");
+              } catch (SQLException e) {
+                seen.add(failure(e));
+              }
+              outer.commit();
+              seen.add(one(outer, "SELECT count(*) FROM t"));
+            });
+    assertThat(outcome.result())
+        .containsExactly("1", "inner wrote", "2", "1", "rolled back to S", "1");
+  }
+
+  /**
+   * A transaction whose first statement is a savepoint, while the other connection of its thread
+   * holds the writer in a transaction that has written: it begins on a reader with no snapshot yet,
+   * as plain's deferred transaction sets its savepoint beside that lock (before, 25001).
+   */
+  @Test
+  void aFirstSavepointBesideAHeldWriterBeginsOnAReaderAsOnPlain() throws Exception {
+    Outcome outcome =
+        same(
+            (outer, inner, seen) -> {
+              exec(inner, "BEGIN", "INSERT INTO t VALUES (2)");
+              outer.setAutoCommit(false);
+              Savepoint sp = outer.setSavepoint("first");
+              seen.add(one(outer, "SELECT count(*) FROM t"));
+              exec(inner, "COMMIT");
+              seen.add(one(outer, "SELECT count(*) FROM t"));
+              try {
+                exec(outer, "INSERT INTO t VALUES (3)");
+                seen.add("outer wrote");
+              } catch (SQLException e) {
+                seen.add(failure(e));
+              }
+              outer.rollback(sp);
+              outer.rollback();
+              seen.add(one(outer, "SELECT count(*) FROM t"));
+            });
+    assertThat(outcome.result()).containsExactly("1", "1", "failed SQLITE_BUSY_SNAPSHOT (5)", "2");
+  }
+
+  /**
+   * An outer loop over a query with a savepoint per row (Spring's NESTED) and an inner write on the
+   * other connection per row (REQUIRES_NEW), the savepoints set and released beside the open result
+   * set, as on plain.
+   */
+  @Test
+  void aLoopWithASavepointAndAnInnerWritePerRowRunsAsOnPlain() throws Exception {
+    Outcome outcome =
+        same(
+            (outer, inner, seen) -> {
+              exec(outer, "INSERT INTO t VALUES (2)", "INSERT INTO t VALUES (3)");
+              outer.setAutoCommit(false);
+              try (Statement s = outer.createStatement();
+                  java.sql.ResultSet rows = s.executeQuery("SELECT x FROM t ORDER BY x")) {
+                while (rows.next()) {
+                  Savepoint sp = outer.setSavepoint();
+                  exec(inner, "INSERT INTO t VALUES (" + (10 * rows.getLong(1)) + ")");
+                  outer.releaseSavepoint(sp);
+                  seen.add(rows.getLong(1));
+                }
+              }
+              seen.add(one(outer, "SELECT count(*) FROM t"));
+              outer.commit();
+              seen.add(one(outer, "SELECT count(*) FROM t"));
+            });
+    assertThat(outcome.result()).containsExactly("1", "2", "3", "3", "6");
   }
 
   /** Two result sets open on the writer at once both go on from the reader, each at its row. */

@@ -135,6 +135,24 @@ final class ConnectionState {
   private long txStatements;
 
   /**
+   * Savepoints the JDBC API set in this connection's transaction begun by {@code
+   * setAutoCommit(false)}, outermost first (null: none yet): a step aside sets them again on the
+   * reader, and a resume on the writer, so that {@code rollback(savepoint)} and {@code
+   * releaseSavepoint} work wherever the transaction goes on, as on plain.
+   */
+  private List<LogicalSavepoint> savepoints;
+
+  /** Of {@link #txStatements}, the savepoint calls of the JDBC API: they neither read nor write. */
+  private long savepointStatements;
+
+  /** A savepoint call of the JDBC API. */
+  enum SavepointCall {
+    SET,
+    ROLLBACK_TO,
+    RELEASE
+  }
+
+  /**
    * Held for reading by each call of this connection's thread that looks at or changes the state
    * below, for writing by {@link #stepAside}, which another thread may call: a connection that
    * moved to another thread (a coroutine resumed elsewhere) can be in a call while the thread it
@@ -452,6 +470,7 @@ final class ConnectionState {
 
   private void beginUserTransaction(int queryTimeout) throws SQLException {
     beginOnWriter(queryTimeout);
+    savepoints = null;
     tx = Route.Tx.USER;
     txStart = router.meters.now();
     textMayStepAside = false;
@@ -479,6 +498,7 @@ final class ConnectionState {
   /** Notes what the writer's transaction has done so far: nothing. */
   private void markBegin() throws SQLException {
     txStatements = 0;
+    savepointStatements = 0;
     writesAtBegin = writes;
     changesAtBegin = Physical.totalChanges(writer);
   }
@@ -510,6 +530,7 @@ final class ConnectionState {
     }
     holdReader(r, holds, true);
     snapshotVersion = version;
+    savepoints = null;
     tx = Route.Tx.SNAPSHOT;
     txStart = router.meters.now();
     readerUses++;
@@ -566,6 +587,134 @@ final class ConnectionState {
   }
 
   /**
+   * A savepoint call of the JDBC API in a transaction that stepped aside (or began on a reader):
+   * runs it on the reader, in the read transaction, as plain runs it in its own, and notes it.
+   *
+   * @return false when the connection is not in such a transaction: the caller runs it as any
+   *     statement and then tells {@link #savepointRan}
+   */
+  boolean savepointOnReader(SavepointCall call, LogicalSavepoint sp, String sql)
+      throws SQLException {
+    long stamp = use.readLock();
+    try {
+      if (tx != Route.Tx.SNAPSHOT || textSnapshot || reader == null) {
+        return false;
+      }
+      try {
+        Physical.execAsTransactionControl(reader, sql);
+      } catch (SQLException e) {
+        throw Errors.translate(e);
+      }
+      note(call, sp);
+      return true;
+    } finally {
+      use.unlockRead(stamp);
+    }
+  }
+
+  /**
+   * A transaction begun by {@code setAutoCommit(false)} whose first statement is a savepoint, while
+   * another connection of this thread holds the writer and cannot step aside: it begins on a reader
+   * with the savepoint and no snapshot yet, as plain's deferred transaction sets it beside that
+   * one's write lock (design.md "A transaction that has only read").
+   *
+   * @return false when it cannot (the caller's 25001 stands)
+   */
+  boolean savepointBeginsOnReader(LogicalSavepoint sp, String sql) throws SQLException {
+    long stamp = use.readLock();
+    try {
+      if (tx != Route.Tx.NONE || aborted || !canHoldSnapshot()) {
+        return false;
+      }
+      AtomicInteger holds = router.holdsOfThisThread();
+      Connection r;
+      try {
+        r = readerInTransaction(false);
+      } catch (SQLException e) {
+        throw Errors.translate(e);
+      }
+      try {
+        Physical.execAsTransactionControl(r, sql);
+      } catch (SQLException e) {
+        abandonReader(r);
+        throw Errors.translate(e);
+      }
+      holdReader(r, holds, true);
+      snapshotPending = true;
+      textSnapshot = false;
+      savepoints = null;
+      note(SavepointCall.SET, sp);
+      tx = Route.Tx.SNAPSHOT;
+      txStart = router.meters.now();
+      return true;
+    } finally {
+      use.unlockRead(stamp);
+    }
+  }
+
+  /**
+   * A savepoint call of the JDBC API ran on the writer: in a transaction begun by {@code
+   * setAutoCommit(false)} it is noted, and not counted as a statement that may have written, so
+   * that the transaction can still step aside.
+   */
+  void savepointRan(SavepointCall call, LogicalSavepoint sp) {
+    long stamp = use.readLock();
+    try {
+      if (tx != Route.Tx.USER) {
+        return;
+      }
+      writes--;
+      savepointStatements++;
+      note(call, sp);
+    } finally {
+      use.unlockRead(stamp);
+    }
+  }
+
+  /**
+   * Keeps the savepoint stack as SQLite does: RELEASE ends the newest savepoint of that name (names
+   * compare without case) and every one after it, ROLLBACK TO those after it.
+   */
+  private void note(SavepointCall call, LogicalSavepoint sp) {
+    if (call == SavepointCall.SET) {
+      if (savepoints == null) {
+        savepoints = new ArrayList<>(4);
+      }
+      savepoints.add(sp);
+      return;
+    }
+    if (savepoints == null) {
+      return;
+    }
+    for (int i = savepoints.size() - 1; i >= 0; i--) {
+      if (savepoints.get(i).effectiveName().equalsIgnoreCase(sp.effectiveName())) {
+        savepoints
+            .subList(call == SavepointCall.ROLLBACK_TO ? i + 1 : i, savepoints.size())
+            .clear();
+        return;
+      }
+    }
+  }
+
+  /** Sets this transaction's savepoints again on {@code c}, outermost first. */
+  private void setSavepoints(Connection c) throws SQLException {
+    if (savepoints != null) {
+      for (LogicalSavepoint sp : savepoints) {
+        Physical.execAsTransactionControl(c, "SAVEPOINT " + sp.sqlName());
+      }
+    }
+  }
+
+  private boolean setSavepointsOn(Connection r) {
+    try {
+      setSavepoints(r);
+      return true;
+    } catch (SQLException e) {
+      return false;
+    }
+  }
+
+  /**
    * Gives the writer back, when this connection's thread asks for it through another connection, if
    * the transaction has only read: it goes on in a read transaction on a reader, begun while the
    * write lock still keeps the database as this transaction saw it, so its snapshot is the same
@@ -608,9 +757,9 @@ final class ConnectionState {
         return false;
       }
     }
-    // A text transaction that ran nothing since its BEGIN has no snapshot yet (SQLite takes it at
-    // the first read).
-    boolean pending = tx == Route.Tx.SQL_TEXT && txStatements == 0;
+    // A transaction that ran nothing since its BEGIN but savepoints has no snapshot yet (SQLite
+    // takes it at the first read).
+    boolean pending = txStatements == savepointStatements;
     Connection r;
     long version;
     try {
@@ -620,6 +769,10 @@ final class ConnectionState {
       }
       r = readerInTransaction(!pending);
     } catch (SQLException | RuntimeException e) {
+      return false;
+    }
+    if (!setSavepointsOn(r)) {
+      abandonReader(r);
       return false;
     }
     List<WriterResult.Rerun> moves = new ArrayList<>(open.size());
@@ -691,6 +844,21 @@ final class ConnectionState {
       }
       dropWriter(broken);
       throw Errors.staleTransaction();
+    }
+    if (!textSnapshot) {
+      try {
+        setSavepoints(writer);
+      } catch (SQLException e) {
+        boolean broken = false;
+        try {
+          WriterTransaction.rollback(router.gate.statements());
+        } catch (SQLException alsoFailed) {
+          e.addSuppressed(alsoFailed);
+          broken = true;
+        }
+        dropWriter(broken);
+        throw Errors.translate(e);
+      }
     }
     tx = textSnapshot ? Route.Tx.SQL_TEXT : Route.Tx.USER;
     textSnapshot = false;

@@ -327,11 +327,9 @@ final class LogicalConnection implements Connection, Writer.Yielding {
     checkOpen();
     int id = ++savepointCounter;
     LogicalSavepoint sp = new LogicalSavepoint(id, name);
-    try (Statement s = createStatement()) {
-      // As plain sqlite-jdbc: in auto-commit the SAVEPOINT itself begins the transaction (SQLite:
-      // as BEGIN DEFERRED), so releasing it commits; then auto-commit goes off, without a BEGIN.
-      s.execute("SAVEPOINT " + sp.sqlName());
-    }
+    // As plain sqlite-jdbc: in auto-commit the SAVEPOINT itself begins the transaction (SQLite: as
+    // BEGIN DEFERRED), so releasing it commits; then auto-commit goes off, without a BEGIN.
+    savepointCall(ConnectionState.SavepointCall.SET, sp, "SAVEPOINT ");
     this.autoCommit = false;
     return sp;
   }
@@ -342,9 +340,10 @@ final class LogicalConnection implements Connection, Writer.Yielding {
     if (autoCommit) {
       throw Errors.invalidTransactionState("rollback(Savepoint) called in auto-commit mode.");
     }
-    try (Statement s = createStatement()) {
-      s.execute("ROLLBACK TO SAVEPOINT " + LogicalSavepoint.of(savepoint).sqlName());
-    }
+    savepointCall(
+        ConnectionState.SavepointCall.ROLLBACK_TO,
+        LogicalSavepoint.of(savepoint),
+        "ROLLBACK TO SAVEPOINT ");
   }
 
   @Override
@@ -353,8 +352,38 @@ final class LogicalConnection implements Connection, Writer.Yielding {
     if (autoCommit) {
       throw Errors.invalidTransactionState("releaseSavepoint() called in auto-commit mode.");
     }
+    savepointCall(
+        ConnectionState.SavepointCall.RELEASE,
+        LogicalSavepoint.of(savepoint),
+        "RELEASE SAVEPOINT ");
+  }
+
+  /**
+   * Runs a savepoint call ({@code verb} and the savepoint's name). In a transaction begun by {@code
+   * setAutoCommit(false)} the connection's state keeps the savepoints, so that the transaction can
+   * still step aside for another connection of its thread (design.md "A transaction that has only
+   * read"); once it has, the call runs in its read transaction, as plain's does.
+   */
+  private void savepointCall(ConnectionState.SavepointCall call, LogicalSavepoint sp, String verb)
+      throws SQLException {
+    String sql = verb + sp.sqlName();
+    boolean tracked = !autoCommit && !readOnly;
+    if (tracked && state.savepointOnReader(call, sp, sql)) {
+      return;
+    }
     try (Statement s = createStatement()) {
-      s.execute("RELEASE SAVEPOINT " + LogicalSavepoint.of(savepoint).sqlName());
+      s.execute(sql);
+    } catch (SQLException e) {
+      if (tracked
+          && call == ConnectionState.SavepointCall.SET
+          && SqlStates.ACTIVE_TRANSACTION.equals(e.getSQLState())
+          && state.savepointBeginsOnReader(sp, sql)) {
+        return;
+      }
+      throw e;
+    }
+    if (tracked) {
+      state.savepointRan(call, sp);
     }
   }
 

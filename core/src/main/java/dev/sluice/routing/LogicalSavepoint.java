@@ -17,9 +17,13 @@ record LogicalSavepoint(int id, String name) implements Savepoint {
     throw Errors.invalidArgument("Not a savepoint of this connection: " + s);
   }
 
+  /** The name SQLite knows it by. */
+  String effectiveName() {
+    return name == null ? "sluice_sp_" + id : name;
+  }
+
   String sqlName() {
-    String n = name == null ? "sluice_sp_" + id : name;
-    return '"' + n.replace("\"", "\"\"") + '"';
+    return '"' + effectiveName().replace("\"", "\"\"") + '"';
   }
 
   @Override
