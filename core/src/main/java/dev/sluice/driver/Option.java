@@ -50,7 +50,8 @@ public enum Option {
       "5000",
       "A writer held longer than this is logged once, with the stack of where it was acquired"
           + " (for a statement still running, its thread's stack at that moment); 0 turns the"
-          + " warning off, in ms."),
+          + " warning off, in ms. A hold that can outlive its call (a transaction, a pinned"
+          + " connection) captures that stack when it begins; 0 also saves that cost."),
   WRITER_GROUP_COMMIT(
       "sluice.writer.groupCommit",
       Type.BOOLEAN,

@@ -334,8 +334,8 @@ public final class SluiceProperties {
 
     /**
      * A writer held longer than this is logged once, with the stack of where it was acquired (for a
-     * statement still running, its thread's stack at that moment); 0 turns the warning off,
-     * Sluice's default is 5s.
+     * statement still running, its thread's stack at that moment); 0 turns the warning off and
+     * saves the stack a transaction captures when it begins, Sluice's default is 5s.
      */
     @DurationUnit(ChronoUnit.MILLIS)
     private Duration holdWarning;
