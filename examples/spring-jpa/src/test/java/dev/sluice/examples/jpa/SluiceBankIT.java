@@ -31,6 +31,8 @@ import org.springframework.boot.health.contributor.Status;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.context.ApplicationContext;
 import org.springframework.dao.DataIntegrityViolationException;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.support.JdbcTransactionManager;
 import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -250,6 +252,39 @@ class SluiceBankIT {
 
     assertThat(outerSawInner).isFalse();
     assertThat(accounts.findByOwner("audit")).as("the inner transaction committed").isPresent();
+  }
+
+  /**
+   * Spring's NESTED (a JDBC savepoint) inside a transaction that has only read, and a REQUIRES_NEW
+   * inside that: the inner transaction commits, as on plain SQLite; the savepoint goes with the
+   * outer transaction to its reader and is released there (issue 22: before, 25001).
+   */
+  @Test
+  void requiresNewInsideANestedTransactionThatHasOnlyReadCommits() {
+    JdbcTransactionManager jdbcTransactions = new JdbcTransactionManager(dataSource);
+    JdbcTemplate jdbc = new JdbcTemplate(dataSource);
+    TransactionTemplate outer = new TransactionTemplate(jdbcTransactions);
+    TransactionTemplate nested = new TransactionTemplate(jdbcTransactions);
+    nested.setPropagationBehavior(TransactionDefinition.PROPAGATION_NESTED);
+    TransactionTemplate inner = new TransactionTemplate(jdbcTransactions);
+    inner.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
+
+    outer.executeWithoutResult(
+        s -> {
+          jdbc.queryForObject("SELECT count(*) FROM account", Long.class);
+          nested.executeWithoutResult(
+              n ->
+                  inner.executeWithoutResult(
+                      t ->
+                          jdbc.update(
+                              "INSERT INTO account (owner, balance) VALUES (?, ?)",
+                              "audit-nested",
+                              1)));
+        });
+
+    assertThat(accounts.findByOwner("audit-nested"))
+        .as("the inner transaction committed")
+        .isPresent();
   }
 
   /** ... and the outer transaction's own write after it fails as plain's: a stale snapshot. */
