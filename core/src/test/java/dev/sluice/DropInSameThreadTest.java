@@ -655,6 +655,32 @@ class DropInSameThreadTest {
   }
 
   /**
+   * SQLite folds the case of ASCII letters only: "\u00e4" and "\u00c4" are two names, and releasing
+   * the first ends both, so after the step aside there is nothing to roll back to, as on plain.
+   */
+  @Test
+  void savepointNamesFoldTheCaseOfAsciiLettersOnlyAsOnPlain() throws Exception {
+    Outcome outcome =
+        same(
+            (outer, inner, seen) -> {
+              outer.setAutoCommit(false);
+              seen.add(one(outer, "SELECT count(*) FROM t"));
+              Savepoint lower = outer.setSavepoint("\u00e4");
+              outer.setSavepoint("\u00c4");
+              outer.releaseSavepoint(lower);
+              innerWrite(inner, seen);
+              try {
+                outer.rollback(lower);
+                seen.add("rolled back");
+              } catch (SQLException e) {
+                seen.add("gone: " + e.getMessage().contains("no such savepoint"));
+              }
+              outer.rollback();
+            });
+    assertThat(outcome.result()).containsExactly("1", "inner wrote", "gone: true");
+  }
+
+  /**
    * A transaction whose first statement is a savepoint, while the other connection of its thread
    * holds the writer in a transaction that has written: it begins on a reader with no snapshot yet,
    * as plain's deferred transaction sets its savepoint beside that lock (before, 25001).

@@ -673,7 +673,7 @@ final class ConnectionState {
 
   /**
    * Keeps the savepoint stack as SQLite does: RELEASE ends the newest savepoint of that name (names
-   * compare without case) and every one after it, ROLLBACK TO those after it.
+   * compare without the case of ASCII letters) and every one after it, ROLLBACK TO those after it.
    */
   private void note(SavepointCall call, LogicalSavepoint sp) {
     if (call == SavepointCall.SET) {
@@ -687,7 +687,7 @@ final class ConnectionState {
       return;
     }
     for (int i = savepoints.size() - 1; i >= 0; i--) {
-      if (savepoints.get(i).effectiveName().equalsIgnoreCase(sp.effectiveName())) {
+      if (savepoints.get(i).sameName(sp)) {
         savepoints
             .subList(call == SavepointCall.ROLLBACK_TO ? i + 1 : i, savepoints.size())
             .clear();

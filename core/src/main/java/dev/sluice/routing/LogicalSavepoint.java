@@ -22,6 +22,25 @@ record LogicalSavepoint(int id, String name) implements Savepoint {
     return name == null ? "sluice_sp_" + id : name;
   }
 
+  /** Whether SQLite takes the two for the same name: it folds ASCII letters only. */
+  boolean sameName(LogicalSavepoint other) {
+    String a = effectiveName();
+    String b = other.effectiveName();
+    if (a.length() != b.length()) {
+      return false;
+    }
+    for (int i = 0; i < a.length(); i++) {
+      if (asciiLower(a.charAt(i)) != asciiLower(b.charAt(i))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static char asciiLower(char c) {
+    return c >= 'A' && c <= 'Z' ? (char) (c + ('a' - 'A')) : c;
+  }
+
   String sqlName() {
     return '"' + effectiveName().replace("\"", "\"\"") + '"';
   }
