@@ -6,6 +6,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,10 +29,11 @@ import org.sqlite.SQLiteException;
  * Transactions stepping aside (design.md "A transaction that has only read") while other threads
  * queue for the writer: 8 threads, each 150 units of an outer transaction that reads, an inner
  * connection on the same thread that writes an audit row (as Spring's {@code REQUIRES_NEW}), and
- * then either a commit of what the outer one read or a transfer it tries to write; 4 more threads
- * run plain transfers. Invariants: money conserved, every acknowledged audit row stored once, every
- * failure of an outer write a stale snapshot (SQLITE_BUSY_SNAPSHOT, 40001) that wrote nothing, and
- * no other failure at all.
+ * then either a commit of what the outer one read or a transfer it tries to write (half the units
+ * set a savepoint around the inner write, as Spring's {@code NESTED}); 4 more threads run plain
+ * transfers. Invariants: money conserved, every acknowledged audit row stored once, every failure
+ * of an outer write a stale snapshot (SQLITE_BUSY_SNAPSHOT, 40001) that wrote nothing, and no other
+ * failure at all.
  */
 class StepAsideIT {
   private static final int NESTING = 8;
@@ -126,12 +128,22 @@ class StepAsideIT {
     try (Connection outer = ds.getConnection()) {
       outer.setAutoCommit(false);
       long before = balance(outer, 1 + random.nextInt(ACCOUNTS));
+      // Half the units wrap the inner write in a savepoint of the outer transaction (Spring's
+      // NESTED around a REQUIRES_NEW), released or rolled back to after it, on the reader.
+      Savepoint nestedUnit = random.nextBoolean() ? outer.setSavepoint() : null;
       try (Connection inner = ds.getConnection();
           PreparedStatement ps = inner.prepareStatement("INSERT INTO audit VALUES (?, ?)")) {
         ps.setInt(1, me);
         ps.setInt(2, unit);
         ps.executeUpdate();
         audits.increment();
+      }
+      if (nestedUnit != null) {
+        if (random.nextBoolean()) {
+          outer.releaseSavepoint(nestedUnit);
+        } else {
+          outer.rollback(nestedUnit);
+        }
       }
       if (random.nextBoolean()) {
         assertThat(before).isGreaterThanOrEqualTo(0);
