@@ -655,6 +655,31 @@ class DropInSameThreadTest {
   }
 
   /**
+   * A savepoint call that fails (no such savepoint) wrote nothing either: the transaction, which
+   * has done nothing else, still steps aside for the other connection's write, as on plain.
+   */
+  @Test
+  void aFailedSavepointCallStillLetsTheTransactionStepAsideAsOnPlain() throws Exception {
+    Outcome outcome =
+        same(
+            (outer, inner, seen) -> {
+              outer.setAutoCommit(false);
+              Savepoint sp = outer.setSavepoint("once");
+              outer.releaseSavepoint(sp);
+              try {
+                outer.releaseSavepoint(sp);
+                seen.add("released twice");
+              } catch (SQLException e) {
+                seen.add("gone: " + e.getMessage().contains("no such savepoint"));
+              }
+              innerWrite(inner, seen);
+              seen.add(one(outer, "SELECT count(*) FROM t"));
+              outer.commit();
+            });
+    assertThat(outcome.result()).containsExactly("gone: true", "inner wrote", "2");
+  }
+
+  /**
    * SQLite folds the case of ASCII letters only: "\u00e4" and "\u00c4" are two names, and releasing
    * the first ends both, so after the step aside there is nothing to roll back to, as on plain.
    */

@@ -652,20 +652,29 @@ final class ConnectionState {
     }
   }
 
+  /** The count of statements that may have written, before a savepoint call (owner thread). */
+  long writesBefore() {
+    return writes;
+  }
+
   /**
-   * A savepoint call of the JDBC API ran on the writer: in a transaction begun by {@code
-   * setAutoCommit(false)} it is noted, and not counted as a statement that may have written, so
-   * that the transaction can still step aside.
+   * A savepoint call of the JDBC API ran on the writer, or failed there ({@code ran} false: no such
+   * savepoint): in a transaction begun by {@code setAutoCommit(false)} it is not counted as a
+   * statement that may have written, so that the transaction can still step aside, and one that ran
+   * is noted. {@code writesBefore} is {@link #writesBefore} before the call: only a call that
+   * reached the writer was counted.
    */
-  void savepointRan(SavepointCall call, LogicalSavepoint sp) {
+  void savepointRan(SavepointCall call, LogicalSavepoint sp, boolean ran, long writesBefore) {
     long stamp = use.readLock();
     try {
-      if (tx != Route.Tx.USER) {
+      if (tx != Route.Tx.USER || writes != writesBefore + 1) {
         return;
       }
-      writes--;
+      writes = writesBefore;
       savepointStatements++;
-      note(call, sp);
+      if (ran) {
+        note(call, sp);
+      }
     } finally {
       use.unlockRead(stamp);
     }

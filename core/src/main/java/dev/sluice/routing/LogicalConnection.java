@@ -371,6 +371,7 @@ final class LogicalConnection implements Connection, Writer.Yielding {
     if (tracked && state.savepointOnReader(call, sp, sql)) {
       return;
     }
+    long writesBefore = state.writesBefore();
     try (Statement s = createStatement()) {
       s.execute(sql);
     } catch (SQLException e) {
@@ -380,10 +381,13 @@ final class LogicalConnection implements Connection, Writer.Yielding {
           && state.savepointBeginsOnReader(sp, sql)) {
         return;
       }
+      if (tracked) {
+        state.savepointRan(call, sp, false, writesBefore);
+      }
       throw e;
     }
     if (tracked) {
-      state.savepointRan(call, sp);
+      state.savepointRan(call, sp, true, writesBefore);
     }
   }
 
