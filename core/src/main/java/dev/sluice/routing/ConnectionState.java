@@ -528,11 +528,8 @@ final class ConnectionState {
     } catch (SQLException e) {
       throw Errors.translate(e);
     }
-    holdReader(r, holds, true);
+    beginSnapshot(r, holds, false, false);
     snapshotVersion = version;
-    savepoints = null;
-    tx = Route.Tx.SNAPSHOT;
-    txStart = router.meters.now();
     readerUses++;
     return Lease.reader(reader, true, false);
   }
@@ -543,13 +540,22 @@ final class ConnectionState {
    */
   private Lease textBeginOnReader() throws SQLException {
     AtomicInteger holds = router.holdsOfThisThread();
-    holdReader(withSession(router.borrowReaderWithoutWaiting()), holds, true);
-    snapshotPending = true;
-    textSnapshot = true;
-    tx = Route.Tx.SNAPSHOT;
-    txStart = router.meters.now();
+    beginSnapshot(withSession(router.borrowReaderWithoutWaiting()), holds, true, true);
     readerUses++;
     return Lease.reader(reader, true, false);
+  }
+
+  /**
+   * A transaction begins in a snapshot on {@code r} (taken under {@code holds}), in its read
+   * transaction: {@code pending} when it has no snapshot yet, {@code text} when SQL text began it.
+   */
+  private void beginSnapshot(Connection r, AtomicInteger holds, boolean pending, boolean text) {
+    holdReader(r, holds, true);
+    snapshotPending = pending;
+    textSnapshot = text;
+    savepoints = null;
+    tx = Route.Tx.SNAPSHOT;
+    txStart = router.meters.now();
   }
 
   /**
@@ -639,13 +645,8 @@ final class ConnectionState {
         abandonReader(r);
         throw Errors.translate(e);
       }
-      holdReader(r, holds, true);
-      snapshotPending = true;
-      textSnapshot = false;
-      savepoints = null;
+      beginSnapshot(r, holds, true, false);
       note(SavepointCall.SET, sp);
-      tx = Route.Tx.SNAPSHOT;
-      txStart = router.meters.now();
       return true;
     } finally {
       use.unlockRead(stamp);
