@@ -56,7 +56,10 @@ import jdk.jfr.consumer.RecordingFile;
  * read that waits as long as a write did not wait for the writer), and the process's CPU time per
  * successful operation (every thread, the JVM's own included: how near the cores are to full). The
  * last says how many garbage collections fell into the round and how long they took: a young
- * collection of 5-15 ms delays every operation wanted meanwhile, a p99 of its own.
+ * collection of 5-15 ms delays every operation wanted meanwhile, a p99 of its own. The very last is
+ * the size of the log file at the end of the round, the most it grew to (neither target truncates
+ * it until it closes): a log never restarted grows with every write, and every read then searches a
+ * longer one.
  *
  * <p>Needs a JDK 21 or newer at run time; it compiles with {@code release 17} and reaches {@code
  * Executors.newVirtualThreadPerTaskExecutor} through a method handle. Run from the project root
@@ -77,8 +80,11 @@ import jdk.jfr.consumer.RecordingFile;
  * process). {@code --pace MS}: each thread wants one operation every MS milliseconds instead of one
  * after another (an offered load of threads x 1000 / MS operations a second, below what either
  * target can serve when MS is large enough, so the latencies are those of a loaded server rather
- * than of a saturated one). Thread-safe where it must be: counters are concurrent; each worker owns
- * its latencies, merged after the workers are joined.
+ * than of a saturated one). {@code --retry N}: an operation failing with SQLITE_BUSY or
+ * SQLITE_LOCKED runs again at once, up to N attempts in all, for both targets (see {@link #work}):
+ * what an application on HikariCP must do with the read-then-write transactions it loses, and its
+ * latencies then include the attempts that failed. Thread-safe where it must be: counters are
+ * concurrent; each worker owns its latencies, merged after the workers are joined.
  */
 public final class VirtualThreads {
   private static final int ACCOUNTS = 50;
@@ -91,14 +97,21 @@ public final class VirtualThreads {
   private final Map<String, String> sluiceOptions;
   private final String only;
   private final long paceNanos;
+  private final int attempts;
 
   private VirtualThreads(
-      int threads, long seconds, Map<String, String> sluiceOptions, String only, long paceNanos) {
+      int threads,
+      long seconds,
+      Map<String, String> sluiceOptions,
+      String only,
+      long paceNanos,
+      int attempts) {
     this.threads = threads;
     this.seconds = seconds;
     this.sluiceOptions = sluiceOptions;
     this.only = only;
     this.paceNanos = paceNanos;
+    this.attempts = attempts;
   }
 
   /** What one run measured. */
@@ -118,7 +131,9 @@ public final class VirtualThreads {
       int pinnedAtOnce,
       String p99ByOpMicros,
       long cpuMicrosPerOp,
-      String gcs) {
+      String gcs,
+      long retried,
+      long walMiB) {
 
     long failed() {
       return failures.values().stream().mapToLong(Long::longValue).sum();
@@ -134,6 +149,7 @@ public final class VirtualThreads {
     String only = "";
     long paceMillis = 0;
     String targets = "both";
+    int attempts = 1;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--threads" -> threads = Integer.parseInt(args[++i]);
@@ -143,6 +159,7 @@ public final class VirtualThreads {
         case "--only" -> only = args[++i];
         case "--pace" -> paceMillis = Long.parseLong(args[++i]);
         case "--target" -> targets = args[++i];
+        case "--retry" -> attempts = Integer.parseInt(args[++i]);
         case "--sluice" -> {
           String[] kv = args[++i].split("=", 2);
           sluiceOptions.put(kv[0], kv[1]);
@@ -152,7 +169,8 @@ public final class VirtualThreads {
                 "unknown argument "
                     + args[i]
                     + " (use --threads N, --seconds N, --rounds N, --warmup N, --sluice k=v,"
-                    + " --only read|insert|transfer, --pace MS, --target sluice|hikari)");
+                    + " --only read|insert|transfer, --pace MS, --target sluice|hikari,"
+                    + " --retry ATTEMPTS)");
       }
     }
     if (Runtime.version().feature() < 21) {
@@ -161,10 +179,11 @@ public final class VirtualThreads {
       return;
     }
     long pace = TimeUnit.MILLISECONDS.toNanos(paceMillis);
-    VirtualThreads bench = new VirtualThreads(threads, seconds, sluiceOptions, only, pace);
+    VirtualThreads bench =
+        new VirtualThreads(threads, seconds, sluiceOptions, only, pace, attempts);
     System.out.printf(
         Locale.ROOT,
-        "JDK %s, %d cores, %d virtual threads, %d s per run, %d rounds, Sluice options %s%s%s%n",
+        "JDK %s, %d cores, %d virtual threads, %d s per run, %d rounds, Sluice options %s%s%s%s%n",
         Runtime.version(),
         Runtime.getRuntime().availableProcessors(),
         threads,
@@ -178,15 +197,20 @@ public final class VirtualThreads {
                 Locale.ROOT,
                 ", each thread one operation every %d ms (%.0f ops/s offered)",
                 paceMillis,
-                threads * 1_000.0 / paceMillis));
+                threads * 1_000.0 / paceMillis),
+        attempts <= 1
+            ? ""
+            : ", an operation failing with SQLITE_BUSY or SQLITE_LOCKED run again at once, up to "
+                + attempts
+                + " attempts");
     System.out.println(
         "| round | target | ok ops/s | failed | p50 us | p99 us | p99 us, a failure never served |"
             + " mean us in op | max ms | threads that"
             + " ran no op | worst wait of the median thread, ms | pinned events | pinned at once |"
             + " p99 us read / insert / transfer | process CPU us per ok op |"
-            + " collections in the round, their ms |");
+            + " collections in the round, their ms | attempts run again | WAL file, MiB |");
     System.out.println(
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     List<Double> throughputRatios = new ArrayList<>();
     List<Double> p99Ratios = new ArrayList<>();
     List<String> p99CountingFailures = new ArrayList<>();
@@ -247,17 +271,20 @@ public final class VirtualThreads {
     if (warmUpSeconds <= 0) {
       return;
     }
-    Result unused = new VirtualThreads(threads, warmUpSeconds, sluiceOptions, only, 0).run(target);
+    Result unused =
+        new VirtualThreads(threads, warmUpSeconds, sluiceOptions, only, 0, attempts).run(target);
     if (paceNanos > 0) {
       unused =
-          new VirtualThreads(threads, warmUpSeconds, sluiceOptions, only, paceNanos).run(target);
+          new VirtualThreads(threads, warmUpSeconds, sluiceOptions, only, paceNanos, attempts)
+              .run(target);
     }
   }
 
   private static void print(int round, Result r) {
     System.out.printf(
         Locale.ROOT,
-        "| %d | %s | %.0f | %d %s | %d | %d | %s | %d | %d | %d | %d | %d | %d | %s | %d | %s |%n",
+        "| %d | %s | %.0f | %d %s | %d | %d | %s | %d | %d | %d | %d | %d | %d | %s | %d | %s | %d | %d"
+            + " |%n",
         round,
         r.target() == Target.HIKARI ? "HikariCP + sqlite-jdbc" : "Sluice",
         r.okPerSecond(),
@@ -274,7 +301,9 @@ public final class VirtualThreads {
         r.pinnedAtOnce(),
         r.p99ByOpMicros(),
         r.cpuMicrosPerOp(),
-        r.gcs());
+        r.gcs(),
+        r.retried(),
+        r.walMiB());
   }
 
   /** Microseconds, or "failed" where the percentile's rank fell on a failed operation. */
@@ -303,6 +332,7 @@ public final class VirtualThreads {
     long elapsedNanos;
     long cpuNanos;
     String gcs;
+    long walBytes;
     try (Target.Source source = open(target, file);
         Recording recording = new Recording()) {
       recording.enable("jdk.VirtualThreadPinned").withThreshold(Duration.ZERO).withStackTrace();
@@ -319,7 +349,8 @@ public final class VirtualThreads {
                 () -> {
                   start.await();
                   long offset = paceNanos * me / threads;
-                  return work(source, me, kind(only), times, paceNanos, offset, counts, failures);
+                  return work(
+                      source, me, kind(only), times, paceNanos, offset, attempts, counts, failures);
                 }));
       }
       long[] gcBefore = collections();
@@ -344,6 +375,9 @@ public final class VirtualThreads {
       recording.stop();
       recording.dump(jfr);
       ok = counts.ok.sum();
+      // before the source closes (Sluice's close checkpoints and truncates it)
+      Path wal = dir.resolve("bench.db-wal");
+      walBytes = Files.exists(wal) ? Files.size(wal) : 0;
     }
     long[] pinned = pinning(jfr);
     checkInvariants(file, counts.inserted.sum());
@@ -370,7 +404,9 @@ public final class VirtualThreads {
             + " / "
             + byOp[2].percentile(99) / 1_000,
         cpuNanos / Math.max(1, ok) / 1_000,
-        gcs);
+        gcs,
+        counts.retried.sum(),
+        walBytes >> 20);
   }
 
   /** Collections so far and their total time in ms, all collectors. */
@@ -440,6 +476,7 @@ public final class VirtualThreads {
     final LongAdder inserted = new LongAdder();
     final LongAdder busyNanos = new LongAdder();
     final LongAdder starved = new LongAdder();
+    final LongAdder retried = new LongAdder();
     final Latencies worstPerThread = new Latencies();
   }
 
@@ -454,6 +491,13 @@ public final class VirtualThreads {
    * offset} (offsets spread the threads over one pace), sleeps until then, and each latency counts
    * from the wanted time, so an operation late because the one before took long is charged for the
    * backlog (no coordinated omission).
+   *
+   * <p>With more than one attempt, an operation that fails with SQLITE_BUSY or SQLITE_LOCKED
+   * (vendor code 5 or 6, or SQLState 40001) runs again at once, as an application that retries its
+   * unit does (a loop, Spring's {@code @Retryable} without a back-off): its latency then runs to
+   * the end of the attempt that succeeded, and it counts as failed only when every attempt failed.
+   * A failed attempt changed nothing (the insert's row and the transfer were rolled back), so
+   * running it again keeps the invariants.
    */
   private static Latencies[] work(
       Target.Source source,
@@ -462,6 +506,7 @@ public final class VirtualThreads {
       long[] times,
       long paceNanos,
       long offset,
+      int attempts,
       Counts counts,
       Map<String, LongAdder> failures)
       throws InterruptedException {
@@ -488,23 +533,35 @@ public final class VirtualThreads {
       long wanted = paceNanos > 0 ? next : first ? began : t0;
       next += paceNanos;
       first = false;
-      try {
-        switch (op) {
-          case 0 -> readTotal(source);
-          case 1 -> {
-            insert(source, me, seq++);
-            counts.inserted.increment();
+      for (int attempt = 1; ; attempt++) {
+        try {
+          switch (op) {
+            case 0 -> readTotal(source);
+            case 1 -> {
+              insert(source, me, seq);
+              seq++;
+              counts.inserted.increment();
+            }
+            default -> transfer(source, random);
           }
-          default -> transfer(source, random);
+          long done = System.nanoTime();
+          mine[op].add(done - wanted);
+          counts.busyNanos.add(done - t0);
+          counts.ok.increment();
+          break;
+        } catch (SQLException e) {
+          if (attempt < attempts && busy(e)) {
+            counts.retried.increment();
+            continue;
+          }
+          if (op == 1) {
+            seq++;
+          }
+          String failure =
+              "code " + e.getErrorCode() + (e.getSQLState() == null ? "" : "/" + e.getSQLState());
+          failures.computeIfAbsent(failure, k -> new LongAdder()).increment();
+          break;
         }
-        long done = System.nanoTime();
-        mine[op].add(done - wanted);
-        counts.busyNanos.add(done - t0);
-        counts.ok.increment();
-      } catch (SQLException e) {
-        String failure =
-            "code " + e.getErrorCode() + (e.getSQLState() == null ? "" : "/" + e.getSQLState());
-        failures.computeIfAbsent(failure, k -> new LongAdder()).increment();
       }
     }
     if (first) {
@@ -518,6 +575,12 @@ public final class VirtualThreads {
       counts.worstPerThread.add(worst);
     }
     return mine;
+  }
+
+  /** SQLITE_BUSY or SQLITE_LOCKED as either driver reports it: a unit worth running again. */
+  private static boolean busy(SQLException e) {
+    int code = e.getErrorCode() & 0xff;
+    return code == 5 || code == 6 || "40001".equals(e.getSQLState());
   }
 
   /** The operation {@code --only} names, or -1 for all three in turn. */
