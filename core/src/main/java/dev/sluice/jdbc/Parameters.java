@@ -78,8 +78,20 @@ public final class Parameters {
   private static final long[] NO_NUMBERS = {};
   private static final Object[] NO_VALUES = {};
 
-  private final Row current = new Row();
-  private final List<Row> batch = new ArrayList<>();
+  private final Row current;
+  // Made by the first addBatch(): most statements never batch.
+  private List<Row> batch;
+
+  /** Values for a statement whose parameters are not known: made at the first bind. */
+  public Parameters() {
+    this(0);
+  }
+
+  /** Values for a statement of {@code parameters} parameters, made at that size. */
+  public Parameters(int parameters) {
+    current = new Row(parameters);
+  }
+
   // Set by clear() only, so that setters stay as cheap as they were; see everSet().
   private boolean everSet;
 
@@ -354,11 +366,14 @@ public final class Parameters {
 
   /** Adds a copy of the current values as a batch row; the current values stay set, as in JDBC. */
   public void addBatch() {
+    if (batch == null) {
+      batch = new ArrayList<>();
+    }
     batch.add(current.copy());
   }
 
   public int batchSize() {
-    return batch.size();
+    return batch == null ? 0 : batch.size();
   }
 
   /** Binds batch row {@code row} (from 0) to {@code ps} the way {@link #apply} binds. */
@@ -367,7 +382,9 @@ public final class Parameters {
   }
 
   public void clearBatch() {
-    batch.clear();
+    if (batch != null) {
+      batch.clear();
+    }
   }
 
   /** The highest index set since the last {@link #clear()}, 0 when none is. */
@@ -530,6 +547,16 @@ public final class Parameters {
     // Only calendars and type names need it, so it is allocated on their first use.
     private Object[] extras;
     private int highest;
+
+    Row() {}
+
+    Row(int size) {
+      if (size > 0) {
+        tags = new int[size];
+        numbers = new long[size];
+        values = new Object[size];
+      }
+    }
 
     void put(int index, int tag, long number, Object value, Object extra) {
       int i = index - 1;

@@ -74,10 +74,11 @@ final class LogicalConnection implements Connection, Writer.Yielding {
   long changes;
   long totalChanges;
 
-  /** Result sets of DatabaseMetaData calls, closed with the connection. */
-  private final List<LogicalResultSet> metadataResults = new ArrayList<>();
+  /** Result sets of DatabaseMetaData calls, closed with the connection; made at the first. */
+  private List<LogicalResultSet> metadataResults;
 
-  private final List<LogicalStatement> statements = new ArrayList<>();
+  // Most connections run one or two statements before they are closed (a pool's borrow).
+  private final List<LogicalStatement> statements = new ArrayList<>(4);
 
   LogicalConnection(Router router) {
     this.router = router;
@@ -165,7 +166,7 @@ final class LogicalConnection implements Connection, Writer.Yielding {
           && SqlStates.READ_ONLY_TRANSACTION.equals(refused.getSQLState())) {
         // Text SQLite cannot compile (a typo, a missing table) is no write: it fails as it does
         // anywhere, not as a write refused (a cold path: only what is refused compiles).
-        checkCompiles(sql);
+        int unused = checkCompiles(sql);
       }
       throw refused;
     }
@@ -308,7 +309,7 @@ final class LogicalConnection implements Connection, Writer.Yielding {
   }
 
   private void closeMetadataResults() throws SQLException {
-    if (metadataResults.isEmpty()) {
+    if (metadataResults == null || metadataResults.isEmpty()) {
       return;
     }
     for (LogicalResultSet r : new ArrayList<>(metadataResults)) {
@@ -574,29 +575,39 @@ final class LogicalConnection implements Connection, Writer.Yielding {
    * (a syntax error, a missing table or column). A text compiled before is not compiled again,
    * unless it was compiled beside this connection's own temp objects or attached databases, which
    * other connections do not see.
+   *
+   * @return the number of parameters of the text
    */
-  void checkCompiles(String sql) throws SQLException {
-    if (router.compiled(sql)) {
-      return;
+  int checkCompiles(String sql) throws SQLException {
+    int known = router.compiledParameters(sql);
+    if (known >= 0) {
+      return known;
     }
-    withCompiled(
+    return withCompiled(
         sql,
         (ps, onReader) -> {
+          // sqlite-jdbc answers this in Java, from the compile it just did.
+          int parameters = ps.getParameterMetaData().getParameterCount();
           if (onReader || !state.pinned()) {
-            router.compiledOnce(sql);
+            router.compiledOnce(sql, parameters);
           }
-          return null;
+          return parameters;
         });
   }
 
   /** A metadata result set, closed with the connection if the caller does not close it. */
   LogicalResultSet trackMetadata(LogicalResultSet r) {
+    if (metadataResults == null) {
+      metadataResults = new ArrayList<>();
+    }
     metadataResults.add(r);
     return r;
   }
 
   void metadataClosed(LogicalResultSet r) {
-    metadataResults.remove(r);
+    if (metadataResults != null) {
+      metadataResults.remove(r);
+    }
   }
 
   @Override

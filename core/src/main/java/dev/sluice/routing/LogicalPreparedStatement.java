@@ -42,7 +42,7 @@ import java.util.Calendar;
 final class LogicalPreparedStatement extends LogicalStatement implements PreparedStatement {
   private final String sql;
   private final Classification classification;
-  private final Parameters params = new Parameters();
+  private final Parameters params;
 
   LogicalPreparedStatement(LogicalConnection conn, String sql) throws SQLException {
     super(conn);
@@ -52,7 +52,7 @@ final class LogicalPreparedStatement extends LogicalStatement implements Prepare
     this.sql = sql;
     this.classification = SqlClassifier.classifyPrepared(sql);
     this.reusable = SqlClassifier.reusable(sql, classification);
-    conn.checkCompiles(sql);
+    this.params = new Parameters(conn.checkCompiles(sql));
   }
 
   /** A compiled statement of this SQL may come from, and go back to, a reader's cache. */

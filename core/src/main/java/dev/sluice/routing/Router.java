@@ -81,10 +81,11 @@ public final class Router {
   /**
    * SQL texts that SQLite compiled on a reader of this engine, or on its writer for a connection
    * without temp objects or attached databases: preparing them again skips the compile check
-   * (design.md "Prepared statements"). Cleared when it reaches {@link #COMPILED_MAX}, so it stays
-   * small whatever SQL the application builds.
+   * (design.md "Prepared statements"), each with its number of parameters, which sizes a new
+   * statement's bound values. Cleared when it reaches {@link #COMPILED_MAX}, so it stays small
+   * whatever SQL the application builds.
    */
-  private final Set<String> compiled = ConcurrentHashMap.newKeySet();
+  private final Map<String, Integer> compiled = new ConcurrentHashMap<>();
 
   private static final int COMPILED_MAX = 2048;
 
@@ -502,16 +503,20 @@ public final class Router {
     return SqliteCodes.isConnectionBroken(e);
   }
 
-  /** Whether SQLite already compiled this text on one of this engine's connections. */
-  boolean compiled(String sql) {
-    return compiled.contains(sql);
+  /**
+   * The number of parameters of this text when SQLite already compiled it on one of this engine's
+   * connections, otherwise -1.
+   */
+  int compiledParameters(String sql) {
+    Integer parameters = compiled.get(sql);
+    return parameters == null ? -1 : parameters;
   }
 
-  /** Records that SQLite compiled this text where any connection of the engine could. */
-  void compiledOnce(String sql) {
+  /** Records that SQLite compiled this text, with its parameters, where any connection could. */
+  void compiledOnce(String sql, int parameters) {
     if (compiled.size() >= COMPILED_MAX) {
       compiled.clear();
     }
-    compiled.add(sql);
+    compiled.put(sql, parameters);
   }
 }

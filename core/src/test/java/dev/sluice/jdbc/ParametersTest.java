@@ -152,6 +152,38 @@ class ParametersTest {
     }
   }
 
+  /**
+   * #22: values are made at the size of the statement's parameters when it is known; an index past
+   * that size still binds (it grows), and a batch is made only when one is added.
+   */
+  @Test
+  void valuesMadeAtTheStatementsSizeTakeAnIndexPastItAndBatchOnlyWhenAsked() throws SQLException {
+    try (PreparedStatement ps = connection.prepareStatement("SELECT ?, ?, ?")) {
+      // Given values made for one parameter
+      Parameters p = new Parameters(1);
+      assertThat(p.batchSize()).isZero();
+      p.clearBatch();
+
+      // When three are set, and the values added to a batch twice
+      p.setInt(1, 7);
+      p.setString(2, "two");
+      p.setLong(3, 3L);
+      p.addBatch();
+      p.addBatch();
+
+      // Then all three bind, and the batch holds two rows until it is cleared
+      p.apply(ps);
+      try (ResultSet r = ps.executeQuery()) {
+        assertThat(r.next()).isTrue();
+        assertThat(List.of(r.getInt(1), r.getString(2), r.getLong(3)))
+            .containsExactly(7, "two", 3L);
+      }
+      assertThat(p.batchSize()).isEqualTo(2);
+      p.clearBatch();
+      assertThat(p.batchSize()).isZero();
+    }
+  }
+
   @Test
   void primitivesAreStoredAsPlainSqliteJdbcStoresThem() throws SQLException {
     assertStoredAlike(

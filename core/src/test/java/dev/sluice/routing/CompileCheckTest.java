@@ -38,13 +38,13 @@ class CompileCheckTest {
       try (Statement s = c.createStatement()) {
         s.executeUpdate("INSERT INTO t VALUES (1, 0)");
       }
-      assertThat(router(c).compiled(UPDATE)).isFalse();
+      assertThat(router(c).compiledParameters(UPDATE)).isEqualTo(-1);
 
       // When a statement is prepared there
       c.prepareStatement(UPDATE).close();
 
-      // Then its text is remembered as compiled
-      assertThat(router(c).compiled(UPDATE)).isTrue();
+      // Then its text is remembered as compiled, with its parameters
+      assertThat(router(c).compiledParameters(UPDATE)).isEqualTo(2);
       c.commit();
     }
   }
@@ -65,7 +65,7 @@ class CompileCheckTest {
       pinned.prepareStatement(insert).close();
 
       // Then the text is not remembered, and another connection cannot prepare it
-      assertThat(router(pinned).compiled(insert)).isFalse();
+      assertThat(router(pinned).compiledParameters(insert)).isEqualTo(-1);
       try (Statement s = pinned.createStatement()) {
         s.execute("DROP TABLE scratch");
       }
