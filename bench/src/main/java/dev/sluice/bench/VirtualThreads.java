@@ -59,7 +59,8 @@ import jdk.jfr.consumer.RecordingFile;
  * collection of 5-15 ms delays every operation wanted meanwhile, a p99 of its own. The very last is
  * the size of the log file at the end of the round, the most it grew to (neither target truncates
  * it until it closes): a log never restarted grows with every write, and every read then searches a
- * longer one.
+ * longer one. Then the bytes the process allocated per successful operation (what brings the
+ * collections on).
  *
  * <p>Needs a JDK 21 or newer at run time; it compiles with {@code release 17} and reaches {@code
  * Executors.newVirtualThreadPerTaskExecutor} through a method handle. Run from the project root
@@ -133,7 +134,8 @@ public final class VirtualThreads {
       long cpuMicrosPerOp,
       String gcs,
       long retried,
-      long walMiB) {
+      long walMiB,
+      long bytesPerOp) {
 
     long failed() {
       return failures.values().stream().mapToLong(Long::longValue).sum();
@@ -208,9 +210,10 @@ public final class VirtualThreads {
             + " mean us in op | max ms | threads that"
             + " ran no op | worst wait of the median thread, ms | pinned events | pinned at once |"
             + " p99 us read / insert / transfer | process CPU us per ok op |"
-            + " collections in the round, their ms | attempts run again | WAL file, MiB |");
+            + " collections in the round, their ms | attempts run again | WAL file, MiB |"
+            + " bytes allocated per ok op |");
     System.out.println(
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     List<Double> throughputRatios = new ArrayList<>();
     List<Double> p99Ratios = new ArrayList<>();
     List<String> p99CountingFailures = new ArrayList<>();
@@ -284,7 +287,7 @@ public final class VirtualThreads {
     System.out.printf(
         Locale.ROOT,
         "| %d | %s | %.0f | %d %s | %d | %d | %s | %d | %d | %d | %d | %d | %d | %s | %d | %s | %d | %d"
-            + " |%n",
+            + " | %d |%n",
         round,
         r.target() == Target.HIKARI ? "HikariCP + sqlite-jdbc" : "Sluice",
         r.okPerSecond(),
@@ -303,7 +306,8 @@ public final class VirtualThreads {
         r.cpuMicrosPerOp(),
         r.gcs(),
         r.retried(),
-        r.walMiB());
+        r.walMiB(),
+        r.bytesPerOp());
   }
 
   /** Microseconds, or "failed" where the percentile's rank fell on a failed operation. */
@@ -333,6 +337,7 @@ public final class VirtualThreads {
     long cpuNanos;
     String gcs;
     long walBytes;
+    long allocated;
     try (Target.Source source = open(target, file);
         Recording recording = new Recording()) {
       recording.enable("jdk.VirtualThreadPinned").withThreshold(Duration.ZERO).withStackTrace();
@@ -355,6 +360,7 @@ public final class VirtualThreads {
       }
       long[] gcBefore = collections();
       long cpuBefore = processCpuNanos();
+      long allocatedBefore = allocatedBytes();
       long began = System.nanoTime();
       times[0] = began;
       times[1] = began + TimeUnit.SECONDS.toNanos(seconds);
@@ -368,6 +374,7 @@ public final class VirtualThreads {
       }
       elapsedNanos = System.nanoTime() - began;
       cpuNanos = processCpuNanos() - cpuBefore;
+      allocated = allocatedBytes() - allocatedBefore;
       long[] gcAfter = collections();
       gcs = (gcAfter[0] - gcBefore[0]) + " / " + (gcAfter[1] - gcBefore[1]);
       pool.shutdown();
@@ -406,7 +413,8 @@ public final class VirtualThreads {
         cpuNanos / Math.max(1, ok) / 1_000,
         gcs,
         counts.retried.sum(),
-        walBytes >> 20);
+        walBytes >> 20,
+        allocated / Math.max(1, ok));
   }
 
   /** Collections so far and their total time in ms, all collectors. */
@@ -419,6 +427,16 @@ public final class VirtualThreads {
       millis += Math.max(0, gc.getCollectionTime());
     }
     return new long[] {count, millis};
+  }
+
+  /**
+   * Bytes allocated so far by every thread of the process; a virtual thread allocates in its
+   * carrier's buffers, so its bytes are counted there.
+   */
+  private static long allocatedBytes() {
+    return ((com.sun.management.ThreadMXBean)
+            java.lang.management.ManagementFactory.getThreadMXBean())
+        .getTotalThreadAllocatedBytes();
   }
 
   /** CPU time of the whole process so far (all threads, the JVM's own included), in ns. */
