@@ -82,6 +82,9 @@ public final class Parameters {
   // Made by the first addBatch(): most statements never batch.
   private List<Row> batch;
 
+  // Set by clear() only, so that setters stay as cheap as they were; see everSet().
+  private boolean everSet;
+
   /** Values for a statement whose parameters are not known: made at the first bind. */
   public Parameters() {
     this(0);
@@ -91,9 +94,6 @@ public final class Parameters {
   public Parameters(int parameters) {
     current = new Row(parameters);
   }
-
-  // Set by clear() only, so that setters stay as cheap as they were; see everSet().
-  private boolean everSet;
 
   public void setNull(int index, int sqlType) throws SQLException {
     put(index, NULL, sqlType, null, null);
