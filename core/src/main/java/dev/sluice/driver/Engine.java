@@ -458,6 +458,11 @@ public final class Engine implements AutoCloseable {
     return housekeeping;
   }
 
+  /** The engine's writer, for tests of what holds it. */
+  Writer writer() {
+    return writer;
+  }
+
   /** The engine's retry, for units of work ({@code inTransaction}). */
   public Retry retry() {
     return retry;

@@ -76,6 +76,16 @@ final class Housekeeping {
    */
   private static final long LIGHT_LOOKS_PER_INTERVAL = 5;
 
+  /**
+   * How far ahead the light checkpoint's finishing pass looks at the log's growth (two looks and a
+   * copy): a log that would reach SQLite's auto-checkpoint within it is restarted now, before
+   * SQLite's own checkpoint comes due inside a COMMIT (see {@link #heldPassFrom}).
+   */
+  private static final long LIGHT_HORIZON_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+
+  private static final long WAL_HEADER = 32;
+  private static final long WAL_FRAME_HEADER = 24;
+
   /** How long the light checkpoint's finishing pass waits for a free writer before it gives up. */
   private static final long LIGHT_WRITER_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
@@ -108,6 +118,25 @@ final class Housekeeping {
 
   /** {@link Writer#holdsEnded} at the light checkpoint's last look (housekeeping thread only). */
   private long lightSeen = -1;
+
+  /**
+   * The live log, its header's salts and the time at the light checkpoint's last read of them, and
+   * the log's growth in bytes per nanosecond measured between such reads (housekeeping thread
+   * only).
+   */
+  private long lightLive;
+
+  private long lightSalts;
+  private long lightAt;
+  private double lightRate;
+  private boolean lightRead;
+  private boolean rateKnown;
+
+  /**
+   * The log's bytes at which SQLite's auto-checkpoint comes due (its pages with their frame
+   * headers), read at the light checkpoint's first pass (housekeeping thread only).
+   */
+  private long autoCheckpointBytes = Long.MAX_VALUE;
 
   /**
    * @param checkpointConnection opens the connection the light checkpoint copies the log on, apart
@@ -201,10 +230,11 @@ final class Housekeeping {
    * connections write on meanwhile). While the writer has time, this copies the log first, on a
    * connection of its own, so that the writer's auto-checkpoint rarely comes due (design.md,
    * Checkpoints): past {@link #LIGHT_BYTES} of live log, a PASSIVE checkpoint without the writer,
-   * then, if the writer is free within a moment, a second PASSIVE pass with the writer held, which
-   * copies what was committed during the first. The log is then fully copied and the next write
-   * restarts it. A busy writer (held, or anyone queued for it) is left to SQLite's own
-   * auto-checkpoint: saturated, the copy inside its COMMIT costs the queue less than a second
+   * then, once the log is near enough SQLite's auto-checkpoint at the rate it grows ({@link
+   * #heldPassFrom}) and if the writer is free within a moment, a second PASSIVE pass with the
+   * writer held, which copies what was committed during the first. The log is then fully copied and
+   * the next write restarts it. A busy writer (held, or anyone queued for it) is left to SQLite's
+   * own auto-checkpoint: saturated, the copy inside its COMMIT costs the queue less than a second
    * checkpointer on the same cores.
    */
   void lightCheckpoint() {
@@ -219,19 +249,29 @@ final class Housekeeping {
     }
     lightSeen = ended;
     Path wal = walPath();
-    if (wal == null || WalFile.liveBytes(wal) < LIGHT_BYTES) {
+    if (wal == null) {
+      return;
+    }
+    long live = WalFile.liveBytes(wal);
+    measureGrowth(live, WalFile.salts(wal), System.nanoTime());
+    if (live < LIGHT_BYTES) {
       return;
     }
     try {
       if (own == null) {
         own = checkpointConnection.open();
-        if (autoCheckpointPages(own) <= 0) {
+        long pages = autoCheckpointPages(own);
+        if (pages <= 0) {
           autoCheckpointOff = true;
           closeOwn();
           return;
         }
+        autoCheckpointBytes = WAL_HEADER + pages * (pageSize(own) + WAL_FRAME_HEADER);
       }
       passive(own);
+      if (live < heldPassFrom()) {
+        return;
+      }
       Object holder = lightHolder;
       writer.acquireInProcess(holder, LIGHT_WRITER_WAIT_NANOS);
       try {
@@ -247,12 +287,51 @@ final class Housekeeping {
     }
   }
 
+  /**
+   * Takes in one reading of the live log for its growth rate: between two readings of the same log
+   * (a restart changes the salts), smoothed over the last few.
+   */
+  void measureGrowth(long live, long salts, long now) {
+    if (lightRead && salts == lightSalts && live >= lightLive && now - lightAt > 0) {
+      double rate = (double) (live - lightLive) / (now - lightAt);
+      lightRate = rateKnown ? (lightRate + rate) / 2 : rate;
+      rateKnown = true;
+    }
+    lightLive = live;
+    lightSalts = salts;
+    lightAt = now;
+    lightRead = true;
+  }
+
+  /**
+   * The live log from which the light checkpoint's finishing pass holds the writer: as late as the
+   * log's growth allows. Each pass stalls every write queued behind it for its copy and two syncs
+   * (about 0.6 ms on a disk), and restarting the log at every look past {@link #LIGHT_BYTES} did
+   * that every 50-100 ms at a few thousand writes a second. A log that would reach SQLite's
+   * auto-checkpoint within {@link #LIGHT_HORIZON_NANOS} at its measured rate is restarted now;
+   * never before {@link #LIGHT_BYTES}, and at it while no rate is known yet.
+   */
+  long heldPassFrom() {
+    if (!rateKnown) {
+      return LIGHT_BYTES;
+    }
+    long ahead = (long) (lightRate * LIGHT_HORIZON_NANOS);
+    return Math.max(LIGHT_BYTES, autoCheckpointBytes - ahead);
+  }
+
   /** The writer's holder for the light checkpoint's finishing pass. */
   private final Object lightHolder = new Object();
 
   private static void passive(Connection c) throws SQLException {
     try (Statement s = c.createStatement()) {
       boolean unused = checkpoint(s, "PASSIVE");
+    }
+  }
+
+  private static long pageSize(Connection c) throws SQLException {
+    try (Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("PRAGMA page_size")) {
+      return rs.next() ? rs.getLong(1) : 4096;
     }
   }
 

@@ -296,6 +296,56 @@ class HousekeepingTest {
   }
 
   /**
+   * Issue 22: each finishing pass holds the writer for a copy and two syncs, a stall for every
+   * queued write, and restarting the log at every look past 1 MiB did that every 50-100 ms at a few
+   * thousand writes a second. A log that grows slowly is copied at each look but restarted only
+   * once it nears SQLite's auto-checkpoint at the rate it grows.
+   */
+  @Test
+  void aSlowlyGrowingLogIsCopiedAtOnceButRestartedOnlyNearSQLitesAutoCheckpoint() throws Exception {
+    // Given a live log of 2 MiB that grew over ten seconds (about 0.2 MB a second)
+    try (Engine e = engine("")) {
+      grow(e, 2L << 20, wal());
+      long salts = WalFile.salts(wal());
+      e.housekeeping().measureGrowth(0, salts, System.nanoTime() - TimeUnit.SECONDS.toNanos(10));
+      long copied = Files.size(dir.resolve("h.db"));
+      long holds = e.writer().holdsEnded();
+
+      // When the light checkpoint runs on a free writer
+      e.housekeeping().lightCheckpoint();
+
+      // Then it copied the log without holding the writer: the pass that holds it waits until the
+      // log is near 1,000 pages
+      assertThat(Files.size(dir.resolve("h.db"))).isGreaterThan(copied);
+      assertThat(e.writer().holdsEnded()).isEqualTo(holds);
+      assertThat(e.housekeeping().heldPassFrom()).isGreaterThan(3L << 20);
+    }
+  }
+
+  /** A log that grows fast is restarted as soon as it passes 1 MiB, as before. */
+  @Test
+  void aFastGrowingLogIsRestartedFromTheFirstMebibyte() throws Exception {
+    // Given a live log of 2 MiB that grew within 10 ms
+    try (Engine e = engine("")) {
+      grow(e, 2L << 20, wal());
+      long salts = WalFile.salts(wal());
+      e.housekeeping()
+          .measureGrowth(0, salts, System.nanoTime() - TimeUnit.MILLISECONDS.toNanos(10));
+
+      long holds = e.writer().holdsEnded();
+
+      // When the light checkpoint runs on a free writer
+      e.housekeeping().lightCheckpoint();
+
+      // Then it held the writer for its finishing pass, and the next write restarted the log
+      assertThat(e.housekeeping().heldPassFrom()).isEqualTo(1L << 20);
+      assertThat(e.writer().holdsEnded()).isEqualTo(holds + 1);
+      insertOne(e);
+      assertThat(WalFile.salts(wal())).isNotEqualTo(salts);
+    }
+  }
+
+  /**
    * A busy writer is left to SQLite's own auto-checkpoint: the pass copies nothing, not even the
    * part that needs no writer (the database file, where a copy lands, keeps its size).
    */
