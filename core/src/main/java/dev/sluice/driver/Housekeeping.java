@@ -83,9 +83,6 @@ final class Housekeeping {
    */
   private static final long LIGHT_HORIZON_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
-  private static final long WAL_HEADER = 32;
-  private static final long WAL_FRAME_HEADER = 24;
-
   /** How long the light checkpoint's finishing pass waits for a free writer before it gives up. */
   private static final long LIGHT_WRITER_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
@@ -266,7 +263,7 @@ final class Housekeeping {
           closeOwn();
           return;
         }
-        autoCheckpointBytes = WAL_HEADER + pages * (pageSize(own) + WAL_FRAME_HEADER);
+        autoCheckpointBytes = WalFile.HEADER + pages * (pageSize(own) + WalFile.FRAME_HEADER);
       }
       passive(own);
       if (live < heldPassFrom()) {

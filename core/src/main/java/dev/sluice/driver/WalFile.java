@@ -18,8 +18,10 @@ import java.nio.file.StandardOpenOption;
  * may be a frame off, which is all a size check needs.
  */
 final class WalFile {
-  private static final int HEADER = 32;
-  private static final int FRAME_HEADER = 24;
+  /** Bytes of the log's header, and of each frame's header before its page. */
+  static final int HEADER = 32;
+
+  static final int FRAME_HEADER = 24;
   private static final int MAGIC_LE = 0x377f0682;
   private static final int MAGIC_BE = 0x377f0683;
 
