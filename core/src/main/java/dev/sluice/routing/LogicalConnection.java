@@ -126,6 +126,14 @@ final class LogicalConnection implements Connection, Writer.Yielding {
         && router.writer.watch().enabled()) {
       return "SELECT " + dataVersion() + " AS data_version";
     }
+    if (p.value() == null && "wal_autocheckpoint".equals(p.name())) {
+      // The writer may run with a raised one (design.md, Light checkpoints); the answer is the
+      // connections' own, wherever the read runs.
+      int own = router.writer.autoCheckpointOwn();
+      if (own > 0) {
+        return "SELECT " + own + " AS wal_autocheckpoint";
+      }
+    }
     return state.sessionRead(p, readOnly);
   }
 

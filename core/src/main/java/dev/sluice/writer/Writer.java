@@ -3,6 +3,7 @@ package dev.sluice.writer;
 import dev.sluice.error.Errors;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -82,6 +83,21 @@ public final class Writer implements AutoCloseable {
 
   /** The statements kept compiled on {@link #connection}. Guarded by the permit. */
   private WriterStatements statements;
+
+  /**
+   * SQLite's auto-checkpoint, in pages, that the engine's housekeeping wants the writer connection
+   * to run with; -1 leaves it as the connection was opened (see {@link #autoCheckpoint}).
+   */
+  private volatile int autoCheckpointWanted = -1;
+
+  /** See {@link #autoCheckpointOwn}. */
+  private volatile int autoCheckpointOwn = -1;
+
+  /**
+   * The auto-checkpoint last set on {@link #connection}; -1 while it runs as opened. Guarded by the
+   * permit.
+   */
+  private int autoCheckpointSet = -1;
 
   private final int statementCapacity;
   private volatile boolean closed;
@@ -220,6 +236,11 @@ public final class Writer implements AutoCloseable {
         statements = null;
         connection = opener.open();
         statements = new WriterStatements(connection, statementCapacity);
+        autoCheckpointSet = -1;
+      }
+      int wanted = autoCheckpointWanted;
+      if (wanted > 0 && wanted != autoCheckpointSet) {
+        setAutoCheckpoint(wanted);
       }
     } catch (SQLException | RuntimeException e) {
       if (queued) {
@@ -297,6 +318,41 @@ public final class Writer implements AutoCloseable {
     }
     permit.release();
     return held;
+  }
+
+  /**
+   * Sets SQLite's auto-checkpoint on the writer connection from its next hold on: how long a log
+   * may grow before SQLite copies it inside a COMMIT. The engine's housekeeping raises it while its
+   * light checkpoints restart the log on a free writer, and puts the connection's own value back
+   * when the writer stays busy (design.md, Light checkpoints). Thread-safe.
+   *
+   * @param pages the auto-checkpoint in pages, at least 1
+   * @param own the connections' own auto-checkpoint, in pages
+   */
+  public void autoCheckpoint(int pages, int own) {
+    autoCheckpointOwn = own;
+    autoCheckpointWanted = pages;
+  }
+
+  /**
+   * The connections' own auto-checkpoint, which {@code PRAGMA wal_autocheckpoint} answers through
+   * Sluice whatever the writer runs with; -1 until the housekeeping first sets the writer's.
+   */
+  public int autoCheckpointOwn() {
+    return autoCheckpointOwn;
+  }
+
+  /**
+   * Runs {@code PRAGMA wal_autocheckpoint} on the held connection. A failure leaves the value as it
+   * was: SQLite's checkpoint then simply comes at the connection's own value.
+   */
+  private void setAutoCheckpoint(int pages) {
+    autoCheckpointSet = pages;
+    try (Statement s = connection.createStatement()) {
+      s.execute("PRAGMA wal_autocheckpoint=" + pages);
+    } catch (SQLException e) {
+      LOG.debug("Setting the writer's auto-checkpoint of {} to {} pages failed", name, pages, e);
+    }
   }
 
   /** Closes and forgets the physical connection; the next acquire opens a fresh one. */

@@ -3,6 +3,7 @@ package dev.sluice.driver;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.metrics.MeterNames;
+import dev.sluice.writer.Hold;
 import io.micrometer.core.instrument.LongTaskTimer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
@@ -42,11 +43,17 @@ class HousekeepingTest {
 
   /** An engine whose own schedule never runs in a test (the interval is an hour). */
   private Engine engine(String options) throws Exception {
+    return engine(options, 1);
+  }
+
+  /** The same, with the background checkpointer's WAL limit at {@code walLimit} bytes. */
+  private Engine engine(String options, long walLimit) throws Exception {
     Path file = dir.resolve("h.db");
     String url =
         "jdbc:sluice:sqlite:"
             + file
-            + "?sluice.name=h&sluice.readers=2&sluice.checkpoint.walLimit=1"
+            + "?sluice.name=h&sluice.readers=2&sluice.checkpoint.walLimit="
+            + walLimit
             + "&sluice.checkpoint.interval=3600000&"
             + options;
     Engine e = Engine.open(Settings.parse(url, new Properties()), registry);
@@ -378,6 +385,132 @@ class HousekeepingTest {
       e.housekeeping().lightCheckpoint();
       insertOne(e);
       assertThat(WalFile.salts(wal())).isNotEqualTo(salts);
+    }
+  }
+
+  /**
+   * Issue 22: every restart of the log stalls the writes queued behind it. Once the light
+   * checkpoint has restarted the log on a free writer, SQLite's own checkpoint inside a COMMIT is
+   * only the backstop: the writer runs with three times the connections' auto-checkpoint, and the
+   * log grows past 1,000 pages without being copied inside a COMMIT.
+   */
+  @Test
+  void afterALightRestartTheLogGrowsPastSQLitesAutoCheckpointUntilTheNextOne() throws Exception {
+    // Given a light checkpoint that held the writer and restarted the log
+    try (Engine e = engine("", 16L << 20)) {
+      grow(e, 2L << 20, wal());
+      long salts = WalFile.salts(wal());
+      e.housekeeping()
+          .measureGrowth(0, salts, System.nanoTime() - TimeUnit.MILLISECONDS.toNanos(10));
+      e.housekeeping().lightCheckpoint();
+      insertOne(e);
+      long restarted = WalFile.salts(wal());
+      assertThat(restarted).isNotEqualTo(salts);
+      assertThat(writersAutoCheckpoint(e)).isEqualTo(3000);
+
+      // And PRAGMA wal_autocheckpoint answers the connections' own value, as plain sqlite-jdbc
+      // does, on a reader and in a transaction on the writer alike
+      try (Connection c = e.connect()) {
+        assertThat(autoCheckpointRead(c)).isEqualTo(1000);
+        c.setAutoCommit(false);
+        try (Statement s = c.createStatement()) {
+          s.executeUpdate("INSERT INTO t (v) VALUES ('in a transaction')");
+        }
+        assertThat(autoCheckpointRead(c)).isEqualTo(1000);
+        c.rollback();
+      }
+
+      // When 5 MB more are written, past SQLite's 1,000 pages (4.1 MB)
+      try (Connection c = e.connect();
+          Statement s = c.createStatement()) {
+        for (int i = 0; i < 50; i++) {
+          s.execute("INSERT INTO t (v) VALUES (randomblob(100000))");
+        }
+      }
+
+      // Then no COMMIT copied and restarted it: the log holds all of it
+      assertThat(WalFile.salts(wal())).isEqualTo(restarted);
+      assertThat(WalFile.liveBytes(wal())).isGreaterThan(5_000_000L);
+    }
+  }
+
+  /**
+   * A writer found busy at five looks in a row is saturated: there is no room for a light
+   * checkpoint, and it gets the connections' own auto-checkpoint back, so that SQLite copies the
+   * log inside its COMMITs as often as without Sluice.
+   */
+  @Test
+  void aWriterBusyAtFiveLooksInARowGetsItsOwnAutoCheckpointBack() throws Exception {
+    // Given the writer running with the raised auto-checkpoint
+    try (Engine e = engine("", 16L << 20)) {
+      grow(e, 2L << 20, wal());
+      e.housekeeping()
+          .measureGrowth(
+              0, WalFile.salts(wal()), System.nanoTime() - TimeUnit.MILLISECONDS.toNanos(10));
+      e.housekeeping().lightCheckpoint();
+      assertThat(writersAutoCheckpoint(e)).isEqualTo(3000);
+
+      // When four looks find it held, after writes ended between them
+      Object holder = new Object();
+      for (int i = 0; i < 4; i++) {
+        insertOne(e);
+        e.writer().acquire(holder, Hold.CALL);
+        e.housekeeping().lightCheckpoint();
+        e.writer().release(holder, false);
+      }
+
+      // Then it keeps the raised value
+      assertThat(writersAutoCheckpoint(e)).isEqualTo(3000);
+
+      // And at the fifth, it gets its own back
+      insertOne(e);
+      e.writer().acquire(holder, Hold.CALL);
+      e.housekeeping().lightCheckpoint();
+      e.writer().release(holder, false);
+      assertThat(writersAutoCheckpoint(e)).isEqualTo(1000);
+    }
+  }
+
+  /**
+   * The raised auto-checkpoint stays under three quarters of sluice.checkpoint.walLimit, where the
+   * background checkpointer pauses writes: with a limit of 1 byte, the writer keeps its own.
+   */
+  @Test
+  void theAutoCheckpointIsNotRaisedPastTheWalLimit() throws Exception {
+    // Given a WAL limit that leaves no room, and a light checkpoint that restarted the log
+    try (Engine e = engine("")) {
+      grow(e, 2L << 20, wal());
+      e.housekeeping()
+          .measureGrowth(
+              0, WalFile.salts(wal()), System.nanoTime() - TimeUnit.MILLISECONDS.toNanos(10));
+      long holds = e.writer().holdsEnded();
+      e.housekeeping().lightCheckpoint();
+      assertThat(e.writer().holdsEnded()).isEqualTo(holds + 1);
+
+      // Then the writer runs with the connections' own auto-checkpoint
+      assertThat(writersAutoCheckpoint(e)).isEqualTo(1000);
+    }
+  }
+
+  private static long autoCheckpointRead(Connection c) throws Exception {
+    try (Statement s = c.createStatement();
+        ResultSet r = s.executeQuery("PRAGMA wal_autocheckpoint")) {
+      assertThat(r.next()).isTrue();
+      assertThat(r.getMetaData().getColumnName(1)).isEqualTo("wal_autocheckpoint");
+      return r.getLong(1);
+    }
+  }
+
+  /** SQLite's auto-checkpoint on the writer connection, read while holding it. */
+  private static long writersAutoCheckpoint(Engine e) throws Exception {
+    Object holder = new Object();
+    Connection c = e.writer().acquire(holder, Hold.CALL);
+    try (Statement s = c.createStatement();
+        ResultSet r = s.executeQuery("PRAGMA wal_autocheckpoint")) {
+      assertThat(r.next()).isTrue();
+      return r.getLong(1);
+    } finally {
+      e.writer().release(holder, false);
     }
   }
 

@@ -6,8 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -210,6 +212,44 @@ class WriterTest {
     assertThat(opened.get()).isEqualTo(2);
     w.release(b, false);
     w.close();
+  }
+
+  /**
+   * Issue 22: the housekeeping sets SQLite's auto-checkpoint of the writer connection; it takes
+   * effect at the next hold, on a replacement connection too.
+   */
+  @Test
+  void theAutoCheckpointAskedForIsSetAtTheNextHoldAndOnAReplacedConnection() throws Exception {
+    // Given a writer whose connection runs with SQLite's default
+    Writer w = writer(1_000);
+    w.start();
+    Object a = new Object();
+    assertThat(autoCheckpoint(w.acquire(a, Hold.CALL))).isEqualTo(1000);
+    w.release(a, false);
+
+    // When 3,000 pages are asked for
+    w.autoCheckpoint(3000, 1000);
+
+    // Then the next hold runs with them, and so does the connection that replaces a broken one
+    assertThat(autoCheckpoint(w.acquire(a, Hold.CALL))).isEqualTo(3000);
+    w.release(a, true);
+    assertThat(autoCheckpoint(w.acquire(a, Hold.CALL))).isEqualTo(3000);
+    w.release(a, false);
+
+    // And the connection's own value comes back when asked for
+    w.autoCheckpoint(1000, 1000);
+    assertThat(autoCheckpoint(w.acquire(a, Hold.CALL))).isEqualTo(1000);
+    w.release(a, false);
+    assertThat(opened.get()).isEqualTo(2);
+    w.close();
+  }
+
+  private static long autoCheckpoint(Connection c) throws SQLException {
+    try (Statement s = c.createStatement();
+        ResultSet r = s.executeQuery("PRAGMA wal_autocheckpoint")) {
+      assertThat(r.next()).isTrue();
+      return r.getLong(1);
+    }
   }
 
   @Test
