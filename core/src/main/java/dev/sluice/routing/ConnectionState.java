@@ -54,9 +54,8 @@ final class ConnectionState {
    * goes back to the pool. Result sets on the writer stay open across commit and rollback, as on
    * plain.
    */
-  @FunctionalInterface
   interface OpenResults {
-    void close() throws SQLException;
+    void closeOpenResults() throws SQLException;
   }
 
   private final Router router;
@@ -67,10 +66,9 @@ final class ConnectionState {
   private final OpenResults openResults;
 
   /** The connection's result sets whose statement's current execution holds the writer. */
-  @FunctionalInterface
   interface OnWriter {
     /** A copy; null when the list cannot be read now (changed by another thread). */
-    List<WriterResult> results();
+    List<WriterResult> resultsOnWriter();
   }
 
   private final OnWriter onWriter;
@@ -762,7 +760,7 @@ final class ConnectionState {
     // a query of this connection's, none of them a write returning rows.
     List<WriterResult> open = List.of();
     if (writerUses > 0) {
-      open = onWriter.results();
+      open = onWriter.resultsOnWriter();
       if (open == null || open.size() != writerUses) {
         return false;
       }
@@ -1427,7 +1425,7 @@ final class ConnectionState {
       router.meters.transaction(false, committed, router.meters.now() - txStart);
       return;
     }
-    openResults.close();
+    openResults.closeOpenResults();
     Connection r = reader;
     tx = Route.Tx.NONE;
     textSnapshot = false;

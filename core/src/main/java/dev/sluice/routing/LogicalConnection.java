@@ -43,7 +43,8 @@ import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
  * <p>Not thread-safe, like any JDBC connection: one thread at a time. {@link #close()} may be
  * called from another thread once the owner is done.
  */
-final class LogicalConnection implements Connection, Writer.Yielding {
+final class LogicalConnection
+    implements Connection, Writer.Yielding, ConnectionState.OpenResults, ConnectionState.OnWriter {
   final Router router;
 
   // PRAGMA data_version as this connection answers it, and the others' changes it last saw.
@@ -82,7 +83,8 @@ final class LogicalConnection implements Connection, Writer.Yielding {
 
   LogicalConnection(Router router) {
     this.router = router;
-    this.state = new ConnectionState(router, this, this::closeResultSets, this::onWriter);
+    // The connection is its state's callbacks: no objects made for them at each borrow.
+    this.state = new ConnectionState(router, this, this, this);
   }
 
   // ---- routing -------------------------------------------------------------------------------
@@ -292,7 +294,8 @@ final class LogicalConnection implements Connection, Writer.Yielding {
    * the asking thread takes: null when another thread changes the list meanwhile (a connection
    * moved to another thread), and then the step is not taken.
    */
-  private List<WriterResult> onWriter() {
+  @Override
+  public List<WriterResult> resultsOnWriter() {
     try {
       List<WriterResult> on = new ArrayList<>();
       for (LogicalStatement s : statements) {
@@ -306,7 +309,8 @@ final class LogicalConnection implements Connection, Writer.Yielding {
     }
   }
 
-  private void closeResultSets() throws SQLException {
+  @Override
+  public void closeOpenResults() throws SQLException {
     // Copies only when there is something to close: most connections end with none open.
     if (!statements.isEmpty()) {
       for (LogicalStatement s : new ArrayList<>(statements)) {
