@@ -471,6 +471,37 @@ class HousekeepingTest {
     }
   }
 
+  /** Busy looks count only in a row: a look that finds the writer free starts the count again. */
+  @Test
+  void aFreeLookBetweenBusyOnesKeepsTheRaisedAutoCheckpoint() throws Exception {
+    // Given the writer running with the raised auto-checkpoint
+    try (Engine e = engine("", 16L << 20)) {
+      grow(e, 2L << 20, wal());
+      e.housekeeping()
+          .measureGrowth(
+              0, WalFile.salts(wal()), System.nanoTime() - TimeUnit.MILLISECONDS.toNanos(10));
+      e.housekeeping().lightCheckpoint();
+      assertThat(writersAutoCheckpoint(e)).isEqualTo(3000);
+
+      // When four looks find it held, one finds it free, and four more find it held
+      Object holder = new Object();
+      for (int i = 0; i < 9; i++) {
+        insertOne(e);
+        boolean free = i == 4;
+        if (!free) {
+          e.writer().acquire(holder, Hold.CALL);
+        }
+        e.housekeeping().lightCheckpoint();
+        if (!free) {
+          e.writer().release(holder, false);
+        }
+      }
+
+      // Then it keeps the raised value
+      assertThat(writersAutoCheckpoint(e)).isEqualTo(3000);
+    }
+  }
+
   /**
    * The raised auto-checkpoint stays under three quarters of sluice.checkpoint.walLimit, where the
    * background checkpointer pauses writes: with a limit of 1 byte, the writer keeps its own.
