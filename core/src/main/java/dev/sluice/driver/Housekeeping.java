@@ -268,9 +268,11 @@ final class Housekeeping {
    * then, once the log is near enough SQLite's auto-checkpoint at the rate it grows ({@link
    * #heldPassFrom}) and if the writer is free within a moment, a second PASSIVE pass with the
    * writer held, which copies what was committed during the first. The log is then fully copied and
-   * the next write restarts it. A busy writer (held, or anyone queued for it) is left to SQLite's
-   * own auto-checkpoint: saturated, the copy inside its COMMIT costs the queue less than a second
-   * checkpointer on the same cores.
+   * the next write restarts it, and the writer runs with {@link #RAISED_AUTO_CHECKPOINT} times the
+   * connections' auto-checkpoint, so that the next restart comes that much later. A busy writer
+   * (held, or anyone queued for it) is left to SQLite's own auto-checkpoint: saturated, the copy
+   * inside its COMMIT costs the queue less than a second checkpointer on the same cores, and after
+   * {@link #SATURATED_LOOKS} busy looks in a row the writer gets the connections' value back.
    */
   void lightCheckpoint() {
     long ended = writer.holdsEnded();
