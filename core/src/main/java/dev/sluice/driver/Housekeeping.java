@@ -147,13 +147,9 @@ final class Housekeeping {
   private boolean rateKnown;
 
   /**
-   * The log's bytes at which SQLite's auto-checkpoint comes due on the writer (its pages with their
-   * frame headers) as the housekeeping last set it: the connections' own value, read at the light
-   * checkpoint's first pass, or the raised one (housekeeping thread only).
+   * The connections' own auto-checkpoint, in pages and in bytes (its pages with their frame
+   * headers), read at the light checkpoint's first pass (housekeeping thread only).
    */
-  private long autoCheckpointBytes = Long.MAX_VALUE;
-
-  /** The connections' own auto-checkpoint, in pages and in bytes (housekeeping thread only). */
   private int ownPages;
 
   private long ownBytes;
@@ -282,7 +278,6 @@ final class Housekeeping {
     if (writer.isHeld() || writer.queueLength() > 0) {
       if (raised && ++busyLooks >= SATURATED_LOOKS) {
         writer.autoCheckpoint(ownPages, ownPages);
-        autoCheckpointBytes = ownBytes;
         raised = false;
       }
       return;
@@ -314,7 +309,6 @@ final class Housekeeping {
         raisedPages =
             (int) Math.max(ownPages, Math.min(most, (long) ownPages * RAISED_AUTO_CHECKPOINT));
         raisedBytes = WalFile.HEADER + raisedPages * frame;
-        autoCheckpointBytes = raised ? raisedBytes : ownBytes;
       }
       passive(own);
       if (live < heldPassFrom()) {
@@ -331,7 +325,6 @@ final class Housekeeping {
         // The log is copied and the next write restarts it: from now on SQLite's own checkpoint
         // is only the backstop, and the next restart comes as late as the raised value allows.
         writer.autoCheckpoint(raisedPages, ownPages);
-        autoCheckpointBytes = raisedBytes;
         raised = true;
       }
     } catch (SQLException | RuntimeException e) {
@@ -371,7 +364,9 @@ final class Housekeeping {
       return LIGHT_BYTES;
     }
     long ahead = (long) (lightRate * LIGHT_HORIZON_NANOS);
-    return Math.max(LIGHT_BYTES, autoCheckpointBytes - ahead);
+    // Where SQLite's auto-checkpoint comes due on the writer now.
+    long due = raised ? raisedBytes : ownBytes;
+    return Math.max(LIGHT_BYTES, due - ahead);
   }
 
   /** The writer's holder for the light checkpoint's finishing pass. */

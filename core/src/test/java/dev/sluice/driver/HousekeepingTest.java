@@ -12,6 +12,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -400,24 +401,20 @@ class HousekeepingTest {
     try (Engine e = engine("", 16L << 20)) {
       grow(e, 2L << 20, wal());
       long salts = WalFile.salts(wal());
-      e.housekeeping()
-          .measureGrowth(0, salts, System.nanoTime() - TimeUnit.MILLISECONDS.toNanos(10));
-      e.housekeeping().lightCheckpoint();
+      lightCheckpointOfAFastLog(e);
       insertOne(e);
       long restarted = WalFile.salts(wal());
       assertThat(restarted).isNotEqualTo(salts);
       assertThat(writersAutoCheckpoint(e)).isEqualTo(3000);
 
-      // And PRAGMA wal_autocheckpoint answers the connections' own value, as plain sqlite-jdbc
-      // does, on a reader and in a transaction on the writer alike
+      // And PRAGMA wal_autocheckpoint answers as plain sqlite-jdbc on the same file does, on a
+      // reader and in a transaction (on the writer) alike
+      List<Long> plain;
+      try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("h.db"))) {
+        plain = autoCheckpointReads(c);
+      }
       try (Connection c = e.connect()) {
-        assertThat(autoCheckpointRead(c)).isEqualTo(1000);
-        c.setAutoCommit(false);
-        try (Statement s = c.createStatement()) {
-          s.executeUpdate("INSERT INTO t (v) VALUES ('in a transaction')");
-        }
-        assertThat(autoCheckpointRead(c)).isEqualTo(1000);
-        c.rollback();
+        assertThat(autoCheckpointReads(c)).isEqualTo(plain).containsExactly(1000L, 1000L);
       }
 
       // When 5 MB more are written, past SQLite's 1,000 pages (4.1 MB)
@@ -444,29 +441,19 @@ class HousekeepingTest {
     // Given the writer running with the raised auto-checkpoint
     try (Engine e = engine("", 16L << 20)) {
       grow(e, 2L << 20, wal());
-      e.housekeeping()
-          .measureGrowth(
-              0, WalFile.salts(wal()), System.nanoTime() - TimeUnit.MILLISECONDS.toNanos(10));
-      e.housekeeping().lightCheckpoint();
+      lightCheckpointOfAFastLog(e);
       assertThat(writersAutoCheckpoint(e)).isEqualTo(3000);
 
       // When four looks find it held, after writes ended between them
-      Object holder = new Object();
       for (int i = 0; i < 4; i++) {
-        insertOne(e);
-        e.writer().acquire(holder, Hold.CALL);
-        e.housekeeping().lightCheckpoint();
-        e.writer().release(holder, false);
+        lookAtTheWriterHeld(e);
       }
 
       // Then it keeps the raised value
       assertThat(writersAutoCheckpoint(e)).isEqualTo(3000);
 
       // And at the fifth, it gets its own back
-      insertOne(e);
-      e.writer().acquire(holder, Hold.CALL);
-      e.housekeeping().lightCheckpoint();
-      e.writer().release(holder, false);
+      lookAtTheWriterHeld(e);
       assertThat(writersAutoCheckpoint(e)).isEqualTo(1000);
     }
   }
@@ -477,24 +464,17 @@ class HousekeepingTest {
     // Given the writer running with the raised auto-checkpoint
     try (Engine e = engine("", 16L << 20)) {
       grow(e, 2L << 20, wal());
-      e.housekeeping()
-          .measureGrowth(
-              0, WalFile.salts(wal()), System.nanoTime() - TimeUnit.MILLISECONDS.toNanos(10));
-      e.housekeeping().lightCheckpoint();
+      lightCheckpointOfAFastLog(e);
       assertThat(writersAutoCheckpoint(e)).isEqualTo(3000);
 
       // When four looks find it held, one finds it free, and four more find it held
-      Object holder = new Object();
-      for (int i = 0; i < 9; i++) {
-        insertOne(e);
-        boolean free = i == 4;
-        if (!free) {
-          e.writer().acquire(holder, Hold.CALL);
-        }
-        e.housekeeping().lightCheckpoint();
-        if (!free) {
-          e.writer().release(holder, false);
-        }
+      for (int i = 0; i < 4; i++) {
+        lookAtTheWriterHeld(e);
+      }
+      insertOne(e);
+      e.housekeeping().lightCheckpoint();
+      for (int i = 0; i < 4; i++) {
+        lookAtTheWriterHeld(e);
       }
 
       // Then it keeps the raised value
@@ -511,16 +491,29 @@ class HousekeepingTest {
     // Given a WAL limit that leaves no room, and a light checkpoint that restarted the log
     try (Engine e = engine("")) {
       grow(e, 2L << 20, wal());
-      e.housekeeping()
-          .measureGrowth(
-              0, WalFile.salts(wal()), System.nanoTime() - TimeUnit.MILLISECONDS.toNanos(10));
       long holds = e.writer().holdsEnded();
-      e.housekeeping().lightCheckpoint();
+      lightCheckpointOfAFastLog(e);
       assertThat(e.writer().holdsEnded()).isEqualTo(holds + 1);
 
       // Then the writer runs with the connections' own auto-checkpoint
       assertThat(writersAutoCheckpoint(e)).isEqualTo(1000);
     }
+  }
+
+  /**
+   * {@code PRAGMA wal_autocheckpoint} read in auto-commit, then inside a transaction that wrote;
+   * the transaction is rolled back.
+   */
+  private static List<Long> autoCheckpointReads(Connection c) throws Exception {
+    long outside = autoCheckpointRead(c);
+    c.setAutoCommit(false);
+    try (Statement s = c.createStatement()) {
+      s.executeUpdate("INSERT INTO t (v) VALUES ('in a transaction')");
+    }
+    long inside = autoCheckpointRead(c);
+    c.rollback();
+    c.setAutoCommit(true);
+    return List.of(outside, inside);
   }
 
   private static long autoCheckpointRead(Connection c) throws Exception {
@@ -529,6 +522,29 @@ class HousekeepingTest {
       assertThat(r.next()).isTrue();
       assertThat(r.getMetaData().getColumnName(1)).isEqualTo("wal_autocheckpoint");
       return r.getLong(1);
+    }
+  }
+
+  /**
+   * Lets the growth rate read a live log of 2 MiB as grown within 10 ms, then runs the light
+   * checkpoint: it holds the writer for its finishing pass from the first mebibyte.
+   */
+  private void lightCheckpointOfAFastLog(Engine e) throws Exception {
+    e.housekeeping()
+        .measureGrowth(
+            0, WalFile.salts(wal()), System.nanoTime() - TimeUnit.MILLISECONDS.toNanos(10));
+    e.housekeeping().lightCheckpoint();
+  }
+
+  /** A write ends, then the light checkpoint looks while the writer is held. */
+  private static void lookAtTheWriterHeld(Engine e) throws Exception {
+    insertOne(e);
+    Object holder = new Object();
+    e.writer().acquire(holder, Hold.CALL);
+    try {
+      e.housekeeping().lightCheckpoint();
+    } finally {
+      e.writer().release(holder, false);
     }
   }
 
