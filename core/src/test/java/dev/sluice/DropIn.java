@@ -22,6 +22,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.LongStream;
 import java.util.stream.Stream;
 import javax.sql.DataSource;
 import org.sqlite.SQLiteDataSource;
@@ -46,6 +47,19 @@ final class DropIn {
       "jdbc:sluice:sqlite: (actual) against plain jdbc:sqlite: (expected)";
 
   private DropIn() {}
+
+  /**
+   * The seeds of a random differential test: {@code 0 .. count - 1}, or, for a longer search run by
+   * hand, those of {@code -Ddropin.seeds=FROM-TO} (TO excluded).
+   */
+  static LongStream seeds(int count) {
+    String range = System.getProperty("dropin.seeds");
+    if (range == null || range.isBlank()) {
+      return LongStream.range(0, count);
+    }
+    String[] fromTo = range.split("-", 2);
+    return LongStream.range(Long.parseLong(fromTo[0].trim()), Long.parseLong(fromTo[1].trim()));
+  }
 
   /** The two drivers a body runs against. */
   enum Target {

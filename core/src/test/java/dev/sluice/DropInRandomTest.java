@@ -39,7 +39,7 @@ class DropInRandomTest {
   private static final int KINDS = 36;
 
   static LongStream seeds() {
-    return LongStream.range(0, 100);
+    return DropIn.seeds(100);
   }
 
   @ParameterizedTest(name = "seed {0}")

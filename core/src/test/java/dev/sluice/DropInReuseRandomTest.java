@@ -39,7 +39,7 @@ class DropInReuseRandomTest {
   private static final int KINDS = 22;
 
   static LongStream seeds() {
-    return LongStream.range(0, 80);
+    return DropIn.seeds(80);
   }
 
   @ParameterizedTest(name = "seed {0}")

@@ -36,7 +36,7 @@ class DropInSameThreadRandomTest {
   private static final int STEPS = 40;
 
   static LongStream seeds() {
-    return LongStream.range(0, 60);
+    return DropIn.seeds(60);
   }
 
   @ParameterizedTest(name = "seed {0}")
