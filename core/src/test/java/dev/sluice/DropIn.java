@@ -49,13 +49,13 @@ final class DropIn {
   private DropIn() {}
 
   /**
-   * The seeds of a random differential test: {@code 0 .. count - 1}, or, for a longer search run by
-   * hand, those of {@code -Ddropin.seeds=FROM-TO} (TO excluded).
+   * The seeds of a random differential test: {@code from .. from + count - 1}, or, for a longer
+   * search run by hand, those of {@code -Ddropin.seeds=FROM-TO} (TO excluded), for every test.
    */
-  static LongStream seeds(int count) {
+  static LongStream seeds(long from, int count) {
     String range = System.getProperty("dropin.seeds");
     if (range == null || range.isBlank()) {
-      return LongStream.range(0, count);
+      return LongStream.range(from, from + count);
     }
     String[] fromTo = range.split("-", 2);
     return LongStream.range(Long.parseLong(fromTo[0].trim()), Long.parseLong(fromTo[1].trim()));

@@ -63,7 +63,7 @@ class DropInParametersRandomTest {
   };
 
   static LongStream seeds() {
-    return DropIn.seeds(60);
+    return DropIn.seeds(0, 60);
   }
 
   @ParameterizedTest(name = "seed {0}")

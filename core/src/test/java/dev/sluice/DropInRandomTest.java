@@ -39,7 +39,7 @@ class DropInRandomTest {
   private static final int KINDS = 36;
 
   static LongStream seeds() {
-    return DropIn.seeds(100);
+    return DropIn.seeds(0, 100);
   }
 
   @ParameterizedTest(name = "seed {0}")
@@ -59,7 +59,7 @@ class DropInRandomTest {
   }
 
   static LongStream pooledSeeds() {
-    return LongStream.range(1_000, 1_050);
+    return DropIn.seeds(1_000, 50);
   }
 
   /** The same through each driver's own {@code DataSource}: sqlite-jdbc's, Sluice's builder. */
@@ -70,7 +70,7 @@ class DropInRandomTest {
   }
 
   static LongStream dataSourceSeeds() {
-    return LongStream.range(2_000, 2_030);
+    return DropIn.seeds(2_000, 30);
   }
 
   static List<Object> script(DropIn.Db db, long seed, boolean pooled) throws SQLException {
@@ -99,7 +99,7 @@ class DropInRandomTest {
     Connection other = open.get();
     boolean mayHoldTransaction = false;
     // A result set kept open across the calls that follow, read a row at a time.
-    ResultSet[] cursor = new ResultSet[1];
+    Cursor cursor = new Cursor();
     for (int i = 0; i < OPERATIONS; i++) {
       int kind = random.nextInt(KINDS);
       int k = random.nextInt(6);
@@ -112,25 +112,34 @@ class DropInRandomTest {
                 + (kind >= 32
                     ? statements(c, kind, k, pick)
                     : kind >= 29
-                        ? cursor(c, kind, cursor)
+                        ? cursor.call(c, kind)
                         : kind >= 22
                             ? more(
-                                c, other, kind, k, pick, i, !mayHoldTransaction, cursor[0] == null)
+                                c,
+                                other,
+                                kind,
+                                k,
+                                pick,
+                                i,
+                                !mayHoldTransaction,
+                                cursor.rows == null)
                             : call(c, kind, k, pick, savepoints)));
+        cursor.after(kind);
         if (kind == 17) {
           c = open.get(); // the call closed the connection
           savepoints.clear();
           // and its result sets: plain's next() then answers false, Sluice's throws (design.md)
-          cursor[0] = null;
+          cursor.rows = null;
           // a pool leaves a transaction SQL text began in auto-commit open on the connection
           mayHoldTransaction &= pooled;
         }
       } catch (SQLException e) {
+        cursor.after(kind);
         out.add(step + failure(e));
         if (kind == 17) {
           c = open.get();
           savepoints.clear();
-          cursor[0] = null;
+          cursor.rows = null;
           mayHoldTransaction &= pooled;
         }
       }
@@ -142,32 +151,71 @@ class DropInRandomTest {
     return out;
   }
 
-  /** Opens, reads a row of, or closes the result set kept open; kind 29 opens a new one. */
-  private static String cursor(Connection c, int kind, ResultSet[] cursor) throws SQLException {
-    if (kind == 29) {
-      if (cursor[0] != null) {
-        cursor[0].getStatement().close();
-        cursor[0] = null;
+  /**
+   * The result set kept open, and whether its rows still compare: one opened in auto-commit reads
+   * its snapshot on Sluice while plain's scan meets its own connection's later writes, a documented
+   * difference (design.md "Deliberately different: a result set opened in auto-commit", {@code
+   * DropInEdgesTest}). After such a write its rows are read but not compared, so that a longer
+   * search ({@code -Ddropin.seeds}) reports only what is not documented.
+   */
+  private static final class Cursor {
+    /** Calls that may change the rows of {@code t} on the connection (or undo changes of it). */
+    private static final long WRITES = bits(3, 4, 5, 6, 7, 11, 13, 15, 20, 25, 34);
+
+    ResultSet rows;
+    private boolean snapshot;
+    private boolean besideWrites;
+
+    private static long bits(int... kinds) {
+      long b = 0;
+      for (int kind : kinds) {
+        b |= 1L << kind;
       }
-      Statement s = c.createStatement();
-      // Not an INSERT ... RETURNING left open: beside that write in progress plain's connection
-      // refuses or fails much of what follows in ways this test does not model (DropInTest has
-      // the N+1 case).
-      cursor[0] = s.executeQuery("SELECT k, v FROM t ORDER BY k");
-      return "opened";
+      return b;
     }
-    if (cursor[0] == null) {
-      return "no cursor";
+
+    /** After each call of the script, whether it succeeded or not. */
+    void after(int kind) {
+      if (rows != null && snapshot && (WRITES & (1L << kind)) != 0) {
+        besideWrites = true;
+      }
     }
-    if (kind == 30) {
-      return cursor[0].next()
-          ? "row " + cursor[0].getString(1) + "|" + cursor[0].getString(2)
-          : "end";
+
+    /** Opens, reads a row of, or closes the result set kept open; kind 29 opens a new one. */
+    String call(Connection c, int kind) throws SQLException {
+      if (kind == 29) {
+        if (rows != null) {
+          rows.getStatement().close();
+          rows = null;
+        }
+        Statement s = c.createStatement();
+        // Not an INSERT ... RETURNING left open: beside that write in progress plain's connection
+        // refuses or fails much of what follows in ways this test does not model (DropInTest has
+        // the N+1 case).
+        snapshot = c.getAutoCommit();
+        besideWrites = false;
+        rows = s.executeQuery("SELECT k, v FROM t ORDER BY k");
+        return "opened";
+      }
+      if (rows == null) {
+        return "no cursor";
+      }
+      if (kind == 30) {
+        if (besideWrites) {
+          try {
+            boolean unused = rows.next();
+          } catch (SQLException e) {
+            // plain's scan may fail beside a rollback (SQLITE_ABORT), design.md
+          }
+          return "a row read beside its connection's writes";
+        }
+        return rows.next() ? "row " + rows.getString(1) + "|" + rows.getString(2) : "end";
+      }
+      Statement s = rows.getStatement();
+      rows = null;
+      s.close();
+      return "closed cursor";
     }
-    Statement s = cursor[0].getStatement();
-    cursor[0] = null;
-    s.close();
-    return "closed cursor";
   }
 
   /** Statement settings, several statements in one string, keys by column name, RETURNING. */

@@ -39,7 +39,7 @@ class DropInReuseRandomTest {
   private static final int KINDS = 22;
 
   static LongStream seeds() {
-    return DropIn.seeds(80);
+    return DropIn.seeds(0, 80);
   }
 
   @ParameterizedTest(name = "seed {0}")
@@ -63,7 +63,7 @@ class DropInReuseRandomTest {
   }
 
   static LongStream pooledSeeds() {
-    return LongStream.range(1_000, 1_030);
+    return DropIn.seeds(1_000, 30);
   }
 
   static List<Object> pooledScript(long seed, javax.sql.DataSource pool) throws SQLException {

@@ -36,7 +36,7 @@ class DropInSameThreadRandomTest {
   private static final int STEPS = 40;
 
   static LongStream seeds() {
-    return DropIn.seeds(60);
+    return DropIn.seeds(0, 60);
   }
 
   @ParameterizedTest(name = "seed {0}")
@@ -56,7 +56,7 @@ class DropInSameThreadRandomTest {
   }
 
   static LongStream pooledSeeds() {
-    return LongStream.range(5_000, 5_030);
+    return DropIn.seeds(5_000, 30);
   }
 
   /** One connection's transaction as the script sees it, on either driver alike. */
