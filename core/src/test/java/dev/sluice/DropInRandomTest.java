@@ -100,11 +100,21 @@ class DropInRandomTest {
     boolean mayHoldTransaction = false;
     // A result set kept open across the calls that follow, read a row at a time.
     Cursor cursor = new Cursor();
+    // Whether c has run no SQL yet since it was opened.
+    boolean fresh = true;
     for (int i = 0; i < OPERATIONS; i++) {
       int kind = random.nextInt(KINDS);
       int k = random.nextInt(6);
       int pick = random.nextInt(4);
       String step = i + " #" + kind + " k" + k + ": ";
+      if (fresh && kind == 10) {
+        // A fresh connection whose first statement is a SAVEPOINT, later rolled back past a
+        // user_version write, loses its schema on plain; Sluice deliberately does not copy that
+        // (design.md "Deliberately not copied", DropInStatementApiTest). Read as an application's
+        // first query does, uncompared.
+        long unused = DropIn.one(c, "SELECT count(*) FROM t");
+      }
+      fresh &= kind == 19 || kind == 22 || kind == 23;
       mayHoldTransaction |= kind == 0 || kind == 10 || kind == 14 || kind == 15;
       try {
         out.add(
@@ -127,6 +137,7 @@ class DropInRandomTest {
         cursor.after(kind);
         if (kind == 17) {
           c = open.get(); // the call closed the connection
+          fresh = true;
           savepoints.clear();
           // and its result sets: plain's next() then answers false, Sluice's throws (design.md)
           cursor.rows = null;
@@ -138,6 +149,7 @@ class DropInRandomTest {
         out.add(step + failure(e));
         if (kind == 17) {
           c = open.get();
+          fresh = true;
           savepoints.clear();
           cursor.rows = null;
           mayHoldTransaction &= pooled;

@@ -78,8 +78,14 @@ final class LogicalConnection
   /** Result sets of DatabaseMetaData calls, closed with the connection; made at the first. */
   private List<LogicalResultSet> metadataResults;
 
-  // Most connections run one or two statements before they are closed (a pool's borrow).
-  private final List<LogicalStatement> statements = new ArrayList<>(4);
+  /**
+   * The open statement, where only one is open at a time, as in most borrows (a pool's: one
+   * statement, closed before the connection); the others in {@link #others}, made at the first time
+   * two are open at once. No list is made at each borrow.
+   */
+  private LogicalStatement first;
+
+  private List<LogicalStatement> others;
 
   LogicalConnection(Router router) {
     this.router = router;
@@ -238,7 +244,24 @@ final class LogicalConnection
   }
 
   void statementClosed(LogicalStatement s) {
-    statements.remove(s);
+    if (first == s) {
+      first = null;
+    } else if (others != null) {
+      others.remove(s);
+    }
+  }
+
+  /** The open statements, a copy (closing one changes them); empty when none is open. */
+  private List<LogicalStatement> openStatements() {
+    if (others == null || others.isEmpty()) {
+      return first == null ? List.of() : List.of(first);
+    }
+    List<LogicalStatement> all = new ArrayList<>(others.size() + 1);
+    if (first != null) {
+      all.add(first);
+    }
+    all.addAll(others);
+    return all;
   }
 
   // ---- transactions --------------------------------------------------------------------------
@@ -298,9 +321,15 @@ final class LogicalConnection
   public List<WriterResult> resultsOnWriter() {
     try {
       List<WriterResult> on = new ArrayList<>();
-      for (LogicalStatement s : statements) {
-        if (s.holdsWriter()) {
-          on.add(s);
+      LogicalStatement one = first;
+      if (one != null && one.holdsWriter()) {
+        on.add(one);
+      }
+      if (others != null) {
+        for (LogicalStatement s : others) {
+          if (s.holdsWriter()) {
+            on.add(s);
+          }
         }
       }
       return on;
@@ -312,10 +341,8 @@ final class LogicalConnection
   @Override
   public void closeOpenResults() throws SQLException {
     // Copies only when there is something to close: most connections end with none open.
-    if (!statements.isEmpty()) {
-      for (LogicalStatement s : new ArrayList<>(statements)) {
-        s.closeCurrent();
-      }
+    for (LogicalStatement s : openStatements()) {
+      s.closeCurrent();
     }
     closeMetadataResults();
   }
@@ -450,7 +477,15 @@ final class LogicalConnection
   // ---- statements ----------------------------------------------------------------------------
 
   private <T extends LogicalStatement> T track(T s) {
-    statements.add(s);
+    // In the order they were made: a statement closes after those made before it.
+    if (first == null && (others == null || others.isEmpty())) {
+      first = s;
+    } else {
+      if (others == null) {
+        others = new ArrayList<>(4);
+      }
+      others.add(s);
+    }
     return s;
   }
 
@@ -630,16 +665,15 @@ final class LogicalConnection
     closed = true;
     SQLException failure = null;
     try {
-      if (!statements.isEmpty()) {
-        for (LogicalStatement s : new ArrayList<>(statements)) {
-          try {
-            s.close();
-          } catch (SQLException e) {
-            failure = e;
-          }
+      for (LogicalStatement s : openStatements()) {
+        try {
+          s.close();
+        } catch (SQLException e) {
+          failure = e;
         }
-        statements.clear();
       }
+      first = null;
+      others = null;
       try {
         closeMetadataResults();
       } catch (SQLException e) {
