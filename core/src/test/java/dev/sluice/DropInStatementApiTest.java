@@ -663,6 +663,142 @@ class DropInStatementApiTest {
   }
 
   /** The call's answer, or "failed" with the vendor code (the SQLState is Sluice's alone). */
+  /**
+   * A statement closed on completion that runs again, in auto-commit and in a transaction: its new
+   * result set reads as on plain, and nothing stays open once it closes. Before, Sluice closed the
+   * statement when the execution closed the result set it replaced, then ran the execution: the new
+   * result set was tracked by nothing, its physical statement stayed open on the writer, and the
+   * engine's close failed with SQLITE_LOCKED (its TRUNCATE checkpoint beside the open statement).
+   * Found by {@code DropInResultSetRandomTest} seed 35.
+   */
+  @Test
+  void aStatementClosedOnCompletionRunsAgainAsOnPlainAndLeavesNothingOpen() throws Exception {
+    DropIn.same(
+        db -> {
+          Connection c = db.connect();
+          exec(c, "CREATE TABLE t (k INTEGER PRIMARY KEY, v)", "INSERT INTO t VALUES (1, 'a')");
+          List<Object> out = new ArrayList<>();
+          for (boolean autoCommit : new boolean[] {true, false}) {
+            c.setAutoCommit(autoCommit);
+            Statement s = c.createStatement();
+            s.closeOnCompletion();
+            ResultSet first = s.executeQuery("SELECT k FROM t ORDER BY k");
+            out.add(first.next());
+            ResultSet second = s.executeQuery("SELECT count(*), max(v) FROM t");
+            out.add(second.next() + " " + second.getInt(1) + " " + second.getString(2));
+            // Closing the statement closes its result set (before: the statement was closed
+            // already, and the result set stayed open, tracked by nothing).
+            s.close();
+            out.add("result closed with its statement " + second.isClosed());
+            exec(c, "INSERT INTO t (v) VALUES ('b')");
+            if (!autoCommit) {
+              c.commit();
+            }
+          }
+          c.setAutoCommit(true);
+          out.add(DropIn.one(c, "SELECT count(*) FROM t"));
+          c.close();
+          return out;
+        });
+  }
+
+  /**
+   * Deliberately different, as JDBC asks: a statement closed on completion closes when its result
+   * sets are closed and none is left. Run again, it has its new result set and stays open until
+   * that one closes; plain says it is closed at once (while its Statement still hands out the new
+   * result) and fails a PreparedStatement's second execution ("stmt pointer is closed").
+   */
+  @Test
+  void aStatementClosedOnCompletionStaysOpenWhileItsNewResultIsOpen() throws Exception {
+    DropIn.Body body =
+        db -> {
+          Connection c = db.connect();
+          exec(c, "CREATE TABLE t (k INTEGER PRIMARY KEY)", "INSERT INTO t VALUES (1), (2)");
+          List<Object> out = new ArrayList<>();
+          Statement s = c.createStatement();
+          s.closeOnCompletion();
+          ResultSet unused = s.executeQuery("SELECT k FROM t");
+          ResultSet again = s.executeQuery("SELECT k FROM t");
+          out.add(attempt(s::isClosed));
+          again.close();
+          out.add(attempt(s::isClosed));
+          PreparedStatement p = c.prepareStatement("SELECT k FROM t WHERE k >= ?");
+          p.closeOnCompletion();
+          p.setInt(1, 2);
+          ResultSet r = p.executeQuery();
+          out.add(attempt(() -> r.next() + " " + r.getInt(1)));
+          out.add(
+              attempt(
+                  () -> {
+                    ResultSet next = p.executeQuery();
+                    return next.next() + " " + next.getInt(1) + " " + p.isClosed();
+                  }));
+          out.add(attempt(p::isClosed));
+          c.close();
+          return out;
+        };
+    Outcome plain = DropIn.run(Target.PLAIN, body);
+    Outcome sluice = DropIn.run(Target.SLUICE, body);
+    assertThat(plain.failure()).isNull();
+    assertThat(sluice.failure()).isNull();
+    assertThat(plain.result()).containsExactly("true", "true", "true 2", "failed 0", "true");
+    assertThat(sluice.result()).containsExactly("false", "true", "true 2", "true 2 false", "false");
+  }
+
+  /**
+   * Deliberately different, as JDBC 4.3 asks: a fetch size is a hint that must only be {@code >=
+   * 0}, and a row limit applies to the result sets a statement makes after it is set. Plain refuses
+   * a fetch size past the statement's row limit (the JDBC 3 rule), forgets a statement's fetch size
+   * when its result set closes, shares it with the statement's result set, and lets a limit set
+   * later cut a result set already open. Before, Sluice took the fetch size at the call and then
+   * failed the execution ("fetch size 6 out of bounds 2") replaying it on the physical statement
+   * after the limit; found by {@code DropInResultSetRandomTest} seed 50.
+   */
+  @Test
+  void fetchSizesAndRowLimitsAnswerAsJdbcAsks() throws Exception {
+    DropIn.Body body =
+        db -> {
+          Connection c = db.connect();
+          exec(c, "CREATE TABLE t (k INTEGER PRIMARY KEY)", "INSERT INTO t VALUES (1), (2), (3)");
+          List<Object> out = new ArrayList<>();
+          Statement s = c.createStatement();
+          s.setMaxRows(2);
+          out.add(attempt(() -> attemptFetchSize(s, 6)));
+          out.add(attempt(() -> DropInStatementApiTest.count(s.executeQuery("SELECT k FROM t"))));
+          Statement t = c.createStatement();
+          t.setFetchSize(8);
+          ResultSet r = t.executeQuery("SELECT k FROM t");
+          r.setFetchSize(9);
+          out.add(t.getFetchSize() + " " + r.getFetchSize());
+          out.add(r.next());
+          t.setMaxRows(1);
+          out.add(DropInStatementApiTest.count(r) + 1);
+          r.close();
+          out.add(t.getFetchSize());
+          c.close();
+          return out;
+        };
+    Outcome plain = DropIn.run(Target.PLAIN, body);
+    Outcome sluice = DropIn.run(Target.SLUICE, body);
+    assertThat(plain.failure()).isNull();
+    assertThat(sluice.failure()).isNull();
+    assertThat(plain.result()).containsExactly("failed 0", "2", "9 9", "true", "1", "0");
+    assertThat(sluice.result()).containsExactly("6", "2", "8 9", "true", "3", "8");
+  }
+
+  private static int attemptFetchSize(Statement s, int rows) throws SQLException {
+    s.setFetchSize(rows);
+    return s.getFetchSize();
+  }
+
+  private static int count(ResultSet r) throws SQLException {
+    int n = 0;
+    while (r.next()) {
+      n++;
+    }
+    return n;
+  }
+
   private static String attempt(Call call) {
     return attempt(call, false);
   }

@@ -325,7 +325,7 @@ class LogicalStatement implements Statement, LogicalResultSet.Release, WriterRes
    */
   final boolean run(String sql, Classification c, Op op) throws SQLException {
     checkOpen();
-    closeCurrent();
+    closeForNextExecution();
     hasKey = false;
     updateCount = -1;
     cacheSql = reusableSql(sql, c, op);
@@ -639,11 +639,13 @@ class LogicalStatement implements Statement, LogicalResultSet.Release, WriterRes
     if (queryTimeout > 0) {
       s.setQueryTimeout(queryTimeout);
     }
-    if (maxRows > 0) {
-      s.setLargeMaxRows(maxRows);
-    }
+    // The fetch size first: sqlite-jdbc refuses one past the statement's row limit, which JDBC
+    // allows (design.md), and the physical statement has no limit yet.
     if (fetchSize > 0) {
       s.setFetchSize(fetchSize);
+    }
+    if (maxRows > 0) {
+      s.setLargeMaxRows(maxRows);
     }
     if (maxFieldSize > 0) {
       s.setMaxFieldSize(maxFieldSize);
@@ -820,9 +822,27 @@ class LogicalStatement implements Statement, LogicalResultSet.Release, WriterRes
         unpark();
       }
     } finally {
-      if (closeOnCompletion) {
+      if (closeOnCompletion && !replacing) {
         close();
       }
+    }
+  }
+
+  /**
+   * Set while an execution closes the result set it replaces: the statement is not closed on
+   * completion then. It runs on with a new result set (plain's {@code Statement} runs the execution
+   * too); closed, it would hand out a result set nothing closes with the connection, its physical
+   * statement left open on the writer or a reader.
+   */
+  private boolean replacing;
+
+  /** Closes the current result set for the execution that replaces it. */
+  private void closeForNextExecution() throws SQLException {
+    replacing = true;
+    try {
+      closeCurrent();
+    } finally {
+      replacing = false;
     }
   }
 
@@ -900,7 +920,7 @@ class LogicalStatement implements Statement, LogicalResultSet.Release, WriterRes
   /** Runs a batch as one writer transaction (design.md rule 5), or inside the open one. */
   final long[] runBatch(BatchBody body) throws SQLException {
     checkOpen();
-    closeCurrent();
+    closeForNextExecution();
     hasKey = false;
     updateCount = -1;
     if (conn.isReadOnlyMode()) {
