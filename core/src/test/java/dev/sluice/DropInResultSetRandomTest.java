@@ -61,7 +61,18 @@ class DropInResultSetRandomTest {
   @ParameterizedTest(name = "seed {0}")
   @MethodSource("seeds")
   void aRandomSequenceOfResultSetCallsAnswersAsOnPlain(long seed) throws Exception {
-    DropIn.same(db -> script(db, seed));
+    DropIn.same(db -> script(db, seed, false));
+  }
+
+  /** The same through a HikariCP pool over each driver's URL: its statement and result proxies. */
+  @ParameterizedTest(name = "seed {0}")
+  @MethodSource("pooledSeeds")
+  void aRandomSequenceOfResultSetCallsThroughHikariCpAnswersAsOnPlain(long seed) throws Exception {
+    DropIn.same(db -> script(db, seed, true));
+  }
+
+  static LongStream pooledSeeds() {
+    return DropIn.seeds(1_000, 30);
   }
 
   /** The statement, its result set and what is known of the result set's position. */
@@ -109,7 +120,7 @@ class DropInResultSetRandomTest {
     }
   }
 
-  static List<Object> script(DropIn.Db db, long seed) throws SQLException {
+  static List<Object> script(DropIn.Db db, long seed, boolean pooled) throws SQLException {
     try (Connection setup = db.connect()) {
       exec(
           setup,
@@ -119,7 +130,7 @@ class DropInResultSetRandomTest {
     }
     SplittableRandom random = new SplittableRandom(seed);
     List<Object> out = new ArrayList<>();
-    Connection c = db.connect();
+    Connection c = pooled ? db.hikari(2, null).getConnection() : db.connect();
     Cursor cursor = new Cursor();
     for (int i = 0; i < OPERATIONS; i++) {
       int kind = random.nextInt(KINDS);
