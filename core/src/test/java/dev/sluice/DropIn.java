@@ -49,6 +49,19 @@ final class DropIn {
   private DropIn() {}
 
   /**
+   * A failed step of a random differential test as compared: the vendor code and whether it is a
+   * SQLite error (SQLStates differ on purpose, design.md "Errors"); {@code -Ddropin.messages=true}
+   * adds the message, to read a difference.
+   */
+  static String failedStep(SQLException e) {
+    String message = Boolean.getBoolean("dropin.messages") ? " " + e.getMessage() : "";
+    return "failed "
+        + e.getErrorCode()
+        + (e instanceof org.sqlite.SQLiteException ? " sqlite" : "")
+        + message;
+  }
+
+  /**
    * The seeds of a random differential test: {@code from .. from + count - 1}, or, for a longer
    * search run by hand, those of {@code -Ddropin.seeds=FROM-TO} (TO excluded), for every test.
    */

@@ -146,7 +146,7 @@ class DropInRandomTest {
         }
       } catch (SQLException e) {
         cursor.after(kind);
-        out.add(step + failure(e));
+        out.add(step + DropIn.failedStep(e));
         if (kind == 17) {
           c = open.get();
           fresh = true;
@@ -429,7 +429,10 @@ class DropInRandomTest {
           }
           return "batch " + Arrays.toString(p.executeBatch());
         } catch (BatchUpdateException e) {
-          return "batch failed " + failure(e) + " " + Arrays.toString(e.getUpdateCounts());
+          return "batch failed "
+              + DropIn.failedStep(e)
+              + " "
+              + Arrays.toString(e.getUpdateCounts());
         }
       case 14:
         return "text " + text(c, pick % 2 == 0 ? "BEGIN" : "BEGIN IMMEDIATE");
@@ -484,13 +487,5 @@ class DropInRandomTest {
     try (Statement s = c.createStatement()) {
       return s.execute(sql) + " " + s.getUpdateCount();
     }
-  }
-
-  private static String failure(SQLException e) {
-    String message = Boolean.getBoolean("dropin.messages") ? " " + e.getMessage() : "";
-    return "failed "
-        + e.getErrorCode()
-        + (e instanceof org.sqlite.SQLiteException ? " sqlite" : "")
-        + message;
   }
 }

@@ -139,7 +139,7 @@ class DropInResultSetRandomTest {
       try {
         out.add(step + call(c, cursor, kind, pick));
       } catch (SQLException e) {
-        out.add(step + failure(e));
+        out.add(step + DropIn.failedStep(e));
       }
     }
     try {
@@ -421,13 +421,5 @@ class DropInResultSetRandomTest {
           .append(' ');
     }
     return b.toString();
-  }
-
-  private static String failure(SQLException e) {
-    String message = Boolean.getBoolean("dropin.messages") ? " " + e.getMessage() : "";
-    return "failed "
-        + e.getErrorCode()
-        + (e instanceof org.sqlite.SQLiteException ? " sqlite" : "")
-        + message;
   }
 }
