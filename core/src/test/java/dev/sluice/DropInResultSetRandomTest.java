@@ -42,7 +42,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class DropInResultSetRandomTest {
   private static final int OPERATIONS = 50;
-  private static final int KINDS = 20;
+  private static final int KINDS = 22;
 
   private static final String[] QUERIES = {
     "SELECT * FROM t ORDER BY k",
@@ -338,6 +338,37 @@ class DropInResultSetRandomTest {
           boolean auto = c.getAutoCommit();
           c.setAutoCommit(!auto);
           return "autoCommit " + !auto;
+        }
+      case 20:
+      case 21:
+        {
+          if (!cursor.readable) {
+            return "no cursor";
+          }
+          ResultSetMetaData m = cursor.rows.getMetaData();
+          int i = 1 + pick % m.getColumnCount();
+          return "column "
+              + i
+              + " "
+              + m.getColumnClassName(i)
+              + " "
+              + m.getPrecision(i)
+              + " "
+              + m.getScale(i)
+              + " "
+              + m.isAutoIncrement(i)
+              + " "
+              + m.isSigned(i)
+              + " "
+              + m.getColumnDisplaySize(i)
+              + " "
+              + m.getTableName(i)
+              + " "
+              + m.isCaseSensitive(i)
+              + " "
+              + m.isReadOnly(i)
+              + " "
+              + m.isSearchable(i);
         }
       case 18:
         if (c.getAutoCommit()) {
