@@ -9,6 +9,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -440,5 +441,48 @@ class RoutingTest {
       second.shutdownNow();
     }
     assertThat(db.rawLong("SELECT count(*) FROM t")).isEqualTo(3);
+  }
+
+  /**
+   * A connection's close closes every statement and result set still open on it, whichever were
+   * opened and closed before (it keeps its one open statement in a field and the others in a list
+   * made when two are open at once).
+   */
+  @Test
+  void closingAConnectionClosesEveryStatementAndResultSetStillOpenOnIt() throws SQLException {
+    // Given a connection with result sets open on a reader, one statement closed in between
+    try (Statement s = ds.getConnection().createStatement()) {
+      s.executeUpdate("INSERT INTO t (v) VALUES ('a'), ('b'), ('c')");
+      s.getConnection().close();
+    }
+    Connection c = ds.getConnection();
+    Statement first = c.createStatement();
+    ResultSet onFirst = first.executeQuery("SELECT id FROM t ORDER BY id");
+    assertThat(onFirst.next()).isTrue();
+    Statement second = c.createStatement();
+    ResultSet onSecond = second.executeQuery("SELECT v FROM t ORDER BY v");
+    assertThat(onSecond.next()).isTrue();
+    first.close();
+    Statement third = c.createStatement();
+    ResultSet onThird = third.executeQuery("SELECT count(*) FROM t");
+    assertThat(onThird.next()).isTrue();
+    PreparedStatement fourth = c.prepareStatement("SELECT v FROM t WHERE id = ?");
+    fourth.setInt(1, 1);
+    ResultSet onFourth = fourth.executeQuery();
+    assertThat(onFourth.next()).isTrue();
+
+    // When the connection closes
+    c.close();
+
+    // Then everything on it is closed
+    assertThat(List.of(first.isClosed(), second.isClosed(), third.isClosed(), fourth.isClosed()))
+        .containsOnly(true);
+    assertThat(List.of(onFirst.isClosed(), onSecond.isClosed(), onThird.isClosed()))
+        .containsOnly(true);
+    assertThat(onFourth.isClosed()).isTrue();
+    try (Connection next = ds.getConnection();
+        Statement s = next.createStatement()) {
+      assertThat(count(s)).isEqualTo(3);
+    }
   }
 }
