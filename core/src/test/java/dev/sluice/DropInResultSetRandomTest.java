@@ -235,14 +235,7 @@ class DropInResultSetRandomTest {
             return "no cursor";
           }
           ResultSet r = cursor.rows;
-          return "at "
-              + r.isBeforeFirst()
-              + " "
-              + r.isFirst()
-              + " "
-              + r.getRow()
-              + " "
-              + r.isAfterLast();
+          return words("at", r.isBeforeFirst(), r.isFirst(), r.getRow(), r.isAfterLast());
         }
       case 9:
       case 10:
@@ -309,12 +302,7 @@ class DropInResultSetRandomTest {
           if (pick == 9) {
             s.setQueryTimeout(3);
           }
-          return "settings "
-              + s.getMaxRows()
-              + " "
-              + s.getQueryTimeout()
-              + " "
-              + s.isCloseOnCompletion();
+          return words("settings", s.getMaxRows(), s.getQueryTimeout(), s.isCloseOnCompletion());
         }
       case 16:
         {
@@ -322,16 +310,13 @@ class DropInResultSetRandomTest {
             return "no cursor";
           }
           ResultSet r = cursor.rows;
-          return "kind "
-              + r.getType()
-              + " "
-              + r.getConcurrency()
-              + " "
-              + r.getFetchDirection()
-              + " "
-              + (r.getStatement() == cursor.statement)
-              + " "
-              + (r.getWarnings() == null);
+          return words(
+              "kind",
+              r.getType(),
+              r.getConcurrency(),
+              r.getFetchDirection(),
+              r.getStatement() == cursor.statement,
+              r.getWarnings() == null);
         }
       case 17:
         {
@@ -347,28 +332,19 @@ class DropInResultSetRandomTest {
           }
           ResultSetMetaData m = cursor.rows.getMetaData();
           int i = 1 + pick % m.getColumnCount();
-          return "column "
-              + i
-              + " "
-              + m.getColumnClassName(i)
-              + " "
-              + m.getPrecision(i)
-              + " "
-              + m.getScale(i)
-              + " "
-              + m.isAutoIncrement(i)
-              + " "
-              + m.isSigned(i)
-              + " "
-              + m.getColumnDisplaySize(i)
-              + " "
-              + m.getTableName(i)
-              + " "
-              + m.isCaseSensitive(i)
-              + " "
-              + m.isReadOnly(i)
-              + " "
-              + m.isSearchable(i);
+          return words(
+              "column",
+              i,
+              m.getColumnClassName(i),
+              m.getPrecision(i),
+              m.getScale(i),
+              m.isAutoIncrement(i),
+              m.isSigned(i),
+              m.getColumnDisplaySize(i),
+              m.getTableName(i),
+              m.isCaseSensitive(i),
+              m.isReadOnly(i),
+              m.isSearchable(i));
         }
       case 18:
         if (c.getAutoCommit()) {
@@ -435,6 +411,15 @@ class DropInResultSetRandomTest {
       }
     }
     return "column " + index + " " + value + " null " + r.wasNull();
+  }
+
+  /** The answers of one step, a space between each. */
+  private static String words(Object... answers) {
+    StringBuilder b = new StringBuilder();
+    for (Object a : answers) {
+      b.append(b.length() == 0 ? "" : " ").append(a);
+    }
+    return b.toString();
   }
 
   private static String columns(ResultSetMetaData m) throws SQLException {

@@ -440,9 +440,7 @@ class HousekeepingTest {
   void aWriterBusyAtFiveLooksInARowGetsItsOwnAutoCheckpointBack() throws Exception {
     // Given the writer running with the raised auto-checkpoint
     try (Engine e = engine("", 16L << 20)) {
-      grow(e, 2L << 20, wal());
-      lightCheckpointOfAFastLog(e);
-      assertThat(writersAutoCheckpoint(e)).isEqualTo(3000);
+      raiseTheWritersAutoCheckpoint(e);
 
       // When four looks find it held, after writes ended between them
       for (int i = 0; i < 4; i++) {
@@ -463,9 +461,7 @@ class HousekeepingTest {
   void aFreeLookBetweenBusyOnesKeepsTheRaisedAutoCheckpoint() throws Exception {
     // Given the writer running with the raised auto-checkpoint
     try (Engine e = engine("", 16L << 20)) {
-      grow(e, 2L << 20, wal());
-      lightCheckpointOfAFastLog(e);
-      assertThat(writersAutoCheckpoint(e)).isEqualTo(3000);
+      raiseTheWritersAutoCheckpoint(e);
 
       // When four looks find it held, one finds it free, and four more find it held
       for (int i = 0; i < 4; i++) {
@@ -534,6 +530,13 @@ class HousekeepingTest {
         .measureGrowth(
             0, WalFile.salts(wal()), System.nanoTime() - TimeUnit.MILLISECONDS.toNanos(10));
     e.housekeeping().lightCheckpoint();
+  }
+
+  /** A log past the light threshold restarted by a light checkpoint: the writer's value raised. */
+  private void raiseTheWritersAutoCheckpoint(Engine e) throws Exception {
+    grow(e, 2L << 20, wal());
+    lightCheckpointOfAFastLog(e);
+    assertThat(writersAutoCheckpoint(e)).isEqualTo(3000);
   }
 
   /** A write ends, then the light checkpoint looks while the writer is held. */
